@@ -1,0 +1,314 @@
+package io.divergent.runtime;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.divergent.avro.DivergenceEvent;
+import io.divergent.avro.DriftAlert;
+import io.divergent.avro.PlayEvent;
+import io.divergent.avro.ReferenceDistribution;
+import io.divergent.config.DivergentConfig;
+import io.divergent.config.ValueFormat;
+import io.divergent.registry.MockSchemaRegistry;
+import io.divergent.serde.AvroJson;
+import io.divergent.serde.AvroSerdes;
+import io.divergent.topology.DeadLetter;
+import io.divergent.topology.DivergentTopology;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+/**
+ * Runs the production topology on {@link TopologyTestDriver} over recorded traffic, the way
+ * users test their monitors in CI. Reference records are fed first (they are versioned by
+ * timestamp and never advance stream time), then events in file order, which is their arrival
+ * order: out-of-order timestamps are kept, so late records replay exactly as they happened.
+ *
+ * <p>Input files are JSON Lines. An event line: {@code {"timestamp": 1000 | "2026-01-01T00:00:00Z",
+ * "key": "u1" | null, "topic": "plays" (optional with one input topic), "value": {...} | "text"}}
+ * where the value is encoded in the topic's value format (Avro through an in-memory registry
+ * scope, with the given writer schema), or {@code "value_base64": "..."} for the exact recorded
+ * bytes. A reference line: {@code {"timestamp": 0, "key": "<series id>", "value":
+ * {"weights": {"a": 3}, "source": "..."} | null}} (null is a tombstone).
+ */
+public final class Replayer {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What the topology emitted, as JSON objects, in emission order per output topic. */
+    public record Result(List<ObjectNode> events, List<ObjectNode> alerts, List<ObjectNode> deadLetters) {
+    }
+
+    /** A line of an input file that cannot be replayed. The message names the file and line. */
+    public static final class ReplayException extends RuntimeException {
+        public ReplayException(final String message) {
+            super(message);
+        }
+    }
+
+    private record Line(String topic, long timestamp, byte[] key, byte[] value) {
+    }
+
+    private Replayer() {
+    }
+
+    /**
+     * Replays files.
+     *
+     * @param inputSchema writer schema for Avro event values given as JSON; null uses the example {@code PlayEvent}
+     * @throws ReplayException for an unreadable file or a malformed line, before anything is run
+     */
+    public static Result replay(final DivergentConfig config, final Path events, final Path references,
+                                final Schema inputSchema) {
+        return replay(config, read(events), events.toString(), references == null ? List.of() : read(references),
+                references == null ? "" : references.toString(), inputSchema);
+    }
+
+    /** Replays lines already read; the names are used in error messages. */
+    public static Result replay(final DivergentConfig config, final List<String> eventLines, final String eventsName,
+                                final List<String> referenceLines, final String referencesName, final Schema inputSchema) {
+        final String scope = "replay-" + UUID.randomUUID();
+        final Map<String, Object> serdeConfig = new HashMap<>(config.serdeProperties());
+        serdeConfig.put("schema.registry.url", "mock://" + scope);
+        try {
+            final List<Line> refs = parseReferences(config, referenceLines, referencesName, serdeConfig);
+            final List<Line> evts = parseEvents(config, eventLines, eventsName, serdeConfig,
+                    inputSchema == null ? PlayEvent.getClassSchema() : inputSchema);
+            return run(config, serdeConfig, refs, evts);
+        } finally {
+            MockSchemaRegistry.dropScope(scope);
+        }
+    }
+
+    private static Result run(final DivergentConfig config, final Map<String, Object> serdeConfig,
+                              final List<Line> references, final List<Line> events) {
+        final Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay:9092");
+        try {
+            props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("divergent-replay").toString());
+        } catch (final IOException e) {
+            throw new ReplayException("cannot create a temporary state directory: " + e.getMessage());
+        }
+        try (TopologyTestDriver driver = new TopologyTestDriver(DivergentTopology.build(config, serdeConfig), props)) {
+            final Map<String, TestInputTopic<byte[], byte[]>> inputs = new HashMap<>();
+            for (final Line line : references) {
+                pipe(driver, inputs, line);
+            }
+            for (final Line line : events) {
+                pipe(driver, inputs, line);
+            }
+            final TestOutputTopic<String, DivergenceEvent> eventsOut = driver.createOutputTopic(config.outputTopic(),
+                    new StringDeserializer(), AvroSerdes.specific(DivergenceEvent.class, serdeConfig, false).deserializer());
+            final TestOutputTopic<String, DriftAlert> alertsOut = driver.createOutputTopic(config.alertsTopic(),
+                    new StringDeserializer(), AvroSerdes.specific(DriftAlert.class, serdeConfig, false).deserializer());
+            final List<ObjectNode> emitted = new ArrayList<>();
+            eventsOut.readValuesToList().forEach(e -> emitted.add(AvroJson.toJson(e)));
+            final List<ObjectNode> alerts = new ArrayList<>();
+            alertsOut.readValuesToList().forEach(a -> alerts.add(AvroJson.toJson(a)));
+            final List<ObjectNode> dead = new ArrayList<>();
+            config.deadLetterTopic().ifPresent(topic -> driver.createOutputTopic(topic, new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer()).readRecordsToList().forEach(r -> dead.add(deadLetterJson(r))));
+            return new Result(emitted, alerts, dead);
+        }
+    }
+
+    private static void pipe(final TopologyTestDriver driver, final Map<String, TestInputTopic<byte[], byte[]>> inputs,
+                             final Line line) {
+        inputs.computeIfAbsent(line.topic(), t -> driver.createInputTopic(t, new ByteArraySerializer(), new ByteArraySerializer()))
+                .pipeInput(new TestRecord<>(line.key(), line.value(), null, line.timestamp()));
+    }
+
+    private static ObjectNode deadLetterJson(final TestRecord<byte[], byte[]> record) {
+        final ObjectNode node = JsonNodeFactory.instance.objectNode();
+        for (final String header : List.of(DeadLetter.KIND, DeadLetter.REASON, DeadLetter.MONITOR, DeadLetter.TOPIC,
+                DeadLetter.PARTITION, DeadLetter.OFFSET, DeadLetter.TIMESTAMP)) {
+            final Header h = record.headers().lastHeader(header);
+            if (h != null) {
+                node.put(header.substring("divergent.error.".length()).replace('.', '_'),
+                        new String(h.value(), StandardCharsets.UTF_8));
+            }
+        }
+        node.put("key", record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8));
+        node.put("value_base64", record.value() == null ? null : Base64.getEncoder().encodeToString(record.value()));
+        return node;
+    }
+
+    private static List<Line> parseReferences(final DivergentConfig config, final List<String> lines, final String name,
+                                              final Map<String, Object> serdeConfig) {
+        final Serializer<ReferenceDistribution> avro = AvroSerdes.specific(ReferenceDistribution.class, serdeConfig, false).serializer();
+        final List<Line> parsed = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            final String where = name + ":" + (i + 1);
+            final JsonNode node = parseLine(lines.get(i), where);
+            if (node == null) {
+                continue;
+            }
+            final long timestamp = timestamp(node, where);
+            final JsonNode key = node.get("key");
+            if (key == null || !key.isTextual() || key.asText().isEmpty()) {
+                throw new ReplayException(where + ": \"key\" must be the series id (a non-empty string)");
+            }
+            final JsonNode value = node.get("value");
+            byte[] bytes = null;
+            if (value != null && !value.isNull()) {
+                if (!value.isObject() || !value.has("weights") || !value.get("weights").isObject()) {
+                    throw new ReplayException(where + ": \"value\" must be {\"weights\": {category: weight, ...}} or null");
+                }
+                try {
+                    bytes = config.referenceFormat() == ValueFormat.JSON
+                            ? JSON.writeValueAsBytes(value)
+                            : avro.serialize(config.referenceTopic(), toReference(value, where));
+                } catch (final JsonProcessingException e) {
+                    throw new ReplayException(where + ": " + e.getOriginalMessage());
+                }
+            }
+            parsed.add(new Line(config.referenceTopic(), timestamp, key.asText().getBytes(StandardCharsets.UTF_8), bytes));
+        }
+        return parsed;
+    }
+
+    private static ReferenceDistribution toReference(final JsonNode value, final String where) {
+        final Map<String, Double> weights = new java.util.LinkedHashMap<>();
+        value.get("weights").fields().forEachRemaining(e -> {
+            if (!e.getValue().isNumber()) {
+                throw new ReplayException(where + ": weight of '" + e.getKey() + "' is not a number: " + e.getValue());
+            }
+            weights.put(e.getKey(), e.getValue().doubleValue());
+        });
+        return new ReferenceDistribution(weights, value.hasNonNull("source") ? value.get("source").asText() : null);
+    }
+
+    private static List<Line> parseEvents(final DivergentConfig config, final List<String> lines, final String name,
+                                          final Map<String, Object> serdeConfig, final Schema schema) {
+        final Serializer<GenericRecord> avro = AvroSerdes.generic(serdeConfig, false).serializer();
+        final List<String> topics = config.inputTopics();
+        final List<Line> parsed = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            final String where = name + ":" + (i + 1);
+            final JsonNode node = parseLine(lines.get(i), where);
+            if (node == null) {
+                continue;
+            }
+            final long timestamp = timestamp(node, where);
+            final String topic;
+            if (node.hasNonNull("topic")) {
+                topic = node.get("topic").asText();
+                if (!topics.contains(topic)) {
+                    throw new ReplayException(where + ": topic '" + topic + "' is not an input topic of any monitor " + topics);
+                }
+            } else if (topics.size() == 1) {
+                topic = topics.get(0);
+            } else {
+                throw new ReplayException(where + ": \"topic\" is required: the monitors read " + topics);
+            }
+            final JsonNode key = node.get("key");
+            final byte[] keyBytes = key == null || key.isNull() ? null : key.asText().getBytes(StandardCharsets.UTF_8);
+            final byte[] value;
+            if (node.has("value_base64")) {
+                try {
+                    value = Base64.getDecoder().decode(node.get("value_base64").asText());
+                } catch (final IllegalArgumentException e) {
+                    throw new ReplayException(where + ": \"value_base64\" is not base64: " + e.getMessage());
+                }
+            } else if (node.has("value")) {
+                value = encode(config.monitorsOf(topic).get(0).valueFormat(), node.get("value"), topic, schema, avro, where);
+            } else {
+                throw new ReplayException(where + ": a line needs \"value\" or \"value_base64\"");
+            }
+            parsed.add(new Line(topic, timestamp, keyBytes, value));
+        }
+        return parsed;
+    }
+
+    private static byte[] encode(final ValueFormat format, final JsonNode value, final String topic, final Schema schema,
+                                 final Serializer<GenericRecord> avro, final String where) {
+        if (value.isNull()) {
+            return null;
+        }
+        try {
+            switch (format) {
+                case STRING:
+                    return (value.isTextual() ? value.asText() : value.toString()).getBytes(StandardCharsets.UTF_8);
+                case JSON:
+                    return JSON.writeValueAsBytes(value);
+                case AVRO:
+                default:
+                    return avro.serialize(topic, AvroJson.toRecord(schema, JSON.treeToValue(value, Object.class)));
+            }
+        } catch (final JsonProcessingException e) {
+            throw new ReplayException(where + ": " + e.getOriginalMessage());
+        } catch (final IllegalArgumentException e) {
+            throw new ReplayException(where + ": value does not fit schema " + schema.getFullName() + ": " + e.getMessage());
+        }
+    }
+
+    private static JsonNode parseLine(final String line, final String where) {
+        if (line.isBlank()) {
+            return null;
+        }
+        final JsonNode node;
+        try {
+            node = JSON.readTree(line);
+        } catch (final JsonProcessingException e) {
+            throw new ReplayException(where + ": not valid JSON: " + e.getOriginalMessage());
+        }
+        if (!node.isObject()) {
+            throw new ReplayException(where + ": a line must be a JSON object");
+        }
+        return node;
+    }
+
+    private static long timestamp(final JsonNode node, final String where) {
+        final JsonNode ts = node.get("timestamp");
+        if (ts == null || ts.isNull()) {
+            throw new ReplayException(where + ": \"timestamp\" is required (epoch milliseconds or an ISO-8601 instant)");
+        }
+        if (ts.isIntegralNumber() && ts.asLong() >= 0) {
+            return ts.asLong();
+        }
+        if (ts.isTextual()) {
+            try {
+                return Instant.parse(ts.asText()).toEpochMilli();
+            } catch (final DateTimeParseException e) {
+                // fall through to the error below
+            }
+        }
+        throw new ReplayException(where + ": \"timestamp\" must be non-negative epoch milliseconds or an ISO-8601 instant, got " + ts);
+    }
+
+    private static List<String> read(final Path path) {
+        try (BufferedReader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            return reader.lines().toList();
+        } catch (final IOException e) {
+            throw new ReplayException("cannot read " + path + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.divergent.topology;
+
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.CumulativeCount;
+import org.apache.kafka.streams.StreamsMetrics;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Divergent's own metrics, registered with Kafka Streams (so they appear in
+ * {@code KafkaStreams#metrics()} and over JMX) in group {@value #GROUP}, tagged by monitor.
+ * Recorded only for rare things (skipped records, closed windows, alerts), never per counted
+ * record: per-record sensors are what makes Streams apps slow (KAFKA-3769).
+ */
+final class DivergentMetrics {
+
+    /** Metric group of every Divergent metric. */
+    static final String GROUP = "divergent-metrics";
+
+    private final StreamsMetrics metrics;
+    private final Map<String, Sensor> sensors = new HashMap<>();
+
+    DivergentMetrics(final StreamsMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    /** Counts one skipped record of a kind, e.g. {@code late-records-total{monitor=genres}}. */
+    void skipped(final DeadLetter.Kind kind, final String monitor) {
+        count(kind.label() + "-records-total", monitor, "Records not counted because: " + kind.label());
+    }
+
+    void windowEmitted(final String monitor) {
+        count("windows-emitted-total", monitor, "Divergence events emitted (one per series per closed window)");
+    }
+
+    void alertRaised(final String monitor) {
+        count("alerts-total", monitor, "Drift alerts raised");
+    }
+
+    private void count(final String name, final String monitor, final String description) {
+        final String tag = monitor == null ? "all" : monitor;
+        sensors.computeIfAbsent(name + '\u0000' + tag, k -> {
+            final Sensor sensor = metrics.addSensor("divergent." + name + "." + tag, Sensor.RecordingLevel.INFO);
+            sensor.add(new MetricName(name, GROUP, description, Map.of("monitor", tag)), new CumulativeCount());
+            return sensor;
+        }).record();
+    }
+}

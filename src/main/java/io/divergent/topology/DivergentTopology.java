@@ -1,0 +1,191 @@
+package io.divergent.topology;
+
+import io.divergent.avro.DivergenceEvent;
+import io.divergent.avro.DriftAlert;
+import io.divergent.avro.ReferenceDistribution;
+import io.divergent.config.DivergentConfig;
+import io.divergent.config.MonitorConfig;
+import io.divergent.config.ReferenceMode;
+import io.divergent.serde.AvroSerdes;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.BranchedKStream;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds Divergent's Kafka Streams topology. Contract: {@code shared/spec/streaming.md}.
+ *
+ * <pre>
+ * input topic --(observe: decode once, one observation per monitor)--> observations repartition (by series id)
+ * reference topic --(validate)--> references repartition (by series id)
+ *                    both --> window task: counts per (series, pane, category), reference versions,
+ *                             close on stream time --> events topic, alerts topic
+ * every stage --> dead-letter topic (malformed, missing category, late, future, invalid reference)
+ * </pre>
+ *
+ * <p>Every processor, store and internal topic is named here; changelog and repartition topic
+ * names derive from these names, so renaming one is a migration:
+ * {@code <application.id>-divergent-observations-repartition},
+ * {@code <application.id>-divergent-references-repartition},
+ * {@code <application.id>-divergent-<monitor>-counts-changelog}, and so on.
+ */
+public final class DivergentTopology {
+
+    /** Repartition topic (name stem) of the observations, keyed by series id. */
+    public static final String OBSERVATIONS = "divergent-observations";
+    /** Repartition topic (name stem) of the validated reference versions, keyed by series id. */
+    public static final String REFERENCES = "divergent-references";
+    /** Store of reference versions: (series, timestamp) -> weights, or empty for a tombstone. */
+    public static final String REFERENCE_STORE = "divergent-reference-versions";
+    /** Store of the task's stream time and each monitor's closed-until time. */
+    public static final String META_STORE = "divergent-stream-time";
+    /** The window processor. */
+    public static final String WINDOWS = "divergent-windows";
+
+    private DivergentTopology() {
+    }
+
+    /** Store of a monitor's counts: (pane, series, category) -> count. */
+    public static String countsStore(final String monitor) {
+        return "divergent-" + monitor + "-counts";
+    }
+
+    /** Store of a monitor's past window histograms (previous / last-n baselines): (series, window start) -> histogram. */
+    public static String historyStore(final String monitor) {
+        return "divergent-" + monitor + "-history";
+    }
+
+    /**
+     * Builds the topology for a configuration. Mutates nothing it is given.
+     *
+     * @param config      the validated configuration; {@code partitions() == 0} builds with 1
+     *                    partition for the internal topics ({@code run} resolves 0 to the input
+     *                    topics' partition count before building)
+     * @param serdeConfig configuration of the Avro serdes ({@code schema.registry.url}, which may
+     *                    be {@code mock://scope}, and the other registry client settings)
+     * @return the topology, ready for {@code KafkaStreams} or {@code TopologyTestDriver}
+     */
+    public static Topology build(final DivergentConfig config, final Map<String, ?> serdeConfig) {
+        final StreamsBuilder builder = new StreamsBuilder();
+        final int partitions = Math.max(1, config.partitions());
+        final Serde<DivergenceEvent> eventSerde = AvroSerdes.specific(DivergenceEvent.class, serdeConfig, false);
+        final Serde<DriftAlert> alertSerde = AvroSerdes.specific(DriftAlert.class, serdeConfig, false);
+
+        final List<KStream<String, Observation>> observed = new ArrayList<>();
+        for (final String topic : config.inputTopics()) {
+            final List<MonitorConfig> monitors = config.monitorsOf(topic);
+            final ValueDecoder decoder = new ValueDecoder(monitors.get(0).valueFormat(),
+                    AvroSerdes.generic(serdeConfig, false).deserializer());
+            final KStream<String, Routed> routed = builder
+                    .stream(topic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("divergent-source-" + topic))
+                    .process(() -> new ObserveProcessor(monitors, decoder), Named.as("divergent-observe-" + topic));
+            final Map<String, KStream<String, Routed>> branches = routed.split(Named.as("divergent-route-" + topic + "-"))
+                    .branch((k, v) -> v instanceof Observation, Branched.as("observations"))
+                    .defaultBranch(Branched.as("dead-letters"));
+            deadLetters(config, branches.get("divergent-route-" + topic + "-dead-letters"), "divergent-observe-" + topic);
+            observed.add(branches.get("divergent-route-" + topic + "-observations")
+                    .mapValues(v -> (Observation) v, Named.as("divergent-observations-of-" + topic)));
+        }
+        KStream<String, Observation> observations = observed.get(0);
+        for (int i = 1; i < observed.size(); i++) {
+            observations = observations.merge(observed.get(i), Named.as("divergent-merge-" + config.inputTopics().get(i)));
+        }
+
+        final StoreBuilder<KeyValueStore<Bytes, byte[]>> referenceStore = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(REFERENCE_STORE), Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled();
+        builder.addStateStore(referenceStore);
+        final Serde<ReferenceDistribution> referenceSerde = AvroSerdes.specific(ReferenceDistribution.class, serdeConfig, false);
+        final Map<String, KStream<String, Routed>> references = builder
+                .stream(config.referenceTopic(), Consumed.with(Serdes.String(), Serdes.ByteArray())
+                        .withName("divergent-reference-source"))
+                .process(() -> new ReferenceProcessor(config.referenceFormat(), referenceSerde.deserializer()),
+                        Named.as("divergent-reference-validate"))
+                .split(Named.as("divergent-reference-route-"))
+                .branch((k, v) -> v instanceof ReferenceVersion, Branched.as("versions"))
+                .defaultBranch(Branched.as("dead-letters"));
+        deadLetters(config, references.get("divergent-reference-route-dead-letters"), "divergent-reference");
+        references.get("divergent-reference-route-versions")
+                .mapValues(v -> ((ReferenceVersion) v).encoded(), Named.as("divergent-reference-encoded"))
+                .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray())
+                        .withName(REFERENCES).withNumberOfPartitions(partitions))
+                .process(ReferenceWriter::new, Named.as("divergent-reference-writer"), REFERENCE_STORE);
+
+        final WindowSupplier windows = new WindowSupplier(config);
+        final BranchedKStream<String, Routed> outputs = observations
+                .repartition(Repartitioned.with(Serdes.String(), new ObservationSerde())
+                        .withName(OBSERVATIONS).withNumberOfPartitions(partitions))
+                .process(windows, Named.as(WINDOWS), REFERENCE_STORE)
+                .split(Named.as("divergent-output-"));
+        final Map<String, KStream<String, Routed>> out = outputs
+                .branch((k, v) -> v instanceof Emitted.Event, Branched.as("events"))
+                .branch((k, v) -> v instanceof Emitted.Alert, Branched.as("alerts"))
+                .defaultBranch(Branched.as("dead-letters"));
+        out.get("divergent-output-events")
+                .mapValues(v -> ((Emitted.Event) v).event(), Named.as("divergent-events"))
+                .to(config.outputTopic(), Produced.with(Serdes.String(), eventSerde).withName("divergent-events-sink"));
+        out.get("divergent-output-alerts")
+                .mapValues(v -> ((Emitted.Alert) v).alert(), Named.as("divergent-alerts"))
+                .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("divergent-alerts-sink"));
+        deadLetters(config, out.get("divergent-output-dead-letters"), WINDOWS);
+        return builder.build();
+    }
+
+    /** Routes dead letters, with their original key, value and reason headers, to the dead-letter topic if one is configured. */
+    private static void deadLetters(final DivergentConfig config, final KStream<String, Routed> stream, final String from) {
+        config.deadLetterTopic().ifPresent(topic -> stream
+                .map((k, v) -> KeyValue.pair(((DeadLetter) v).key(), ((DeadLetter) v).value()),
+                        Named.as(from + "-dead-letter"))
+                .to(topic, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(from + "-dead-letter-sink")));
+    }
+
+    /** Supplies window processors and owns the per-monitor stores and the stream-time store. */
+    private static final class WindowSupplier implements ProcessorSupplier<String, Observation, String, Routed> {
+        private final List<MonitorConfig> monitors;
+        private final long maxFutureMs;
+        private final Set<StoreBuilder<?>> stores = new java.util.LinkedHashSet<>();
+
+        WindowSupplier(final DivergentConfig config) {
+            this.monitors = config.monitors();
+            // 0 disables the bound.
+            this.maxFutureMs = config.maxFuture().isZero() ? Long.MAX_VALUE : config.maxFuture().toMillis();
+            stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(META_STORE), Serdes.String(), Serdes.Long())
+                    .withCachingEnabled());
+            for (final MonitorConfig monitor : monitors) {
+                stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(countsStore(monitor.name())),
+                        Serdes.Bytes(), Serdes.Long()).withCachingEnabled());
+                if (monitor.referenceMode() != ReferenceMode.TOPIC) {
+                    stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(historyStore(monitor.name())),
+                            Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
+                }
+            }
+        }
+
+        @Override
+        public Set<StoreBuilder<?>> stores() {
+            return stores;
+        }
+
+        @Override
+        public WindowProcessor get() {
+            return new WindowProcessor(monitors, maxFutureMs);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package io.divergent.topology;
+
+import io.divergent.avro.Comparison;
+import io.divergent.avro.Contributor;
+import io.divergent.avro.DivergenceEvent;
+import io.divergent.avro.DriftAlert;
+import io.divergent.avro.ReferenceInfo;
+import io.divergent.avro.ReferenceKind;
+import io.divergent.avro.Severity;
+import io.divergent.config.Direction;
+import io.divergent.config.MonitorConfig;
+import io.divergent.config.ReferenceMode;
+import io.divergent.config.Threshold;
+import io.divergent.math.Contribution;
+import io.divergent.math.Divergence;
+import io.divergent.math.DivergenceCalculator;
+import io.divergent.math.Histogram;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the divergence event of one series in one closed window, and the alerts its measures
+ * raise, from the divergence core. One instance per monitor; immutable.
+ */
+final class EventFactory {
+
+    /**
+     * What a window is compared with.
+     *
+     * @param histogram   reference weights
+     * @param kind        where it came from
+     * @param timestamp   the reference record's timestamp (TOPIC), else null
+     * @param pastStarts  starts of the past windows merged (PREVIOUS_WINDOW, LAST_N_WINDOWS)
+     */
+    record Baseline(Histogram histogram, ReferenceKind kind, Long timestamp, List<Long> pastStarts) {
+        static Baseline fromTopic(final Histogram histogram, final long timestamp) {
+            return new Baseline(histogram, ReferenceKind.TOPIC, timestamp, List.of());
+        }
+
+        static Baseline fromPast(final Histogram histogram, final ReferenceMode mode, final List<Long> starts) {
+            return new Baseline(histogram, mode == ReferenceMode.PREVIOUS_WINDOW
+                    ? ReferenceKind.PREVIOUS_WINDOW : ReferenceKind.LAST_N_WINDOWS, null, List.copyOf(starts));
+        }
+    }
+
+    /** An event and the alerts it raised (most severe threshold per measure). */
+    record Output(DivergenceEvent event, List<DriftAlert> alerts) {
+    }
+
+    private final MonitorConfig monitor;
+    private final DivergenceCalculator calculator;
+    private final io.divergent.avro.Unit unit;
+
+    EventFactory(final MonitorConfig monitor) {
+        this.monitor = monitor;
+        this.calculator = DivergenceCalculator.withDefaults()
+                .withAlpha(monitor.alpha())
+                .withUnit(monitor.unit())
+                .withTopContributors(monitor.topContributors());
+        this.unit = io.divergent.avro.Unit.valueOf(monitor.unit().name());
+    }
+
+    /**
+     * @param baseline the reference, or null when the series has none as of the window end
+     */
+    Output create(final String series, final long start, final long end, final Histogram observed,
+                  final long observedTotal, final Baseline baseline) {
+        final DivergenceEvent.Builder event = DivergenceEvent.newBuilder()
+                .setSeriesId(series)
+                .setMonitor(monitor.name())
+                .setSegments(new LinkedHashMap<>(SeriesId.segmentsOf(series)))
+                .setWindowStart(java.time.Instant.ofEpochMilli(start))
+                .setWindowEnd(java.time.Instant.ofEpochMilli(end))
+                .setObservedTotal(observedTotal)
+                .setDistinctCategories(observed.size())
+                .setOtherCount(0L)
+                .setUnit(unit)
+                .setSmoothing(monitor.alpha() > 0 ? "additive" : "none")
+                .setAlpha(monitor.alpha())
+                .setTopContributors(new ArrayList<>());
+        if (baseline == null) {
+            event.setHasReference(false)
+                    .setReference(null)
+                    .setCategories(observed.size())
+                    .setEntropyP(calculator.entropy(observed));
+            final DivergenceEvent built = event.build();
+            return new Output(built, alerts(built));
+        }
+        final Divergence d = calculator.compute(observed, baseline.histogram());
+        final List<Contributor> top = new ArrayList<>(d.topContributors().size());
+        for (final Contribution c : d.topContributors()) {
+            top.add(new Contributor(c.category(), c.p(), c.q(), c.term()));
+        }
+        final List<java.time.Instant> pastStarts = new ArrayList<>(baseline.pastStarts().size());
+        for (final Long pastStart : baseline.pastStarts()) {
+            pastStarts.add(java.time.Instant.ofEpochMilli(pastStart));
+        }
+        event.setHasReference(true)
+                .setReference(ReferenceInfo.newBuilder()
+                        .setKind(baseline.kind())
+                        .setTimestamp(baseline.timestamp() == null ? null : java.time.Instant.ofEpochMilli(baseline.timestamp()))
+                        .setBaselineWindowStarts(pastStarts)
+                        .setTotalWeight(baseline.histogram().total())
+                        .setDistinctCategories(baseline.histogram().size())
+                        .build())
+                .setCategories(d.categories())
+                .setEntropyP(d.entropyP())
+                .setEntropyQ(d.entropyQ())
+                .setKlPq(d.klPq())
+                .setKlQp(d.klQp())
+                .setJsDivergence(d.jsDivergence())
+                .setJsDistance(d.jsDistance())
+                .setCrossEntropyPq(d.crossEntropyPq())
+                .setPsi(d.psi())
+                .setHellinger(d.hellinger())
+                .setTotalVariation(d.totalVariation())
+                .setGStatistic(d.gStatistic())
+                .setGDf(d.gDegreesOfFreedom())
+                .setGPValue(d.gPValue())
+                .setKlInfinite(d.klInfinite())
+                .setUnseenMass(d.unseenMass())
+                .setMissingMass(d.missingMass())
+                .setTopContributors(top);
+        final DivergenceEvent built = event.build();
+        return new Output(built, alerts(built));
+    }
+
+    private List<DriftAlert> alerts(final DivergenceEvent event) {
+        if (monitor.thresholds().isEmpty() || event.getObservedTotal() < monitor.alertMinEvents()) {
+            return List.of();
+        }
+        // Most severe firing threshold per measure, in configuration order.
+        final Map<String, Threshold> fired = new LinkedHashMap<>();
+        for (final Threshold threshold : monitor.thresholds()) {
+            final Double value = Measures.value(threshold.measure(), event);
+            if (value != null && threshold.fires(value)) {
+                fired.merge(threshold.measure(), threshold,
+                        (a, b) -> a.severity().compareTo(b.severity()) >= 0 ? a : b);
+            }
+        }
+        final List<DriftAlert> alerts = new ArrayList<>(fired.size());
+        for (final Threshold threshold : fired.values()) {
+            alerts.add(DriftAlert.newBuilder()
+                    .setSeriesId(event.getSeriesId())
+                    .setMonitor(event.getMonitor())
+                    .setWindowStart(event.getWindowStart())
+                    .setWindowEnd(event.getWindowEnd())
+                    .setMeasure(threshold.measure())
+                    .setComparison(threshold.direction() == Direction.BELOW ? Comparison.BELOW : Comparison.AT_LEAST)
+                    .setThreshold(threshold.value())
+                    .setValue(Measures.value(threshold.measure(), event))
+                    .setUnit(Measures.unitOf(threshold.measure(), event))
+                    .setSeverity(Severity.valueOf(threshold.severity().name()))
+                    .setObservedTotal(event.getObservedTotal())
+                    .build());
+        }
+        return alerts;
+    }
+}

@@ -1,0 +1,140 @@
+package io.divergent.topology;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.divergent.config.ValueFormat;
+import org.apache.avro.generic.GenericEnumSymbol;
+import org.apache.kafka.common.serialization.Deserializer;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+/**
+ * Turns an input value into the object the monitors' field paths walk: an Avro
+ * {@code GenericRecord} (through the registry), a JSON tree of maps, lists and scalars, or the
+ * whole value as a string. Also the rules for what counts as a category and a timestamp.
+ */
+final class ValueDecoder {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ValueFormat format;
+    private final Deserializer<?> avro;
+
+    ValueDecoder(final ValueFormat format, final Deserializer<?> avro) {
+        this.format = format;
+        this.avro = avro;
+    }
+
+    /**
+     * Decodes one value.
+     *
+     * @throws IllegalArgumentException with a readable reason when the bytes are not a value of the format
+     */
+    Object decode(final String topic, final byte[] value) {
+        if (value == null) {
+            throw new IllegalArgumentException("value is null");
+        }
+        switch (format) {
+            case STRING:
+                return new String(value, StandardCharsets.UTF_8);
+            case JSON:
+                try {
+                    return JSON.readValue(value, Object.class);
+                } catch (final JsonProcessingException e) {
+                    throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage()
+                            + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+                } catch (final IOException e) {
+                    throw new IllegalArgumentException("not valid JSON: " + e.getMessage());
+                }
+            case AVRO:
+            default:
+                try {
+                    return avro.deserialize(topic, value);
+                } catch (final RuntimeException e) {
+                    throw new IllegalArgumentException("not Avro in the registry's wire format: " + rootMessage(e));
+                }
+        }
+    }
+
+    /**
+     * The category text of a field value: strings, Avro enum symbols, booleans and numbers
+     * (integers without a decimal point), or null when the value cannot be a category.
+     */
+    static String categoryText(final Object value) {
+        if (value instanceof CharSequence || value instanceof Boolean || value instanceof GenericEnumSymbol<?>) {
+            return value.toString();
+        }
+        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
+                || value instanceof BigInteger) {
+            return value.toString();
+        }
+        if (value instanceof BigDecimal decimal) {
+            return decimal.toPlainString();
+        }
+        if (value instanceof Double || value instanceof Float) {
+            final double d = ((Number) value).doubleValue();
+            return Double.isFinite(d) ? value.toString() : null;
+        }
+        return null;
+    }
+
+    /** What kind of thing a rejected category value is, for the error message. */
+    static String describeType(final Object value) {
+        if (value instanceof java.util.Map<?, ?> || value instanceof org.apache.avro.generic.GenericRecord) {
+            return "a record/object";
+        }
+        if (value instanceof java.util.List<?> || value instanceof java.util.Collection<?>) {
+            return "an array";
+        }
+        return "a " + value.getClass().getSimpleName();
+    }
+
+    /**
+     * Event time in epoch milliseconds from a timestamp field: a number of milliseconds, an
+     * {@link Instant}, or an ISO-8601 instant string.
+     *
+     * @throws IllegalArgumentException naming what was found
+     */
+    static long timestampMillis(final String field, final Object value) {
+        if (value == null) {
+            throw new IllegalArgumentException("timestamp field '" + field + "' is missing or null");
+        }
+        final long millis;
+        if (value instanceof Number number && !(value instanceof Double) && !(value instanceof Float)) {
+            millis = number.longValue();
+        } else if (value instanceof Instant instant) {
+            millis = instant.toEpochMilli();
+        } else if (value instanceof CharSequence text) {
+            try {
+                millis = Instant.parse(text).toEpochMilli();
+            } catch (final DateTimeParseException e) {
+                throw new IllegalArgumentException("timestamp field '" + field + "' is '" + text
+                        + "': expected epoch milliseconds or an ISO-8601 instant");
+            }
+        } else {
+            throw new IllegalArgumentException("timestamp field '" + field + "' is " + describeType(value)
+                    + ": expected epoch milliseconds or an ISO-8601 instant");
+        }
+        if (millis < 0) {
+            throw new IllegalArgumentException("timestamp field '" + field + "' is negative (" + millis + ")");
+        }
+        return millis;
+    }
+
+    private static String rootMessage(final Throwable error) {
+        Throwable t = error;
+        String message = t.getMessage();
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+            if (t.getMessage() != null) {
+                message = message + ": " + t.getMessage();
+            }
+        }
+        return message;
+    }
+}

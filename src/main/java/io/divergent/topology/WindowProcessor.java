@@ -1,0 +1,293 @@
+package io.divergent.topology;
+
+import io.divergent.config.MonitorConfig;
+import io.divergent.config.ReferenceMode;
+import io.divergent.math.Histogram;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Counts observations per (series, pane, category) and, when stream time closes a window,
+ * emits one divergence event per series that had events in it, plus the alerts it raises.
+ *
+ * <p>A pane is a tumbling sub-window of length {@code advance}; a window of length
+ * {@code size} is the sum of its {@code size / advance} panes, combined only at emission, so a
+ * record costs one store read and one write whatever the hop. All state lives in changelogged
+ * stores (the fields below only cache store values), so an exactly-once commit never leaves
+ * counts behind on the heap.
+ *
+ * <p>Stream time is the largest event time this task has seen (reference records do not move
+ * it). Window {@code [start, end)} closes when stream time reaches {@code end + grace}. A record
+ * whose every window has closed is late: not counted, dead-lettered.
+ */
+final class WindowProcessor implements Processor<String, Observation, String, Routed> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WindowProcessor.class);
+    private static final String STREAM_TIME = "stream-time";
+    private static final String CLOSED_PREFIX = "closed-until|";
+
+    /** Per-monitor window geometry and stores. */
+    private static final class MonitorState {
+        final MonitorConfig config;
+        final long size;
+        final long advance;
+        final long grace;
+        final EventFactory events;
+        KeyValueStore<Bytes, Long> counts;
+        KeyValueStore<Bytes, byte[]> history;
+        /** Every window ending at or before this has been emitted; Long.MIN_VALUE before the first record. */
+        long closedUntil = Long.MIN_VALUE;
+
+        MonitorState(final MonitorConfig config) {
+            this.config = config;
+            this.size = config.windowSize().toMillis();
+            this.advance = config.windowAdvance().toMillis();
+            this.grace = config.grace().toMillis();
+            this.events = new EventFactory(config);
+        }
+    }
+
+    private final Map<String, MonitorState> monitors = new HashMap<>();
+    private final List<MonitorState> ordered = new ArrayList<>();
+    private final long maxFutureMs;
+    private ProcessorContext<String, Routed> context;
+    private KeyValueStore<String, Long> meta;
+    private KeyValueStore<Bytes, byte[]> references;
+    private DivergentMetrics metrics;
+    private long streamTime = -1;
+
+    WindowProcessor(final List<MonitorConfig> monitors, final long maxFutureMs) {
+        for (final MonitorConfig monitor : monitors) {
+            final MonitorState state = new MonitorState(monitor);
+            this.monitors.put(monitor.name(), state);
+            this.ordered.add(state);
+        }
+        this.maxFutureMs = maxFutureMs;
+    }
+
+    @Override
+    public void init(final ProcessorContext<String, Routed> context) {
+        this.context = context;
+        this.meta = context.getStateStore(DivergentTopology.META_STORE);
+        this.references = context.getStateStore(DivergentTopology.REFERENCE_STORE);
+        this.metrics = new DivergentMetrics(context.metrics());
+        final Long time = meta.get(STREAM_TIME);
+        streamTime = time == null ? -1 : time;
+        for (final MonitorState monitor : ordered) {
+            monitor.counts = context.getStateStore(DivergentTopology.countsStore(monitor.config.name()));
+            if (monitor.config.referenceMode() != ReferenceMode.TOPIC) {
+                monitor.history = context.getStateStore(DivergentTopology.historyStore(monitor.config.name()));
+            }
+            final Long closed = meta.get(CLOSED_PREFIX + monitor.config.name());
+            monitor.closedUntil = closed == null ? Long.MIN_VALUE : closed;
+        }
+    }
+
+    @Override
+    public void process(final Record<String, Observation> record) {
+        final String series = record.key();
+        final MonitorState monitor = monitors.get(SeriesId.monitorOf(series));
+        final long time = record.timestamp();
+        if (monitor == null) {
+            // A series of a monitor that is no longer configured, still in the repartition topic.
+            LOG.warn("Dropped an observation of series '{}': no monitor '{}' is configured", series, SeriesId.monitorOf(series));
+            return;
+        }
+        if (streamTime >= 0 && time - streamTime > maxFutureMs) {
+            reject(record, monitor, DeadLetter.Kind.FUTURE, "event time " + time + " is " + (time - streamTime)
+                    + " ms ahead of stream time " + streamTime + " (max.future allows " + maxFutureMs + " ms)");
+            return;
+        }
+        if (time > streamTime) {
+            streamTime = time;
+            meta.put(STREAM_TIME, time);
+        }
+        final long pane = Math.floorDiv(time, monitor.advance) * monitor.advance;
+        if (pane + monitor.size + monitor.grace <= streamTime) {
+            reject(record, monitor, DeadLetter.Kind.LATE, "event time " + time + " is late: its last window ["
+                    + pane + ", " + (pane + monitor.size) + ") closed at stream time " + (pane + monitor.size + monitor.grace)
+                    + " and stream time is " + streamTime);
+        } else {
+            final Bytes key = StoreKeys.countKey(pane, series, record.value().category());
+            final Long count = monitor.counts.get(key);
+            monitor.counts.put(key, count == null ? 1L : count + 1L);
+        }
+        for (final MonitorState state : ordered) {
+            closeWindows(state);
+        }
+    }
+
+    /** Emits every window of a monitor that stream time has closed, oldest first, only windows with data. */
+    private void closeWindows(final MonitorState monitor) {
+        final long closable = Math.floorDiv(streamTime - monitor.grace, monitor.advance) * monitor.advance;
+        if (closable <= monitor.closedUntil) {
+            return;
+        }
+        while (true) {
+            final Long firstPane = firstPane(monitor);
+            if (firstPane == null) {
+                break;
+            }
+            // The first unclosed window that holds the oldest pane: earlier windows are empty or emitted.
+            long end = Math.max(firstPane + monitor.advance, monitor.size);
+            if (monitor.closedUntil != Long.MIN_VALUE) {
+                end = Math.max(end, monitor.closedUntil + monitor.advance);
+            }
+            if (end > closable) {
+                break;
+            }
+            emitWindow(monitor, end - monitor.size, end);
+            monitor.closedUntil = end;
+            expirePanes(monitor, end - monitor.size);
+        }
+        monitor.closedUntil = closable;
+        meta.put(CLOSED_PREFIX + monitor.config.name(), closable);
+    }
+
+    private Long firstPane(final MonitorState monitor) {
+        try (KeyValueIterator<Bytes, Long> it = monitor.counts.all()) {
+            return it.hasNext() ? StoreKeys.paneOf(it.next().key) : null;
+        }
+    }
+
+    /** Deletes every pane at or before {@code lastDeadPane}: all windows containing them have closed. */
+    private void expirePanes(final MonitorState monitor, final long lastDeadPane) {
+        final List<Bytes> dead = new ArrayList<>();
+        try (KeyValueIterator<Bytes, Long> it = monitor.counts.range(StoreKeys.paneLowerBound(0),
+                StoreKeys.paneLowerBound(lastDeadPane + 1))) {
+            while (it.hasNext()) {
+                dead.add(it.next().key);
+            }
+        }
+        for (final Bytes key : dead) {
+            monitor.counts.delete(key);
+        }
+    }
+
+    private void emitWindow(final MonitorState monitor, final long start, final long end) {
+        // Series in sorted order: the emission order is part of the deterministic output.
+        final Map<String, Map<String, long[]>> window = new TreeMap<>();
+        try (KeyValueIterator<Bytes, Long> it = monitor.counts.range(StoreKeys.paneLowerBound(start),
+                StoreKeys.paneLowerBound(end - monitor.advance + 1))) {
+            while (it.hasNext()) {
+                final KeyValue<Bytes, Long> entry = it.next();
+                window.computeIfAbsent(StoreKeys.seriesOfCount(entry.key), s -> new HashMap<>())
+                        .computeIfAbsent(StoreKeys.categoryOfCount(entry.key), c -> new long[1])[0] += entry.value;
+            }
+        }
+        for (final Map.Entry<String, Map<String, long[]>> entry : window.entrySet()) {
+            final String series = entry.getKey();
+            final Histogram.Builder builder = Histogram.builder();
+            long total = 0;
+            for (final Map.Entry<String, long[]> category : entry.getValue().entrySet()) {
+                builder.add(category.getKey(), category.getValue()[0]);
+                total += category.getValue()[0];
+            }
+            final Histogram observed = builder.build();
+            final EventFactory.Baseline baseline = monitor.config.referenceMode() == ReferenceMode.TOPIC
+                    ? topicReference(series, end)
+                    : pastWindows(monitor, series, start, observed);
+            final EventFactory.Output output = monitor.events.create(series, start, end, observed, total, baseline);
+            context.forward(new Record<>(series, new Emitted.Event(output.event()), end - 1, new RecordHeaders()));
+            metrics.windowEmitted(monitor.config.name());
+            for (final io.divergent.avro.DriftAlert alert : output.alerts()) {
+                context.forward(new Record<>(series, new Emitted.Alert(alert), end - 1, new RecordHeaders()));
+                metrics.alertRaised(monitor.config.name());
+            }
+        }
+    }
+
+    /** The latest reference version with timestamp < end; older versions can never be used again and are dropped. */
+    private EventFactory.Baseline topicReference(final String series, final long end) {
+        KeyValue<Bytes, byte[]> latest = null;
+        try (KeyValueIterator<Bytes, byte[]> it = references.reverseRange(StoreKeys.versionKey(series, 0),
+                StoreKeys.versionKey(series, end - 1))) {
+            if (it.hasNext()) {
+                latest = it.next();
+            }
+        }
+        if (latest == null) {
+            return null;
+        }
+        final long timestamp = StoreKeys.timestampOfVersion(latest.key);
+        if (timestamp > 0) {
+            deleteRange(references, StoreKeys.versionKey(series, 0), StoreKeys.versionKey(series, timestamp - 1));
+        }
+        if (latest.value.length == 0) {
+            return null;
+        }
+        final HistogramCodec.Stored stored = HistogramCodec.decode(latest.value);
+        return EventFactory.Baseline.fromTopic(stored.histogram(), timestamp);
+    }
+
+    /**
+     * The series' own past: the previous non-overlapping window, or the last N merged. Stores
+     * this window for the windows to come and forgets the ones no later window can use.
+     */
+    private EventFactory.Baseline pastWindows(final MonitorState monitor, final String series, final long start,
+                                              final Histogram observed) {
+        final int n = monitor.config.baselineWindows();
+        Histogram merged = null;
+        final List<Long> starts = new ArrayList<>();
+        for (int k = n; k >= 1; k--) {
+            final long pastStart = start - k * monitor.size;
+            if (pastStart < 0) {
+                continue;
+            }
+            final byte[] past = monitor.history.get(StoreKeys.versionKey(series, pastStart));
+            if (past != null) {
+                final Histogram histogram = HistogramCodec.decode(past).histogram();
+                merged = merged == null ? histogram : merged.plus(histogram);
+                starts.add(pastStart);
+            }
+        }
+        monitor.history.put(StoreKeys.versionKey(series, start), HistogramCodec.encode(observed, null));
+        // The next window starts at start + advance and looks back at most n sizes.
+        final long firstUseful = start + monitor.advance - n * monitor.size;
+        if (firstUseful > 0) {
+            deleteRange(monitor.history, StoreKeys.versionKey(series, 0), StoreKeys.versionKey(series, firstUseful - 1));
+        }
+        return merged == null ? null : EventFactory.Baseline.fromPast(merged, monitor.config.referenceMode(), starts);
+    }
+
+    private static void deleteRange(final KeyValueStore<Bytes, byte[]> store, final Bytes from, final Bytes to) {
+        if (from.compareTo(to) > 0) {
+            return;
+        }
+        final List<Bytes> keys = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = store.range(from, to)) {
+            while (it.hasNext()) {
+                keys.add(it.next().key);
+            }
+        }
+        for (final Bytes key : keys) {
+            store.delete(key);
+        }
+    }
+
+    private void reject(final Record<String, Observation> record, final MonitorState monitor, final DeadLetter.Kind kind,
+                        final String reason) {
+        final Observation observation = record.value();
+        final DeadLetter dead = new DeadLetter(kind, reason, monitor.config.name(), monitor.config.inputTopic(),
+                observation.sourcePartition(), observation.sourceOffset(), record.timestamp(),
+                record.key().getBytes(StandardCharsets.UTF_8), observation.category().getBytes(StandardCharsets.UTF_8));
+        LOG.warn("Skipped {}", dead.describe());
+        metrics.skipped(kind, monitor.config.name());
+        context.forward(new Record<>(record.key(), dead, record.timestamp(), dead.headers()));
+    }
+}
