@@ -1,0 +1,180 @@
+package io.divergent.topology;
+
+import io.divergent.avro.DivergenceEvent;
+import io.divergent.avro.DriftAlert;
+import io.divergent.avro.ReferenceDistribution;
+import io.divergent.config.DivergentConfig;
+import io.divergent.registry.MockSchemaRegistry;
+import io.divergent.serde.AvroSerdes;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+/**
+ * The production topology on a TopologyTestDriver with a unique {@code mock://} registry scope
+ * and application id: pipe references and events with explicit timestamps, read what it emits.
+ */
+final class TopologyHarness implements AutoCloseable {
+
+    static final String EVENTS = "divergent-events";
+    static final String ALERTS = "divergent-alerts";
+    static final String DEAD = "divergent-dead-letters";
+    static final String REFERENCES = "divergent-reference";
+
+    final String scope = "topology-test-" + UUID.randomUUID();
+    final Map<String, Object> serdeConfig = Map.of("schema.registry.url", "mock://" + scope);
+    final DivergentConfig config;
+    final TopologyTestDriver driver;
+    private final TestInputTopic<String, byte[]> references;
+    private final Map<String, TestInputTopic<String, byte[]>> inputs = new HashMap<>();
+    private final TestOutputTopic<String, DivergenceEvent> events;
+    private final TestOutputTopic<String, DriftAlert> alerts;
+    private final TestOutputTopic<byte[], byte[]> dead;
+    private final Serializer<ReferenceDistribution> referenceSerializer;
+
+    /** @param keys monitor and app keys on top of the test defaults */
+    TopologyHarness(final Map<String, String> keys) {
+        final Map<String, String> all = new LinkedHashMap<>();
+        all.put("application.id", "divergent-test-" + UUID.randomUUID());
+        all.put("schema.registry.url", "mock://" + scope);
+        all.putAll(keys);
+        config = DivergentConfig.fromMap(all);
+        final Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "test:9092");
+        driver = new TopologyTestDriver(DivergentTopology.build(config, serdeConfig), props);
+        references = driver.createInputTopic(config.referenceTopic(), new StringSerializer(), new ByteArraySerializer());
+        events = driver.createOutputTopic(config.outputTopic(), new StringDeserializer(),
+                AvroSerdes.specific(DivergenceEvent.class, serdeConfig, false).deserializer());
+        alerts = driver.createOutputTopic(config.alertsTopic(), new StringDeserializer(),
+                AvroSerdes.specific(DriftAlert.class, serdeConfig, false).deserializer());
+        dead = driver.createOutputTopic(DEAD, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        referenceSerializer = AvroSerdes.specific(ReferenceDistribution.class, serdeConfig, false).serializer();
+    }
+
+    /** A JSON monitor on topic {@code plays} watching {@code genre}: 60 s tumbling windows unless overridden. */
+    static Map<String, String> jsonMonitor(final String name, final String field, final String... more) {
+        final Map<String, String> keys = new LinkedHashMap<>();
+        keys.put("monitor." + name + ".input.topic", "plays");
+        keys.put("monitor." + name + ".value.format", "json");
+        keys.put("monitor." + name + ".category.field", field);
+        keys.put("monitor." + name + ".window.size", "60s");
+        for (int i = 0; i + 1 < more.length; i += 2) {
+            keys.put(more[i], more[i + 1]);
+        }
+        return keys;
+    }
+
+    void reference(final String series, final long timestamp, final Map<String, Double> weights) {
+        references.pipeInput(new TestRecord<>(series, referenceSerializer.serialize(config.referenceTopic(),
+                new ReferenceDistribution(weights, "test")), null, timestamp));
+    }
+
+    void tombstone(final String series, final long timestamp) {
+        references.pipeInput(new TestRecord<>(series, null, null, timestamp));
+    }
+
+    void rawReference(final String series, final long timestamp, final byte[] value) {
+        references.pipeInput(new TestRecord<>(series, value, null, timestamp));
+    }
+
+    /** One JSON event on {@code plays} at the given record timestamp. */
+    void json(final long timestamp, final String json) {
+        raw("plays", timestamp, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code count} events of one genre at the same timestamp. */
+    void genre(final long timestamp, final String genre, final int count) {
+        for (int i = 0; i < count; i++) {
+            json(timestamp, "{\"genre\":\"" + genre + "\"}");
+        }
+    }
+
+    void raw(final String topic, final long timestamp, final byte[] value) {
+        inputs.computeIfAbsent(topic, t -> driver.createInputTopic(t, new StringSerializer(), new ByteArraySerializer()))
+                .pipeInput(new TestRecord<>("user", value, null, timestamp));
+    }
+
+    List<DivergenceEvent> events() {
+        return events.readValuesToList();
+    }
+
+    List<DriftAlert> alerts() {
+        return alerts.readValuesToList();
+    }
+
+    List<TestRecord<byte[], byte[]>> deadLetters() {
+        return dead.readRecordsToList();
+    }
+
+    static String header(final TestRecord<byte[], byte[]> record, final String name) {
+        return record.headers().lastHeader(name) == null ? null
+                : new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+    /** Number of entries in a key-value store of the topology. */
+    long storeSize(final String name) {
+        final KeyValueStore<Bytes, Object> store = driver.getKeyValueStore(name);
+        long n = 0;
+        try (KeyValueIterator<Bytes, Object> it = store.all()) {
+            while (it.hasNext()) {
+                final KeyValue<Bytes, Object> ignored = it.next();
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Distinct pane starts present in a monitor's counts store. */
+    List<Long> panes(final String monitor) {
+        final KeyValueStore<Bytes, Long> store = driver.getKeyValueStore(DivergentTopology.countsStore(monitor));
+        final List<Long> panes = new ArrayList<>();
+        try (KeyValueIterator<Bytes, Long> it = store.all()) {
+            while (it.hasNext()) {
+                final long pane = StoreKeys.paneOf(it.next().key);
+                if (!panes.contains(pane)) {
+                    panes.add(pane);
+                }
+            }
+        }
+        return panes;
+    }
+
+    /** A Divergent metric's value, e.g. ("late-records-total", "genres"). */
+    double metric(final String name, final String monitor) {
+        for (final Map.Entry<MetricName, ? extends org.apache.kafka.common.Metric> e : driver.metrics().entrySet()) {
+            if (e.getKey().group().equals(DivergentMetrics.GROUP) && e.getKey().name().equals(name)
+                    && monitor.equals(e.getKey().tags().get("monitor"))) {
+                return ((Number) e.getValue().metricValue()).doubleValue();
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+        MockSchemaRegistry.dropScope(scope);
+    }
+}
