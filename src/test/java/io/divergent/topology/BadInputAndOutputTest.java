@@ -139,15 +139,18 @@ class BadInputAndOutputTest {
             final double p = events.get(1).getGPValue();
             assertThat(js).isBetween(0.1, 0.5);
             assertThat(p).isLessThan(0.001);
-            assertThat(alerts).hasSize(2);
-            assertThat(alerts.get(0).getMeasure()).isEqualTo("js_distance");
-            assertThat(alerts.get(0).getSeverity()).isEqualTo(Severity.WARNING);
-            assertThat(alerts.get(0).getValue()).isEqualTo(js);
-            assertThat(alerts.get(0).getComparison()).isEqualTo(Comparison.AT_LEAST);
-            assertThat(alerts.get(0).getUnit()).isEqualTo("bits");
-            assertThat(alerts.get(1).getMeasure()).isEqualTo("g_p_value");
-            assertThat(alerts.get(1).getComparison()).isEqualTo(Comparison.BELOW);
-            assertThat(alerts.get(1).getWindowStart().toEpochMilli()).isEqualTo(60 * S);
+            assertThat(alerts).extracting(DriftAlert::getMeasure).containsExactlyInAnyOrder("js_distance", "g_p_value");
+            final DriftAlert jsAlert = alerts.stream().filter(a -> a.getMeasure().equals("js_distance")).findFirst().orElseThrow();
+            assertThat(jsAlert.getSeverity()).isEqualTo(Severity.WARNING);
+            assertThat(jsAlert.getValue()).isEqualTo(js);
+            assertThat(jsAlert.getThreshold()).isEqualTo(0.1);
+            assertThat(jsAlert.getComparison()).isEqualTo(Comparison.AT_LEAST);
+            assertThat(jsAlert.getUnit()).isEqualTo("bits");
+            final DriftAlert pAlert = alerts.stream().filter(a -> a.getMeasure().equals("g_p_value")).findFirst().orElseThrow();
+            assertThat(pAlert.getComparison()).isEqualTo(Comparison.BELOW);
+            assertThat(pAlert.getValue()).isEqualTo(p);
+            assertThat(pAlert.getWindowStart().toEpochMilli()).isEqualTo(60 * S);
+            assertThat(pAlert.getObservedTotal()).isEqualTo(50);
             assertThat(t.metric("alerts-total", "genres")).isEqualTo(2.0);
         }
     }

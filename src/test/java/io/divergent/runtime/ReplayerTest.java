@@ -1,0 +1,95 @@
+package io.divergent.runtime;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.divergent.config.DivergentConfig;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/** The replay of examples/replay: what a user's CI run would see. */
+class ReplayerTest {
+
+    private static final Path EXAMPLE = Path.of("examples", "replay");
+
+    private static DivergentConfig exampleConfig() {
+        return DivergentConfig.load(EXAMPLE.resolve("divergent.properties"), Map.of(), Map.of());
+    }
+
+    @Test
+    void replaysTheExampleWindowByWindow() {
+        final Replayer.Result result = Replayer.replay(exampleConfig(), EXAMPLE.resolve("events.jsonl"),
+                EXAMPLE.resolve("references.jsonl"), null);
+
+        // [0, 60s): the golden movie-genres-as-counts case; [60s, 120s): documentary appears, horror
+        // fades; [120s, 180s): one event. The record at 30s arrives after [0, 60s) closed: late.
+        final List<ObjectNode> events = result.events();
+        assertThat(events).extracting(e -> e.get("window_start").asLong()).containsExactly(0L, 60_000L, 120_000L);
+        assertThat(events.get(0).get("observed_total").asLong()).isEqualTo(100);
+        assertThat(events.get(0).get("kl_pq").asDouble()).isCloseTo(0.04150374992788438, within(1e-12));
+        assertThat(events.get(0).get("g_p_value").asDouble()).isCloseTo(0.12423101879824555, within(1e-12));
+        final ObjectNode drifted = events.get(1);
+        assertThat(drifted.get("kl_pq").asText()).isEqualTo("Infinity");
+        assertThat(drifted.get("kl_infinite").asBoolean()).isTrue();
+        assertThat(drifted.get("unseen_mass").asDouble()).isEqualTo(0.3);
+        assertThat(drifted.get("missing_mass").asDouble()).isCloseTo(0.1, within(1e-15));
+        assertThat(drifted.get("top_contributors").get(0).get("category").asText()).isEqualTo("documentary");
+        assertThat(drifted.get("reference").get("kind").asText()).isEqualTo("TOPIC");
+
+        assertThat(result.alerts()).extracting(a -> a.get("window_start").asLong()).contains(60_000L);
+        assertThat(result.alerts()).allSatisfy(a -> assertThat(a.get("measure").asText()).isEqualTo("js_distance"));
+        assertThat(result.deadLetters()).extracting(d -> d.get("kind").asText()).containsExactly("late", "missing-category");
+        assertThat(result.deadLetters().get(0).get("source_offset").asLong()).isEqualTo(201);
+    }
+
+    @Test
+    void replayIsDeterministic() {
+        final Replayer.Result a = Replayer.replay(exampleConfig(), EXAMPLE.resolve("events.jsonl"), EXAMPLE.resolve("references.jsonl"), null);
+        final Replayer.Result b = Replayer.replay(exampleConfig(), EXAMPLE.resolve("events.jsonl"), EXAMPLE.resolve("references.jsonl"), null);
+        assertThat(a.events()).isEqualTo(b.events());
+        assertThat(a.alerts()).isEqualTo(b.alerts());
+    }
+
+    @Test
+    void malformedLinesAreReportedWithFileAndLineNumber() {
+        final DivergentConfig config = exampleConfig();
+        assertThatThrownBy(() -> Replayer.replay(config, List.of("{\"timestamp\": 1, \"value\": {}}", "{oops"), "ev.jsonl",
+                List.of(), "ref.jsonl", null))
+                .isInstanceOf(Replayer.ReplayException.class).hasMessageStartingWith("ev.jsonl:2: not valid JSON");
+        assertThatThrownBy(() -> Replayer.replay(config, List.of("{\"value\": {}}"), "ev.jsonl", List.of(), "ref.jsonl", null))
+                .hasMessageContaining("ev.jsonl:1:").hasMessageContaining("\"timestamp\" is required");
+        assertThatThrownBy(() -> Replayer.replay(config, List.of("{\"timestamp\": 1, \"topic\": \"other\", \"value\": {}}"),
+                "ev.jsonl", List.of(), "ref.jsonl", null))
+                .hasMessageContaining("ev.jsonl:1:").hasMessageContaining("'other'");
+        assertThatThrownBy(() -> Replayer.replay(config, List.of(), "ev.jsonl",
+                List.of("", "{\"timestamp\": 0, \"value\": {\"weights\": {}}}"), "ref.jsonl", null))
+                .hasMessageContaining("ref.jsonl:2:").hasMessageContaining("series id");
+        assertThatThrownBy(() -> Replayer.replay(config, List.of(), "ev.jsonl",
+                List.of("{\"timestamp\": 0, \"key\": \"genres\", \"value\": {\"weights\": {\"a\": \"x\"}}}"), "ref.jsonl", null))
+                .hasMessageContaining("ref.jsonl:1:").hasMessageContaining("'a'");
+    }
+
+    @Test
+    void avroEventsGivenAsJsonAreEncodedWithTheWriterSchema() {
+        final DivergentConfig config = DivergentConfig.fromMap(Map.of(
+                "monitor.genres.input.topic", "plays",
+                "monitor.genres.value.format", "avro",
+                "monitor.genres.category.field", "genre",
+                "monitor.genres.segment.fields", "model_version",
+                "monitor.genres.window.size", "10s"));
+        final Replayer.Result result = Replayer.replay(config, List.of(
+                "{\"timestamp\": 1000, \"key\": \"u1\", \"value\": {\"user_id\": \"u1\", \"genre\": \"drama\", \"model_version\": \"v2\"}}",
+                "{\"timestamp\": \"1970-01-01T00:00:02Z\", \"key\": \"u2\", \"value\": {\"user_id\": \"u2\", \"genre\": \"comedy\", \"model_version\": \"v2\"}}",
+                "{\"timestamp\": 10000, \"key\": \"u3\", \"value\": {\"user_id\": \"u3\", \"genre\": \"comedy\", \"model_version\": \"v2\"}}"),
+                "ev.jsonl", List.of(), "ref.jsonl", null);
+        assertThat(result.events()).hasSize(1);
+        assertThat(result.events().get(0).get("series_id").asText()).isEqualTo("genres|model_version=v2");
+        assertThat(result.events().get(0).get("has_reference").asBoolean()).isFalse();
+        assertThat(result.events().get(0).get("entropy_p").asDouble()).isEqualTo(1.0);
+    }
+}
