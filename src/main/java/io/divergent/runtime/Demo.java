@@ -1,0 +1,299 @@
+package io.divergent.runtime;
+
+import io.divergent.avro.DivergenceEvent;
+import io.divergent.avro.DriftAlert;
+import io.divergent.avro.PlayEvent;
+import io.divergent.avro.ReferenceDistribution;
+import io.divergent.config.DivergentConfig;
+import io.divergent.serde.AvroSerdes;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code divergent demo}: a real single-node Kafka broker in this JVM, a registry (an in-memory
+ * scope, or a real one), a reference, synthetic play events whose genre distribution drifts in
+ * one country part-way through, the same topology as {@code run}, and a live table of what it
+ * emits. Ends by itself after a few windows, or on Ctrl-C.
+ */
+public final class Demo {
+
+    static final String INPUT = "plays";
+    static final List<String> COUNTRIES = List.of("DE", "US");
+    private static final String[] GENRES = {"action", "comedy", "drama", "horror", "romance", "documentary"};
+    private static final double[] BASELINE = {0.30, 0.25, 0.20, 0.15, 0.10, 0.0};
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+
+    /**
+     * @param registryUrl    a real registry URL, or null for an in-memory {@code mock://} scope
+     * @param windows        how many windows to show per series before finishing
+     * @param windowSize     event-time length of a window
+     * @param eventsPerWindow events per series per window
+     * @param out            where the live table goes
+     * @param color          highlight alerts with ANSI colours
+     */
+    public record Options(String registryUrl, int windows, Duration windowSize, int eventsPerWindow,
+                          PrintStream out, boolean color) {
+    }
+
+    private final Options options;
+    private final AtomicBoolean stop = new AtomicBoolean();
+
+    public Demo(final Options options) {
+        this.options = options;
+    }
+
+    /** Asks a running demo to finish (Ctrl-C). */
+    public void stop() {
+        stop.set(true);
+    }
+
+    /** The demo's monitor: genre per country, windows of the chosen size, alerts on JS distance and the G-test. */
+    static Map<String, String> demoConfig(final String bootstrap, final String registryUrl, final Duration size) {
+        final Map<String, String> keys = new LinkedHashMap<>();
+        keys.put("application.id", "divergent-demo-" + UUID.randomUUID().toString().substring(0, 8));
+        keys.put("bootstrap.servers", bootstrap);
+        keys.put("schema.registry.url", registryUrl);
+        keys.put("partitions", "2");
+        keys.put("max.future", "0");
+        keys.put("kafka.commit.interval.ms", "200");
+        keys.put("monitor.genres.input.topic", INPUT);
+        keys.put("monitor.genres.value.format", "avro");
+        keys.put("monitor.genres.category.field", "genre");
+        keys.put("monitor.genres.segment.fields", "country");
+        keys.put("monitor.genres.window.size", size.toMillis() + "ms");
+        keys.put("monitor.genres.window.grace", "0s");
+        keys.put("monitor.genres.alert.js_distance.warning", "0.1");
+        keys.put("monitor.genres.alert.js_distance.critical", "0.25");
+        keys.put("monitor.genres.alert.g_p_value.warning", "0.001");
+        keys.put("monitor.genres.alert.min.events", "100");
+        return keys;
+    }
+
+    /** The genre distribution of a country in a window: DE drifts from window 2 on, US stays put. */
+    static double[] distribution(final String country, final int window) {
+        final double[] p = BASELINE.clone();
+        if (country.equals("DE") && window >= 2) {
+            final double step = Math.min(1.0, (window - 1) / 3.0);
+            p[5] = 0.25 * step;          // documentary appears
+            p[3] = 0.15 * (1 - step);    // horror fades
+            double sum = 0;
+            for (final double v : p) {
+                sum += v;
+            }
+            for (int i = 0; i < p.length; i++) {
+                p[i] /= sum;
+            }
+        }
+        return p;
+    }
+
+    /** Runs the demo to its end. Returns the process exit code. */
+    public int run() throws Exception {
+        final PrintStream out = options.out();
+        out.println("Starting a single-node Kafka broker (KRaft) in this JVM...");
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+            final String registry = options.registryUrl() != null ? options.registryUrl()
+                    : "mock://demo-" + UUID.randomUUID();
+            out.println("Broker at " + broker.bootstrapServers() + ", schema registry " + registry);
+            final DivergentConfig config = DivergentConfig.fromMap(demoConfig(broker.bootstrapServers(), registry,
+                    options.windowSize()));
+            createInput(broker);
+            final long size = options.windowSize().toMillis();
+            final long base = (Instant.now().toEpochMilli() / size) * size;
+            try (KafkaProducer<String, Object> producer = producer(broker, config)) {
+                publishReferences(producer, config, base);
+                out.println("Reference published for " + COUNTRIES.size() + " series; starting Divergent...");
+                try (DivergentApp app = DivergentApp.start(config)) {
+                    final AtomicLong produced = new AtomicLong();
+                    final Thread traffic = new Thread(() -> produceTraffic(producer, base, produced), "demo-traffic");
+                    traffic.setDaemon(true);
+                    traffic.start();
+                    final int shown = watch(config, base, produced);
+                    stop.set(true);
+                    traffic.join(10_000);
+                    out.println();
+                    out.println(shown >= options.windows() * COUNTRIES.size()
+                            ? "Done: " + options.windows() + " windows per series."
+                            : "Stopped after " + shown + " events.");
+                }
+            }
+        }
+        printNextSteps(out);
+        return 0;
+    }
+
+    private static void createInput(final EmbeddedKafkaBroker broker) {
+        broker.createTopic(INPUT, 2);
+    }
+
+    private KafkaProducer<String, Object> producer(final EmbeddedKafkaBroker broker, final DivergentConfig config) {
+        final Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        final Serde<Object> values = genericSerde(config);
+        return new KafkaProducer<>(props, new StringSerializer(), values.serializer());
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Serde<Object> genericSerde(final DivergentConfig config) {
+        return (Serde) AvroSerdes.generic(config.serdeProperties(), false);
+    }
+
+    private void publishReferences(final KafkaProducer<String, Object> producer, final DivergentConfig config,
+                                   final long base) throws Exception {
+        final Map<String, Double> weights = new LinkedHashMap<>();
+        for (int i = 0; i < GENRES.length; i++) {
+            if (BASELINE[i] > 0) {
+                weights.put(GENRES[i], BASELINE[i] * 1000);
+            }
+        }
+        for (final String country : COUNTRIES) {
+            producer.send(new ProducerRecord<>(config.referenceTopic(), null, base - 1,
+                    "genres|country=" + country, new ReferenceDistribution(weights, "demo baseline"))).get();
+        }
+    }
+
+    private void produceTraffic(final KafkaProducer<String, Object> producer, final long base, final AtomicLong produced) {
+        final Random random = new Random(42);
+        final long size = options.windowSize().toMillis();
+        final int n = options.eventsPerWindow();
+        for (int w = 0; w <= options.windows() && !stop.get(); w++) {
+            for (int i = 0; i < n && !stop.get(); i++) {
+                final long time = base + w * size + (i * size) / n;
+                for (final String country : COUNTRIES) {
+                    final String genre = sample(distribution(country, w), random);
+                    final PlayEvent event = PlayEvent.newBuilder().setUserId("user-" + random.nextInt(1000))
+                            .setGenre(genre).setCountry(country).setDevice(random.nextBoolean() ? "tv" : "phone")
+                            .setModelVersion("v1").build();
+                    producer.send(new ProducerRecord<>(INPUT, null, time, event.getUserId(), event));
+                    produced.incrementAndGet();
+                }
+            }
+            producer.flush();
+            pause(Duration.ofMillis(700));
+        }
+        // One more event per country closes the last window shown.
+        for (final String country : COUNTRIES) {
+            producer.send(new ProducerRecord<>(INPUT, null, base + (options.windows() + 1) * size, "closer",
+                    PlayEvent.newBuilder().setUserId("closer").setGenre("action").setCountry(country).build()));
+        }
+        producer.flush();
+    }
+
+    private void pause(final Duration duration) {
+        final long until = System.nanoTime() + duration.toNanos();
+        while (!stop.get() && System.nanoTime() < until) {
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+        }
+    }
+
+    private static String sample(final double[] p, final Random random) {
+        double u = random.nextDouble();
+        for (int i = 0; i < p.length; i++) {
+            u -= p[i];
+            if (u < 0) {
+                return GENRES[i];
+            }
+        }
+        return GENRES[0];
+    }
+
+    /** Prints the live table until every series showed the wanted number of windows; returns events shown. */
+    private int watch(final DivergentConfig config, final long base, final AtomicLong produced) {
+        final PrintStream out = options.out();
+        final Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "divergent-demo-viewer-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        final Map<String, List<DriftAlert>> alerts = new HashMap<>();
+        int shown = 0;
+        final long deadline = System.nanoTime() + Duration.ofSeconds(60L + 3L * options.windows()).toNanos();
+        final var eventReader = AvroSerdes.specific(DivergenceEvent.class, config.serdeProperties(), false).deserializer();
+        final var alertReader = AvroSerdes.specific(DriftAlert.class, config.serdeProperties(), false).deserializer();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(config.outputTopic(), config.alertsTopic()));
+            out.println();
+            out.printf(Locale.ROOT, "%-19s %-20s %6s %9s %10s %10s  %s%n", "window (UTC)", "series", "N",
+                    "JS dist", "KL(P||Q)", "p-value", "alerts");
+            while (shown < options.windows() * COUNTRIES.size() && !stop.get() && System.nanoTime() < deadline) {
+                final var records = consumer.poll(Duration.ofMillis(500));
+                final List<DivergenceEvent> events = new ArrayList<>();
+                for (final ConsumerRecord<String, byte[]> record : records) {
+                    if (record.topic().equals(config.alertsTopic())) {
+                        final DriftAlert alert = alertReader.deserialize(record.topic(), record.value());
+                        alerts.computeIfAbsent(alert.getSeriesId() + "@" + alert.getWindowStart(), k -> new ArrayList<>()).add(alert);
+                    } else {
+                        events.add(eventReader.deserialize(record.topic(), record.value()));
+                    }
+                }
+                for (final DivergenceEvent event : events) {
+                    out.print("\r");
+                    out.println(row(event, alerts.getOrDefault(event.getSeriesId() + "@" + event.getWindowStart(), List.of())));
+                    shown++;
+                }
+                if (events.isEmpty()) {
+                    out.printf(Locale.ROOT, "\r... %,d events produced; waiting for the next window to close", produced.get());
+                }
+            }
+        }
+        return shown;
+    }
+
+    private String row(final DivergenceEvent event, final List<DriftAlert> alerts) {
+        final String window = TIME.format(event.getWindowStart()) + "-" + TIME.format(event.getWindowEnd());
+        final StringBuilder alertText = new StringBuilder();
+        for (final DriftAlert alert : alerts) {
+            alertText.append(alert.getSeverity()).append(' ').append(alert.getMeasure())
+                    .append(alert.getComparison().name().equals("BELOW") ? " < " : " >= ").append(alert.getThreshold()).append("  ");
+        }
+        final String line = String.format(Locale.ROOT, "%-19s %-20s %6d %9s %10s %10s  %s", window, event.getSeriesId(),
+                event.getObservedTotal(), fmt(event.getJsDistance()), fmt(event.getKlPq()),
+                event.getGPValue() == null ? "-" : String.format(Locale.ROOT, "%.3g", event.getGPValue()),
+                alertText.toString().trim());
+        if (!options.color() || alerts.isEmpty()) {
+            return line;
+        }
+        final boolean critical = alerts.stream().anyMatch(a -> a.getSeverity().name().equals("CRITICAL"));
+        return (critical ? "\u001b[1;31m" : "\u001b[33m") + line + "\u001b[0m";
+    }
+
+    private static String fmt(final Double value) {
+        if (value == null) {
+            return "-";
+        }
+        return Double.isInfinite(value) ? "Infinity" : String.format(Locale.ROOT, "%.4f", value);
+    }
+
+    private static void printNextSteps(final PrintStream out) {
+        out.println();
+        out.println("To watch your own topics: write a config file (README, 'Configuration'), then");
+        out.println("  java -jar target/divergent.jar run --config divergent.properties");
+        out.println("or set bootstrap.servers / schema.registry.url with --set, KAFKA_BOOTSTRAP_SERVERS and");
+        out.println("DIVERGENT_SCHEMA_REGISTRY_URL. docker compose up runs Kafka, a Schema Registry and Divergent together.");
+    }
+}

@@ -1,0 +1,124 @@
+package io.divergent.runtime;
+
+import io.divergent.config.DivergentConfig;
+import io.divergent.config.MonitorConfig;
+import io.divergent.topology.DivergentTopology;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Divergent against a real cluster: checks the input topics, creates or validates the topics
+ * it owns, resolves the internal partition count, builds the topology and runs it on
+ * {@link KafkaStreams}. Used by {@code divergent run} and {@code divergent demo}.
+ */
+public final class DivergentApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DivergentApp.class);
+
+    private final KafkaStreams streams;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Throwable fatal;
+
+    private DivergentApp(final KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    /**
+     * Prepares topics and starts the application. Returns once Kafka Streams has started (it
+     * then joins the group and restores state in the background).
+     *
+     * @throws IllegalStateException naming a missing input topic or a topic that does not fit
+     */
+    public static DivergentApp start(final DivergentConfig config) {
+        final DivergentConfig resolved = prepareTopics(config);
+        final Topology topology = DivergentTopology.build(resolved, resolved.serdeProperties());
+        LOG.info("Topology:\n{}", topology.describe());
+        final Properties props = streamsProperties(resolved);
+        final KafkaStreams streams = new KafkaStreams(topology, props);
+        final DivergentApp app = new DivergentApp(streams);
+        streams.setStateListener((now, before) -> {
+            LOG.info("Kafka Streams {} -> {}", before, now);
+            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                app.stopped.countDown();
+            }
+        });
+        streams.setUncaughtExceptionHandler(error -> {
+            app.fatal = error;
+            LOG.error("Stopping: a stream thread failed: {}", error.toString(), error);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.start();
+        LOG.info("Divergent '{}' started on {}: {} monitor(s) over {}, events to '{}', alerts to '{}'",
+                resolved.applicationId(), resolved.bootstrapServers(), resolved.monitors().size(),
+                resolved.inputTopics(), resolved.outputTopic(), resolved.alertsTopic());
+        return app;
+    }
+
+    /** The Kafka Streams properties: the config's Kafka properties with Divergent's defaults under them. */
+    static Properties streamsProperties(final DivergentConfig config) {
+        final Properties props = new Properties();
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.putAll(config.kafkaProperties());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        return props;
+    }
+
+    private static DivergentConfig prepareTopics(final DivergentConfig config) {
+        final Map<String, Object> adminProps = new HashMap<>(config.kafkaProperties());
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        adminProps.keySet().retainAll(AdminClientConfig.configNames());
+        try (Admin admin = Admin.create(adminProps)) {
+            final TopicManager topics = new TopicManager(admin, config.bootstrapServers());
+            int partitions = 1;
+            for (final String topic : config.inputTopics()) {
+                final String monitors = String.join(", ", config.monitorsOf(topic).stream().map(MonitorConfig::name).toList());
+                topics.requireExisting(topic, "input of monitor(s) " + monitors);
+                partitions = Math.max(partitions, topics.partitionsOf(topic));
+            }
+            final int internal = config.partitions() > 0 ? config.partitions() : partitions;
+            topics.ensureTopic(new TopicManager.NewTopicSpec(config.referenceTopic(), internal,
+                    Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+            topics.ensureTopic(new TopicManager.NewTopicSpec(config.outputTopic(), internal, Map.of()));
+            topics.ensureTopic(new TopicManager.NewTopicSpec(config.alertsTopic(), internal, Map.of()));
+            config.deadLetterTopic().ifPresent(dlq -> topics.ensureTopic(new TopicManager.NewTopicSpec(dlq, internal, Map.of())));
+            return config.partitions() == internal ? config : config.with(Map.of("partitions", Integer.toString(internal)));
+        }
+    }
+
+    /** Blocks until the application stops; returns the failure that stopped it, or null. */
+    public Throwable awaitStop() throws InterruptedException {
+        stopped.await();
+        return fatal;
+    }
+
+    /** Waits (bounded) until the application stops. */
+    public boolean awaitStop(final Duration bound) throws InterruptedException {
+        return stopped.await(bound.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** Stops processing, commits, flushes and closes the state stores; bounded. */
+    @Override
+    public void close() {
+        LOG.info("Divergent stopping: committing and flushing state");
+        streams.close(Duration.ofSeconds(30));
+        stopped.countDown();
+    }
+}
