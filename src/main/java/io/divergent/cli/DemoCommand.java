@@ -1,0 +1,43 @@
+package io.divergent.cli;
+
+import io.divergent.runtime.Demo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/** {@code divergent demo}: everything embedded, synthetic drifting traffic, a live table. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Starts a Kafka broker in this JVM, publishes a reference, produces synthetic play events",
+                "whose genre distribution drifts in one country, runs Divergent and shows what it emits, live."})
+public final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--registry-url", description = "A real Schema Registry to use instead of the in-memory one.")
+    private String registryUrl;
+
+    @Option(names = "--windows", defaultValue = "6", description = "Windows per series to show before finishing (default ${DEFAULT-VALUE}).")
+    private int windows;
+
+    @Option(names = "--window-seconds", defaultValue = "5", description = "Window length in event time, seconds (default ${DEFAULT-VALUE}).")
+    private int windowSeconds;
+
+    @Option(names = "--events-per-window", defaultValue = "500", description = "Events per series per window (default ${DEFAULT-VALUE}).")
+    private int eventsPerWindow;
+
+    @Option(names = "--no-color", description = "No ANSI colours.")
+    private boolean noColor;
+
+    @Override
+    public Integer call() throws Exception {
+        if (windows < 1 || windowSeconds < 1 || eventsPerWindow < 1) {
+            System.err.println("error: --windows, --window-seconds and --events-per-window must be at least 1");
+            return 2;
+        }
+        final Demo demo = new Demo(new Demo.Options(registryUrl, windows, Duration.ofSeconds(windowSeconds),
+                eventsPerWindow, System.out, !noColor && System.console() != null));
+        final Thread hook = new Thread(demo::stop, "divergent-demo-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return demo.run();
+    }
+}
