@@ -160,12 +160,14 @@ public final class DivergentTopology {
     private static final class WindowSupplier implements ProcessorSupplier<String, Observation, String, Routed> {
         private final List<MonitorConfig> monitors;
         private final long maxFutureMs;
+        private final long maxCategories;
         private final Set<StoreBuilder<?>> stores = new java.util.LinkedHashSet<>();
 
         WindowSupplier(final DivergentConfig config) {
             this.monitors = config.monitors();
             // 0 disables the bound.
             this.maxFutureMs = config.maxFuture().isZero() ? Long.MAX_VALUE : config.maxFuture().toMillis();
+            this.maxCategories = config.maxCategories();
             stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(META_STORE), Serdes.String(), Serdes.Long())
                     .withCachingEnabled());
             for (final MonitorConfig monitor : monitors) {
@@ -185,7 +187,7 @@ public final class DivergentTopology {
 
         @Override
         public WindowProcessor get() {
-            return new WindowProcessor(monitors, maxFutureMs);
+            return new WindowProcessor(monitors, maxFutureMs, maxCategories);
         }
     }
 }

@@ -64,10 +64,11 @@ final class EventFactory {
     }
 
     /**
-     * @param baseline the reference, or null when the series has none as of the window end
+     * @param otherCount events folded into {@code __other__} by the category cap
+     * @param baseline   the reference, or null when the series has none as of the window end
      */
     Output create(final String series, final long start, final long end, final Histogram observed,
-                  final long observedTotal, final Baseline baseline) {
+                  final long observedTotal, final long otherCount, final Baseline baseline) {
         final DivergenceEvent.Builder event = DivergenceEvent.newBuilder()
                 .setSeriesId(series)
                 .setMonitor(monitor.name())
@@ -76,7 +77,7 @@ final class EventFactory {
                 .setWindowEnd(java.time.Instant.ofEpochMilli(end))
                 .setObservedTotal(observedTotal)
                 .setDistinctCategories(observed.size())
-                .setOtherCount(0L)
+                .setOtherCount(otherCount)
                 .setUnit(unit)
                 .setSmoothing(monitor.alpha() > 0 ? "additive" : "none")
                 .setAlpha(monitor.alpha())

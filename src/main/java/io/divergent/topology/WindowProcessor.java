@@ -40,6 +40,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private static final Logger LOG = LoggerFactory.getLogger(WindowProcessor.class);
     private static final String STREAM_TIME = "stream-time";
     private static final String CLOSED_PREFIX = "closed-until|";
+    /** The category that takes the counts of new categories once a series' window holds max.categories. */
+    static final String OTHER = "__other__";
 
     /** Per-monitor window geometry and stores. */
     private static final class MonitorState {
@@ -65,19 +67,25 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private final Map<String, MonitorState> monitors = new HashMap<>();
     private final List<MonitorState> ordered = new ArrayList<>();
     private final long maxFutureMs;
+    private final long maxCategories;
     private ProcessorContext<String, Routed> context;
     private KeyValueStore<String, Long> meta;
     private KeyValueStore<Bytes, byte[]> references;
     private DivergentMetrics metrics;
     private long streamTime = -1;
 
-    WindowProcessor(final List<MonitorConfig> monitors, final long maxFutureMs) {
+    /**
+     * @param maxFutureMs   how far ahead of stream time a record may be (Long.MAX_VALUE: no bound)
+     * @param maxCategories distinct categories per series per window before folding into {@value #OTHER}; 0 = no cap
+     */
+    WindowProcessor(final List<MonitorConfig> monitors, final long maxFutureMs, final long maxCategories) {
         for (final MonitorConfig monitor : monitors) {
             final MonitorState state = new MonitorState(monitor);
             this.monitors.put(monitor.name(), state);
             this.ordered.add(state);
         }
         this.maxFutureMs = maxFutureMs;
+        this.maxCategories = maxCategories;
     }
 
     @Override
@@ -123,13 +131,32 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
                     + pane + ", " + (pane + monitor.size) + ") closed at stream time " + (pane + monitor.size + monitor.grace)
                     + " and stream time is " + streamTime);
         } else {
-            final Bytes key = StoreKeys.countKey(pane, series, record.value().category());
-            final Long count = monitor.counts.get(key);
-            monitor.counts.put(key, count == null ? 1L : count + 1L);
+            count(monitor, pane, series, record.value().category());
         }
         for (final MonitorState state : ordered) {
             closeWindows(state);
         }
+    }
+
+    /**
+     * Adds one to a category's count in a pane. A category new to the pane takes a slot of the
+     * series' cap; once the cap is full, new categories count as {@value #OTHER}. The number of
+     * slots taken is kept under the empty category, which no real category can be.
+     */
+    private void count(final MonitorState monitor, final long pane, final String series, final String category) {
+        Bytes key = StoreKeys.countKey(pane, series, category);
+        Long count = monitor.counts.get(key);
+        if (count == null && maxCategories > 0) {
+            final Bytes slotsKey = StoreKeys.countKey(pane, series, "");
+            final Long slots = monitor.counts.get(slotsKey);
+            if (slots != null && slots >= maxCategories) {
+                key = StoreKeys.countKey(pane, series, OTHER);
+                count = monitor.counts.get(key);
+            } else {
+                monitor.counts.put(slotsKey, slots == null ? 1L : slots + 1L);
+            }
+        }
+        monitor.counts.put(key, count == null ? 1L : count + 1L);
     }
 
     /** Emits every window of a monitor that stream time has closed, oldest first, only windows with data. */
@@ -186,29 +213,53 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
                 StoreKeys.paneLowerBound(end - monitor.advance + 1))) {
             while (it.hasNext()) {
                 final KeyValue<Bytes, Long> entry = it.next();
-                window.computeIfAbsent(StoreKeys.seriesOfCount(entry.key), s -> new HashMap<>())
-                        .computeIfAbsent(StoreKeys.categoryOfCount(entry.key), c -> new long[1])[0] += entry.value;
+                final String category = StoreKeys.categoryOfCount(entry.key);
+                if (!category.isEmpty()) {
+                    window.computeIfAbsent(StoreKeys.seriesOfCount(entry.key), s -> new HashMap<>())
+                            .computeIfAbsent(category, c -> new long[1])[0] += entry.value;
+                }
             }
         }
         for (final Map.Entry<String, Map<String, long[]>> entry : window.entrySet()) {
             final String series = entry.getKey();
+            final Map<String, long[]> counts = entry.getValue();
+            if (maxCategories > 0 && counts.size() - (counts.containsKey(OTHER) ? 1 : 0) > maxCategories) {
+                foldIntoOther(counts);
+            }
             final Histogram.Builder builder = Histogram.builder();
             long total = 0;
-            for (final Map.Entry<String, long[]> category : entry.getValue().entrySet()) {
+            for (final Map.Entry<String, long[]> category : counts.entrySet()) {
                 builder.add(category.getKey(), category.getValue()[0]);
                 total += category.getValue()[0];
             }
+            final long other = counts.containsKey(OTHER) ? counts.get(OTHER)[0] : 0L;
             final Histogram observed = builder.build();
             final EventFactory.Baseline baseline = monitor.config.referenceMode() == ReferenceMode.TOPIC
                     ? topicReference(series, end)
                     : pastWindows(monitor, series, start, observed);
-            final EventFactory.Output output = monitor.events.create(series, start, end, observed, total, baseline);
+            final EventFactory.Output output = monitor.events.create(series, start, end, observed, total, other, baseline);
             context.forward(new Record<>(series, new Emitted.Event(output.event()), end - 1, new RecordHeaders()));
             metrics.windowEmitted(monitor.config.name());
             for (final io.divergent.avro.DriftAlert alert : output.alerts()) {
                 context.forward(new Record<>(series, new Emitted.Alert(alert), end - 1, new RecordHeaders()));
                 metrics.alertRaised(monitor.config.name());
             }
+        }
+    }
+
+    /**
+     * A hopping window merges panes that each kept the cap: keep the max.categories largest
+     * real categories (ties by name) and fold the rest into {@value #OTHER}.
+     */
+    private void foldIntoOther(final Map<String, long[]> counts) {
+        final long[] other = counts.computeIfAbsent(OTHER, c -> new long[1]);
+        final List<Map.Entry<String, long[]>> ranked = new ArrayList<>(counts.entrySet());
+        ranked.removeIf(e -> e.getKey().equals(OTHER));
+        ranked.sort((a, b) -> a.getValue()[0] != b.getValue()[0] ? Long.compare(b.getValue()[0], a.getValue()[0])
+                : a.getKey().compareTo(b.getKey()));
+        for (int i = (int) maxCategories; i < ranked.size(); i++) {
+            other[0] += ranked.get(i).getValue()[0];
+            counts.remove(ranked.get(i).getKey());
         }
     }
 

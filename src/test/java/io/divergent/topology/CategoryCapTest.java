@@ -1,0 +1,55 @@
+package io.divergent.topology;
+
+import io.divergent.avro.DivergenceEvent;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static io.divergent.topology.TopologyHarness.jsonMonitor;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** max.categories bounds the distinct categories kept per series and window; the excess counts as __other__. */
+class CategoryCapTest {
+
+    private static final long S = 1_000;
+
+    @Test
+    void newCategoriesBeyondTheCapFoldIntoOther() {
+        try (TopologyHarness t = new TopologyHarness(jsonMonitor("genres", "genre", "max.categories", "3"))) {
+            t.genre(1 * S, "a", 5);   // [0, 60s): slot 1
+            t.genre(2 * S, "b", 4);   // slot 2
+            t.genre(3 * S, "c", 3);   // slot 3: the cap is full
+            t.genre(4 * S, "d", 2);   // folds into __other__
+            t.genre(5 * S, "e", 1);   // folds into __other__
+            t.genre(6 * S, "a", 1);   // known category: still counted as itself
+            // counts: 5 categories entries (a, b, c, __other__) + 1 slot counter, however many new categories come
+            for (int i = 0; i < 200; i++) {
+                t.json(7 * S, "{\"genre\":\"new-" + i + "\"}");  // each folds into __other__
+            }
+            assertThat(t.storeSize(DivergentTopology.countsStore("genres"))).isEqualTo(5);
+            t.genre(60 * S, "a", 1);  // closes [0, 60s)
+
+            final List<DivergenceEvent> events = t.events();
+            final DivergenceEvent e = events.get(0);
+            assertThat(e.getObservedTotal()).isEqualTo(5 + 4 + 3 + 2 + 1 + 1 + 200);
+            assertThat(e.getDistinctCategories()).isEqualTo(4);
+            assertThat(e.getOtherCount()).isEqualTo(203);
+        }
+    }
+
+    @Test
+    void hoppingWindowsKeepTheLargestCategoriesWhenMergingPanes() {
+        try (TopologyHarness t = new TopologyHarness(jsonMonitor("genres", "genre",
+                "monitor.genres.window.advance", "30s", "max.categories", "2"))) {
+            t.genre(1 * S, "a", 5);    // pane [0, 30s): a 5
+            t.genre(2 * S, "b", 1);    // pane [0, 30s): b 1 (cap full)
+            t.genre(31 * S, "c", 4);   // pane [30s, 60s): c 4
+            t.genre(32 * S, "d", 2);   // pane [30s, 60s): d 2 (cap full)
+            t.genre(60 * S, "a", 1);   // closes [0, 60s) = {a 5, b 1, c 4, d 2}: keep a, c; b + d -> __other__ 3
+            final DivergenceEvent e = t.events().get(0);
+            assertThat(e.getDistinctCategories()).isEqualTo(3);
+            assertThat(e.getOtherCount()).isEqualTo(3);
+            assertThat(e.getObservedTotal()).isEqualTo(12);
+        }
+    }
+}
