@@ -92,11 +92,12 @@ public final class DivergentTopology {
         final List<KStream<String, Observation>> observed = new ArrayList<>();
         for (final String topic : config.inputTopics()) {
             final List<MonitorConfig> monitors = config.monitorsOf(topic);
-            final ValueDecoder decoder = new ValueDecoder(monitors.get(0).valueFormat(),
-                    AvroSerdes.generic(serdeConfig, false).deserializer());
+            // One decoder per processor instance: Avro decoders are reused per record and are not thread-safe.
             final KStream<String, Routed> routed = builder
                     .stream(topic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("divergent-source-" + topic))
-                    .process(() -> new ObserveProcessor(monitors, decoder), Named.as("divergent-observe-" + topic));
+                    .process(() -> new ObserveProcessor(monitors, new ValueDecoder(monitors.get(0).valueFormat(),
+                                    AvroSerdes.generic(serdeConfig, false).deserializer())),
+                            Named.as("divergent-observe-" + topic));
             final Map<String, KStream<String, Routed>> branches = routed.split(Named.as("divergent-route-" + topic + "-"))
                     .branch((k, v) -> v instanceof Observation, Branched.as("observations"))
                     .defaultBranch(Branched.as("dead-letters"));
@@ -112,11 +113,11 @@ public final class DivergentTopology {
         final StoreBuilder<KeyValueStore<Bytes, byte[]>> referenceStore = Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(REFERENCE_STORE), Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled();
         builder.addStateStore(referenceStore);
-        final Serde<ReferenceDistribution> referenceSerde = AvroSerdes.specific(ReferenceDistribution.class, serdeConfig, false);
         final Map<String, KStream<String, Routed>> references = builder
                 .stream(config.referenceTopic(), Consumed.with(Serdes.String(), Serdes.ByteArray())
                         .withName("divergent-reference-source"))
-                .process(() -> new ReferenceProcessor(config.referenceFormat(), referenceSerde.deserializer()),
+                .process(() -> new ReferenceProcessor(config.referenceFormat(),
+                                AvroSerdes.specific(ReferenceDistribution.class, serdeConfig, false).deserializer()),
                         Named.as("divergent-reference-validate"))
                 .split(Named.as("divergent-reference-route-"))
                 .branch((k, v) -> v instanceof ReferenceVersion, Branched.as("versions"))
