@@ -145,8 +145,12 @@ public final class Demo {
         return 0;
     }
 
-    private static void createInput(final EmbeddedKafkaBroker broker) {
-        broker.createTopic(INPUT, 2);
+    private static void createInput(final EmbeddedKafkaBroker broker) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(INPUT, 2, (short) 1)))
+                    .all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     private KafkaProducer<String, Object> producer(final EmbeddedKafkaBroker broker, final DivergentConfig config) {
