@@ -1,0 +1,207 @@
+package io.divergent.runtime;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.divergent.avro.DivergenceEvent;
+import io.divergent.avro.PlayEvent;
+import io.divergent.avro.ReferenceDistribution;
+import io.divergent.config.DivergentConfig;
+import io.divergent.serde.AvroJson;
+import io.divergent.serde.AvroSerdes;
+import io.divergent.testing.ApicurioRegistry;
+import io.divergent.testing.SharedBroker;
+import io.divergent.testing.Waits;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole product on real parts: a KRaft broker in this JVM, a real Apicurio Registry
+ * (Confluent-compatible API), Avro events produced with our serde over a 2-partition topic, the
+ * app as {@code run} starts it, and the divergence events read back with our deserializer. They
+ * must equal, field by field, what {@code replay} emits for the same input.
+ */
+class EndToEndIT {
+
+    private static final long S = 1_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[] GENRES = {"action", "comedy", "drama", "horror", "documentary"};
+
+    @Test
+    void realBrokerAndRegistryEmitExactlyWhatReplayEmits() throws Exception {
+        final String registryUrl = ApicurioRegistry.shared().ccompatUrl();
+        final String input = SharedBroker.uniqueName("plays");
+        final Map<String, String> keys = new LinkedHashMap<>();
+        keys.put("application.id", SharedBroker.uniqueName("e2e"));
+        keys.put("bootstrap.servers", SharedBroker.bootstrapServers());
+        keys.put("schema.registry.url", registryUrl);
+        keys.put("reference.topic", SharedBroker.uniqueName("reference"));
+        keys.put("output.topic", SharedBroker.uniqueName("events"));
+        keys.put("alerts.topic", SharedBroker.uniqueName("alerts"));
+        keys.put("dead.letter.topic", SharedBroker.uniqueName("dead"));
+        keys.put("partitions", "2");
+        keys.put("max.future", "0");
+        keys.put("kafka.commit.interval.ms", "100");
+        keys.put("kafka.state.dir", Files.createTempDirectory("divergent-e2e").toString());
+        keys.put("monitor.genres.input.topic", input);
+        keys.put("monitor.genres.value.format", "avro");
+        keys.put("monitor.genres.category.field", "genre");
+        keys.put("monitor.genres.segment.fields", "country");
+        keys.put("monitor.genres.window.size", "10s");
+        // A grace of an hour: windows close only when the closing records below arrive, after
+        // every event was processed, so arrival order across partitions cannot make one late.
+        keys.put("monitor.genres.window.grace", "1h");
+        keys.put("monitor.genres.alert.js_distance.warning", "0.1");
+        final DivergentConfig config = DivergentConfig.fromMap(keys);
+
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(input, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+
+        // Traffic: 3 windows x 2 countries x 60 events; DE drifts in the third window.
+        final List<String> referenceLines = new ArrayList<>();
+        final List<String> eventLines = new ArrayList<>();
+        final List<ProducerRecord<String, Object>> records = new ArrayList<>();
+        for (final String country : List.of("DE", "US")) {
+            final Map<String, Double> weights = Map.of("action", 4.0, "comedy", 3.0, "drama", 2.0, "horror", 1.0);
+            referenceLines.add(JSON.writeValueAsString(Map.of("timestamp", 0, "key", "genres|country=" + country,
+                    "value", Map.of("weights", weights, "source", "e2e"))));
+            records.add(new ProducerRecord<>(config.referenceTopic(), null, 0L, "genres|country=" + country,
+                    new ReferenceDistribution(weights, "e2e")));
+        }
+        final List<ProducerRecord<String, Object>> events = new ArrayList<>();
+        for (int w = 0; w < 3; w++) {
+            for (int i = 0; i < 60; i++) {
+                for (final String country : List.of("DE", "US")) {
+                    final int g = (i * 7 + w) % (w == 2 && country.equals("DE") ? 5 : 4);
+                    final long time = w * 10 * S + i * 100L;
+                    final String user = "user-" + (i % 13);
+                    final PlayEvent event = PlayEvent.newBuilder().setUserId(user).setGenre(GENRES[g]).setCountry(country).build();
+                    events.add(new ProducerRecord<>(input, null, time, user, event));
+                    eventLines.add(JSON.writeValueAsString(Map.of("timestamp", time, "key", user,
+                            "value", Map.of("user_id", user, "genre", GENRES[g], "country", country))));
+                }
+            }
+        }
+        // Far ahead of every window end + grace: closes the three windows of each series.
+        final long closeAt = 30 * S + 3_600 * S + 10 * S;
+        final List<ProducerRecord<String, Object>> closers = new ArrayList<>();
+        for (final String country : List.of("DE", "US")) {
+            final PlayEvent closer = PlayEvent.newBuilder().setUserId("closer").setGenre("action").setCountry(country).build();
+            closers.add(new ProducerRecord<>(input, null, closeAt, "closer-" + country, closer));
+            eventLines.add(JSON.writeValueAsString(Map.of("timestamp", closeAt, "key", "closer-" + country,
+                    "value", Map.of("user_id", "closer", "genre", "action", "country", country))));
+        }
+
+        final Map<String, Object> producerProps = new HashMap<>();
+        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedBroker.bootstrapServers());
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        final KafkaProducer<String, Object> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
+                (org.apache.kafka.common.serialization.Serializer) AvroSerdes.generic(config.serdeProperties(), false).serializer());
+        final Map<String, Object> referenceProps = new HashMap<>(producerProps);
+        try (producer;
+             KafkaProducer<String, ReferenceDistribution> references = new KafkaProducer<>(referenceProps, new StringSerializer(),
+                     AvroSerdes.specific(ReferenceDistribution.class, config.serdeProperties(), false).serializer())) {
+            for (final ProducerRecord<String, Object> r : records) {
+                references.send(new ProducerRecord<>(r.topic(), null, r.timestamp(), r.key(), (ReferenceDistribution) r.value())).get();
+            }
+            for (final ProducerRecord<String, Object> r : events) {
+                producer.send(r);
+            }
+            producer.flush();
+
+            try (DivergentApp app = DivergentApp.start(config);
+                 Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()))) {
+                final List<String> consumed = List.of(input, config.referenceTopic(),
+                        config.applicationId() + "-divergent-observations-repartition",
+                        config.applicationId() + "-divergent-references-repartition");
+                Waits.waitUntil(Duration.ofSeconds(90), () -> lag(admin, config.applicationId(), consumed) == 0,
+                        () -> "consumer lag of " + config.applicationId() + " on " + consumed + " is "
+                                + lag(admin, config.applicationId(), consumed) + ", app state " + app.streams().state());
+                for (final ProducerRecord<String, Object> r : closers) {
+                    producer.send(r);
+                }
+                producer.flush();
+
+                final Map<String, ObjectNode> live = readEvents(config, 6);
+                final Replayer.Result replay = Replayer.replay(config, eventLines, "e2e-events", referenceLines, "e2e-references", null);
+                final Map<String, ObjectNode> replayed = new TreeMap<>();
+                replay.events().forEach(e -> replayed.put(e.get("series_id").asText() + "@" + e.get("window_start").asLong(), e));
+
+                assertThat(replayed).hasSize(6);
+                assertThat(live.keySet()).isEqualTo(replayed.keySet());
+                for (final String key : replayed.keySet()) {
+                    assertThat(live.get(key)).as("event %s, field by field", key).isEqualTo(replayed.get(key));
+                }
+                assertThat(live.get("genres|country=DE@20000").get("kl_infinite").asBoolean())
+                        .as("documentary appears in DE's third window").isTrue();
+                assertThat(live.get("genres|country=US@20000").get("has_reference").asBoolean()).isTrue();
+            }
+        }
+    }
+
+    private static Map<String, ObjectNode> readEvents(final DivergentConfig config, final int expected) {
+        final Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedBroker.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, SharedBroker.uniqueName("reader"));
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        final Map<String, ObjectNode> events = new TreeMap<>();
+        try (KafkaConsumer<String, DivergenceEvent> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                AvroSerdes.specific(DivergenceEvent.class, config.serdeProperties(), false).deserializer())) {
+            consumer.subscribe(List.of(config.outputTopic()));
+            Waits.waitUntil(Duration.ofSeconds(60), () -> {
+                for (final ConsumerRecord<String, DivergenceEvent> r : consumer.poll(Duration.ofMillis(200))) {
+                    events.put(r.key() + "@" + r.value().getWindowStart().toEpochMilli(), AvroJson.toJson(r.value()));
+                }
+                return events.size() >= expected;
+            }, () -> "expected " + expected + " divergence events, got " + events.keySet());
+        }
+        return events;
+    }
+
+    /** Records not yet committed by a consumer group on some topics (missing commits count as the whole topic). */
+    static long lag(final Admin admin, final String group, final List<String> topics) {
+        try {
+            final Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+            final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (final var description : admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
+                description.partitions().forEach(p -> latest.put(new TopicPartition(description.name(), p.partition()), OffsetSpec.latest()));
+            }
+            long lag = 0;
+            for (final Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end
+                    : admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet()) {
+                final OffsetAndMetadata done = committed.get(end.getKey());
+                lag += end.getValue().offset() - (done == null ? 0 : done.offset());
+            }
+            return lag;
+        } catch (final Exception e) {
+            return Long.MAX_VALUE;
+        }
+    }
+}
