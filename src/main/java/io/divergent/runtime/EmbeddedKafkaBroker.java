@@ -176,6 +176,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         // Nobody else joins: waiting for more members only delays the first assignment.
         config.put("group.initial.rebalance.delay.ms", "0");
         config.put("group.streams.initial.rebalance.delay.ms", "0");
+        // The streams protocol (KIP-1071) assigns tasks on heartbeats: 500 ms instead of 5 s
+        // gets a new application its tasks in about 2 s instead of about 6 s.
+        config.put("group.streams.min.heartbeat.interval.ms", "500");
         config.put("group.streams.heartbeat.interval.ms", "500");
         config.put("auto.create.topics.enable", "false");
         // Two shared cores: the broker's default thread pools and its 128 MiB compaction
