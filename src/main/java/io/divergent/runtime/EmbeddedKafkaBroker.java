@@ -75,7 +75,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** The host both listeners bind to and advertise. */
     public static final String HOST = "127.0.0.1";
 
-    /** How long {@link #start()} and {@link #restart()} wait for a ready broker. */
+    /** How long {@link #start()} and {@link #restart()} wait for a ready broker, in all. */
     public static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
     /** How long {@link #stop()} and {@link #close()} wait for the broker to shut down. */
@@ -315,15 +315,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private void startOnCurrentPorts() {
         final long began = System.nanoTime();
         final Path logDir = dataDir.resolve(LOG_DIR_NAME);
-        final KafkaConfig kafkaConfig = new KafkaConfig(brokerConfig(logDir), false);
-        requireKnownOverrides(kafkaConfig);
+        final Map<String, String> config = brokerConfig(logDir);
+        final KafkaConfig kafkaConfig = new KafkaConfig(config, false);
+        requireKnownKeys(kafkaConfig, config);
         formatIfNeeded(logDir);
         fault.set(null);
         acquireExitProcedures();
+        final long deadline = began + STARTUP_TIMEOUT.toNanos();
         try {
             server = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
-            startBounded(server);
-            awaitReady();
+            startBounded(server, deadline);
+            awaitReady(deadline);
         } catch (final RuntimeException e) {
             stop();
             if (isBindFailure(e)) {
@@ -372,7 +374,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /** Runs {@code startup()} in its own thread: a broker that never becomes ready must not hang us. */
-    private static void startBounded(final KafkaRaftServer starting) {
+    private static void startBounded(final KafkaRaftServer starting, final long deadline) {
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final Thread thread = new Thread(() -> {
             try {
@@ -384,7 +386,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         thread.setDaemon(true);
         thread.start();
         try {
-            thread.join(STARTUP_TIMEOUT.toMillis());
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the embedded Kafka broker was starting", e);
@@ -401,15 +403,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private void awaitReady() {
-        final long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+    private void awaitReady(final long deadline) {
         final Map<String, Object> adminConfig = Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
         Exception last = null;
-        try (Admin admin = Admin.create(adminConfig)) {
-            while (System.nanoTime() < deadline) {
+        final Admin admin = Admin.create(adminConfig);
+        try {
+            while (System.nanoTime() - deadline < 0) {
                 failIfFaulted();
                 try {
                     final int nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(5_000))
@@ -425,6 +427,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
             }
+        } finally {
+            admin.close(Duration.ofSeconds(5));
         }
         throw new IllegalStateException("the embedded Kafka broker on " + bootstrapServers()
                 + " did not answer describeCluster within " + STARTUP_TIMEOUT, last);
@@ -479,14 +483,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return false;
     }
 
-    private void requireKnownOverrides(final KafkaConfig kafkaConfig) {
+    /** Kafka ignores unknown keys without a word; a misspelled or retired key must fail here. */
+    private void requireKnownKeys(final KafkaConfig kafkaConfig, final Map<String, String> config) {
         // values() holds every key the broker defines. The detour through Object spares us a
         // compile-time dependency on kafka-server, where KafkaConfig's superclass lives.
         final Set<String> known = ((AbstractConfig) (Object) kafkaConfig).values().keySet();
-        for (final String key : overrides.keySet()) {
-            if (!known.contains(key) && !key.startsWith("listener.name.")) {
+        for (final String key : config.keySet()) {
+            if (known.contains(key) || key.startsWith("listener.name.")) {
+                continue;
+            }
+            if (overrides.containsKey(key)) {
                 throw new IllegalArgumentException("'" + key + "' is not a Kafka broker configuration key");
             }
+            throw new IllegalStateException("this Kafka version no longer knows the broker key '" + key
+                    + "' that EmbeddedKafkaBroker sets: update its configuration");
         }
     }
 
