@@ -3,9 +3,7 @@ package io.divergent.runtime;
 import io.divergent.config.DivergentConfig;
 import io.divergent.config.MonitorConfig;
 import io.divergent.topology.DivergentTopology;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -15,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -81,22 +80,38 @@ public final class DivergentApp implements AutoCloseable {
         final Map<String, Object> adminProps = new HashMap<>(config.kafkaProperties());
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         adminProps.keySet().retainAll(AdminClientConfig.configNames());
-        try (Admin admin = Admin.create(adminProps)) {
-            final TopicManager topics = new TopicManager(admin, config.bootstrapServers());
+        try (TopicManager topics = TopicManager.connect(adminProps)) {
             int partitions = 1;
             for (final String topic : config.inputTopics()) {
-                final String monitors = String.join(", ", config.monitorsOf(topic).stream().map(MonitorConfig::name).toList());
-                topics.requireExisting(topic, "input of monitor(s) " + monitors);
-                partitions = Math.max(partitions, topics.partitionsOf(topic));
+                final List<MonitorConfig> monitors = config.monitorsOf(topic);
+                partitions = Math.max(partitions, topics.requireExisting(topic, "input of monitor(s) "
+                        + String.join(", ", monitors.stream().map(MonitorConfig::name).toList()),
+                        "monitor." + monitors.get(0).name() + ".input.topic"));
             }
             final int internal = config.partitions() > 0 ? config.partitions() : partitions;
-            topics.ensureTopic(new TopicManager.NewTopicSpec(config.referenceTopic(), internal,
-                    Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-            topics.ensureTopic(new TopicManager.NewTopicSpec(config.outputTopic(), internal, Map.of()));
-            topics.ensureTopic(new TopicManager.NewTopicSpec(config.alertsTopic(), internal, Map.of()));
-            config.deadLetterTopic().ifPresent(dlq -> topics.ensureTopic(new TopicManager.NewTopicSpec(dlq, internal, Map.of())));
+            ensure(topics, NewTopicSpec.compacted(config.referenceTopic(), internal));
+            ensure(topics, NewTopicSpec.of(config.outputTopic(), internal));
+            ensure(topics, NewTopicSpec.of(config.alertsTopic(), internal));
+            config.deadLetterTopic().ifPresent(dlq -> ensure(topics, NewTopicSpec.of(dlq, internal)));
             return config.partitions() == internal ? config : config.with(Map.of("partitions", Integer.toString(internal)));
         }
+    }
+
+    /**
+     * Creates a topic Divergent writes (or reads, for the reference) if it is missing. An existing
+     * one may have any partition count (nothing is co-partitioned with it: the reference is
+     * repartitioned by series id), but a compacted spec must find a compacted topic.
+     */
+    private static void ensure(final TopicManager topics, final NewTopicSpec spec) {
+        int existing = 0;
+        try {
+            existing = topics.partitionsOf(spec.name());
+        } catch (final TopicException missing) {
+            // Created below; a real failure of the broker shows there with its reason.
+        }
+        final TopicManager.Outcome outcome = topics.ensureTopic(existing > 0
+                ? new NewTopicSpec(spec.name(), existing, spec.replicationFactor(), spec.configs()) : spec);
+        LOG.info("Topic '{}': {}", spec.name(), outcome == TopicManager.Outcome.CREATED ? "created" : "exists");
     }
 
     /** Blocks until the application stops; returns the failure that stopped it, or null. */
