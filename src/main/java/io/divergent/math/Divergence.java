@@ -1,0 +1,229 @@
+package io.divergent.math;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The measures between an observed histogram P (the window) and a reference Q, as computed by
+ * {@link DivergenceCalculator#compute}. Immutable.
+ *
+ * <p>All probabilities are smoothed over the union of the two category sets ({@link #categories()}
+ * = K): {@code p_i = (P_i + alpha) / (N_P + alpha K)}, likewise {@code q_i}. Information measures
+ * are in {@link #unit()} (bits: log base 2, nats: natural log); {@link #hellinger()},
+ * {@link #totalVariation()} and the G-test are unit-free. No value is ever NaN: a divergence that
+ * is unbounded is {@link Double#POSITIVE_INFINITY}.
+ */
+public final class Divergence {
+
+    private final Unit unit;
+    private final double alpha;
+    private final int categories;
+    private final double observedTotal;
+    private final double referenceTotal;
+    private final double klPq;
+    private final double klQp;
+    private final double jsDivergence;
+    private final double entropyP;
+    private final double entropyQ;
+    private final double hellinger;
+    private final double totalVariation;
+    private final double gStatistic;
+    private final double gPValue;
+    private final double unseenMass;
+    private final double missingMass;
+    private final List<Contribution> topContributors;
+
+    // The calculator passes values already in the unit, validated and clamped.
+    Divergence(final Unit unit, final double alpha, final int categories,
+               final double observedTotal, final double referenceTotal,
+               final double klPq, final double klQp, final double jsDivergence,
+               final double entropyP, final double entropyQ,
+               final double hellinger, final double totalVariation,
+               final double gStatistic, final double gPValue,
+               final double unseenMass, final double missingMass,
+               final List<Contribution> topContributors) {
+        this.unit = unit;
+        this.alpha = alpha;
+        this.categories = categories;
+        this.observedTotal = observedTotal;
+        this.referenceTotal = referenceTotal;
+        this.klPq = klPq;
+        this.klQp = klQp;
+        this.jsDivergence = jsDivergence;
+        this.entropyP = entropyP;
+        this.entropyQ = entropyQ;
+        this.hellinger = hellinger;
+        this.totalVariation = totalVariation;
+        this.gStatistic = gStatistic;
+        this.gPValue = gPValue;
+        this.unseenMass = unseenMass;
+        this.missingMass = missingMass;
+        this.topContributors = List.copyOf(topContributors);
+    }
+
+    /** The unit of the information measures and of the contribution terms. */
+    public Unit unit() {
+        return unit;
+    }
+
+    /** The pseudo-count added to every one of the K categories on both sides; 0 = no smoothing. */
+    public double alpha() {
+        return alpha;
+    }
+
+    /** K: the number of categories in the union of P's and Q's categories (zero-weight ones included). */
+    public int categories() {
+        return categories;
+    }
+
+    /** N_P: the raw (unsmoothed) total weight of the observed histogram. */
+    public double observedTotal() {
+        return observedTotal;
+    }
+
+    /** N_Q: the raw (unsmoothed) total weight of the reference histogram. */
+    public double referenceTotal() {
+        return referenceTotal;
+    }
+
+    /** {@code KL(P||Q) = sum p_i log(p_i / q_i)}; in [0, +Infinity], +Infinity iff some {@code p_i > 0 = q_i}. */
+    public double klPq() {
+        return klPq;
+    }
+
+    /** {@code KL(Q||P) = sum q_i log(q_i / p_i)}; in [0, +Infinity], +Infinity iff some {@code q_i > 0 = p_i}. */
+    public double klQp() {
+        return klQp;
+    }
+
+    /** Jensen-Shannon divergence {@code (KL(P||M) + KL(Q||M)) / 2}, {@code M = (P + Q) / 2}; in [0, 1] bits = [0, ln 2] nats. */
+    public double jsDivergence() {
+        return jsDivergence;
+    }
+
+    /** {@code sqrt(jsDivergence())} in the same unit: a metric; in [0, 1] bits = [0, sqrt(ln 2)] nats. */
+    public double jsDistance() {
+        return Math.sqrt(jsDivergence);
+    }
+
+    /** Shannon entropy {@code -sum p_i log p_i} of the smoothed P; in [0, log K]. */
+    public double entropyP() {
+        return entropyP;
+    }
+
+    /** Shannon entropy {@code -sum q_i log q_i} of the smoothed Q; in [0, log K]. */
+    public double entropyQ() {
+        return entropyQ;
+    }
+
+    /** Cross-entropy {@code -sum p_i log q_i = entropyP() + klPq()}; +Infinity exactly when {@link #klInfinite()}. */
+    public double crossEntropyPq() {
+        return entropyP + klPq;
+    }
+
+    /** Population stability index {@code sum (p_i - q_i) log(p_i / q_i) = klPq() + klQp()}; in [0, +Infinity]. */
+    public double psi() {
+        return klPq + klQp;
+    }
+
+    /** Hellinger distance {@code sqrt(1 - sum sqrt(p_i q_i))}; unit-free, in [0, 1]. */
+    public double hellinger() {
+        return hellinger;
+    }
+
+    /** Total variation distance {@code (1/2) sum |p_i - q_i|}; unit-free, in [0, 1]. */
+    public double totalVariation() {
+        return totalVariation;
+    }
+
+    /** G statistic {@code 2 N_P KL_nats(P||Q)} with N_P the raw observed total; in [0, +Infinity]. */
+    public double gStatistic() {
+        return gStatistic;
+    }
+
+    /** Degrees of freedom of the G-test: {@code K - 1}. */
+    public int gDegreesOfFreedom() {
+        return categories - 1;
+    }
+
+    /**
+     * Chi-square survival probability of {@link #gStatistic()} at {@link #gDegreesOfFreedom()};
+     * 1 when df = 0, 0 when G is infinite.
+     */
+    public double gPValue() {
+        return gPValue;
+    }
+
+    /** True when {@link #klPq()} is +Infinity: P puts mass on a category where the smoothed Q has none. */
+    public boolean klInfinite() {
+        return klPq == Double.POSITIVE_INFINITY;
+    }
+
+    /**
+     * Raw observed mass on categories whose raw reference weight is 0: {@code sum P_i / N_P} over
+     * them; in [0, 1], 0 when {@code N_P = 0}. Smoothing does not change it.
+     */
+    public double unseenMass() {
+        return unseenMass;
+    }
+
+    /**
+     * Raw reference mass on categories whose raw observed weight is 0: {@code sum Q_i / N_Q} over
+     * them; in [0, 1], 0 when {@code N_Q = 0}. Smoothing does not change it.
+     */
+    public double missingMass() {
+        return missingMass;
+    }
+
+    /**
+     * Up to {@link DivergenceCalculator#topContributors()} categories with the largest
+     * {@code |p_i log(p_i / q_i)|} first (+Infinity first), ties by ascending category name.
+     * Unmodifiable.
+     */
+    public List<Contribution> topContributors() {
+        return topContributors;
+    }
+
+    /** Equal when every field is equal, doubles compared bit for bit. */
+    @Override
+    public boolean equals(final Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof Divergence)) {
+            return false;
+        }
+        final Divergence d = (Divergence) o;
+        return unit == d.unit && categories == d.categories
+                && same(alpha, d.alpha) && same(observedTotal, d.observedTotal)
+                && same(referenceTotal, d.referenceTotal) && same(klPq, d.klPq) && same(klQp, d.klQp)
+                && same(jsDivergence, d.jsDivergence) && same(entropyP, d.entropyP)
+                && same(entropyQ, d.entropyQ) && same(hellinger, d.hellinger)
+                && same(totalVariation, d.totalVariation) && same(gStatistic, d.gStatistic)
+                && same(gPValue, d.gPValue) && same(unseenMass, d.unseenMass)
+                && same(missingMass, d.missingMass) && topContributors.equals(d.topContributors);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(unit, alpha, categories, observedTotal, referenceTotal, klPq, klQp,
+                jsDivergence, entropyP, entropyQ, hellinger, totalVariation, gStatistic, gPValue,
+                unseenMass, missingMass, topContributors);
+    }
+
+    @Override
+    public String toString() {
+        return "Divergence{unit=" + unit.label() + ", alpha=" + alpha + ", K=" + categories
+                + ", N_P=" + observedTotal + ", N_Q=" + referenceTotal
+                + ", klPq=" + klPq + ", klQp=" + klQp + ", js=" + jsDivergence
+                + ", entropyP=" + entropyP + ", entropyQ=" + entropyQ
+                + ", hellinger=" + hellinger + ", tv=" + totalVariation
+                + ", G=" + gStatistic + ", df=" + gDegreesOfFreedom() + ", p=" + gPValue
+                + ", unseen=" + unseenMass + ", missing=" + missingMass
+                + ", top=" + topContributors + '}';
+    }
+
+    private static boolean same(final double a, final double b) {
+        return Double.doubleToLongBits(a) == Double.doubleToLongBits(b);
+    }
+}

@@ -1,0 +1,542 @@
+package io.divergent.math;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+import org.apache.commons.statistics.distribution.ChiSquaredDistribution;
+
+/**
+ * Computes the divergence measures between an observed histogram P and a reference
+ * histogram Q, as defined in {@code shared/spec/divergence.md}. Immutable and thread-safe:
+ * configure with {@code withDefaults().withAlpha(0.5).withUnit(Unit.NATS)}; each
+ * {@code with...} returns a new calculator.
+ *
+ * <p><b>Smoothing.</b> Both sides are normalised over the union of their categories (K):
+ * {@code p_i = (P_i + alpha) / (N_P + alpha K)}, {@code q_i = (Q_i + alpha) / (N_Q + alpha K)}.
+ *
+ * <p><b>Conventions.</b> {@code 0 log(0 / x) = 0}; {@code p_i > 0} with {@code q_i = 0} makes
+ * {@code KL(P||Q)}, the cross-entropy, PSI and G {@code +Infinity} (never a silent epsilon).
+ * No result is ever NaN.
+ *
+ * <p><b>Numerics.</b> Every measure is a sum of non-negative per-category terms, each computed
+ * without cancellation from the raw weights (near-identical inputs keep full relative
+ * precision), and summed with compensated summation in ascending category order, so the same
+ * input gives the bit-identical result on every run and platform ({@link StrictMath} logs).
+ * One call is O(K) with a constant number of small allocations.
+ */
+public final class DivergenceCalculator {
+
+    private static final double LN2 = 0.6931471805599453;
+    private static final int DEFAULT_TOP = 5;
+    private static final DivergenceCalculator DEFAULTS = new DivergenceCalculator(0.0, Unit.BITS, DEFAULT_TOP);
+
+    /*
+     * Per category with r = p/q = 1 + d:
+     *   p log(p/q) - p + q = q ((1 + d) log1p(d) - d) = q d^2 (1/2 - d/6 + d^2/12 - ...)
+     *   q log(q/p) - q + p = q (d - log1p(d))         = q d^2 (1/2 - d/3 + d^2/4 - ...)
+     * Both are >= 0 and sum to KL because sum p = sum q = 1. Below |d| = 1/16 the series are
+     * used (the closed forms cancel); above, the closed forms lose at most ~5 bits.
+     */
+    private static final double KL_SERIES_LIMIT = 1.0 / 16;
+    private static final double[] KL_PQ_SERIES = new double[14];
+    private static final double[] KL_QP_SERIES = new double[14];
+    /*
+     * JS with m = (p + q)/2, e = (p - q)/(p + q): p log(p/m) + q log(q/m) = m g(e) with
+     * g(e) = (1 + e) log1p(e) + (1 - e) log1p(-e) = e^2 (1 + e^2/6 + e^4/15 + ...), all terms > 0.
+     */
+    private static final double JS_SERIES_LIMIT = 1.0 / 8;
+    private static final double[] JS_SERIES = new double[10];
+
+    static {
+        for (int j = 0; j < KL_PQ_SERIES.length; j++) {
+            final double sign = (j & 1) == 0 ? 1 : -1;
+            KL_PQ_SERIES[j] = sign / ((j + 2.0) * (j + 1.0));
+            KL_QP_SERIES[j] = sign / (j + 2.0);
+        }
+        for (int j = 0; j < JS_SERIES.length; j++) {
+            JS_SERIES[j] = 1.0 / ((j + 1.0) * (2.0 * j + 1.0));
+        }
+    }
+
+    private final double alpha;
+    private final Unit unit;
+    private final int topContributors;
+
+    private DivergenceCalculator(final double alpha, final Unit unit, final int topContributors) {
+        this.alpha = alpha;
+        this.unit = unit;
+        this.topContributors = topContributors;
+    }
+
+    /** alpha 0 (no smoothing), {@link Unit#BITS}, top 5 contributors. */
+    public static DivergenceCalculator withDefaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * @param alpha pseudo-count added to every category of both sides: 0 none, 0.5 Jeffreys, 1 Laplace
+     * @return a calculator with this alpha and the other settings of this one
+     * @throws IllegalArgumentException if {@code alpha} is negative, NaN or infinite
+     */
+    public DivergenceCalculator withAlpha(final double alpha) {
+        if (!(alpha >= 0) || Double.isInfinite(alpha)) {
+            throw new IllegalArgumentException("alpha must be finite and >= 0: " + alpha);
+        }
+        return new DivergenceCalculator(alpha + 0.0, unit, topContributors);
+    }
+
+    /**
+     * @param unit unit of the information measures
+     * @return a calculator with this unit and the other settings of this one
+     * @throws NullPointerException if {@code unit} is {@code null}
+     */
+    public DivergenceCalculator withUnit(final Unit unit) {
+        return new DivergenceCalculator(alpha, Objects.requireNonNull(unit, "unit"), topContributors);
+    }
+
+    /**
+     * @param n how many top contributors each result lists; 0 for none
+     * @return a calculator with this count and the other settings of this one
+     * @throws IllegalArgumentException if {@code n < 0}
+     */
+    public DivergenceCalculator withTopContributors(final int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("top contributors must be >= 0: " + n);
+        }
+        return new DivergenceCalculator(alpha, unit, n);
+    }
+
+    /** The pseudo-count, {@code >= 0}. */
+    public double alpha() {
+        return alpha;
+    }
+
+    /** The unit of the information measures. */
+    public Unit unit() {
+        return unit;
+    }
+
+    /** How many top contributors each result lists, {@code >= 0}. */
+    public int topContributors() {
+        return topContributors;
+    }
+
+    /**
+     * Every measure between the observed histogram P and the reference Q, over the union of
+     * their categories, in O(K).
+     *
+     * @param observed  P, the window
+     * @param reference Q, the reference
+     * @return the measures; never NaN
+     * @throws NullPointerException    if either histogram is {@code null}
+     * @throws EmptyHistogramException if {@code alpha == 0} and a side's total weight is 0 (the
+     *                                 observed side is checked first), or if both are empty
+     *                                 (K = 0) whatever alpha
+     */
+    public Divergence compute(final Histogram observed, final Histogram reference) {
+        Objects.requireNonNull(observed, "observed");
+        Objects.requireNonNull(reference, "reference");
+        final double totalP = observed.total();
+        final double totalQ = reference.total();
+        if (alpha == 0) {
+            if (totalP == 0) {
+                throw new EmptyHistogramException(EmptyHistogramException.OBSERVED);
+            }
+            if (totalQ == 0) {
+                throw new EmptyHistogramException(EmptyHistogramException.REFERENCE);
+            }
+        }
+        final String[] cp = observed.categoriesArray();
+        final String[] cq = reference.categoriesArray();
+        final double[] wp = observed.weightsArray();
+        final double[] wq = reference.weightsArray();
+        // The smoothed totals need K before the first term; without smoothing K comes with the pass.
+        final int union = alpha == 0 ? 0 : unionSize(cp, cq);
+        if (alpha != 0 && union == 0) {
+            throw new EmptyHistogramException(EmptyHistogramException.OBSERVED);
+        }
+        final Pass pass = new Pass(totalP, totalQ, alpha, union,
+                Math.min(topContributors, cp.length + cq.length));
+        int i = 0;
+        int j = 0;
+        int k = 0;
+        while (i < cp.length || j < cq.length) {
+            final int order = i == cp.length ? 1 : j == cq.length ? -1 : compare(cp[i], cq[j]);
+            if (order < 0) {
+                pass.add(k, cp[i], wp[i++], 0.0);
+            } else if (order > 0) {
+                pass.add(k, cq[j], 0.0, wq[j++]);
+            } else {
+                pass.add(k, cp[i], wp[i++], wq[j++]);
+            }
+            k++;
+        }
+        return pass.result(k, unit);
+    }
+
+    /**
+     * Shannon entropy of one histogram, smoothed over its own categories:
+     * {@code -sum p_i log p_i} with {@code p_i = (H_i + alpha) / (N + alpha K)}, in {@link #unit()};
+     * in [0, log K]. For windows that have no reference.
+     *
+     * @throws NullPointerException    if {@code histogram} is {@code null}
+     * @throws EmptyHistogramException (side {@code observed}) if it has no category, or if its
+     *                                 total weight is 0 and {@code alpha == 0}
+     */
+    public double entropy(final Histogram histogram) {
+        Objects.requireNonNull(histogram, "histogram");
+        final double total = histogram.total();
+        final int k = histogram.size();
+        if (k == 0 || total == 0 && alpha == 0) {
+            throw new EmptyHistogramException(EmptyHistogramException.OBSERVED);
+        }
+        final double scale = scale(total, alpha);
+        final double smoothing = alpha * scale;
+        final double smoothedTotal = total * scale + smoothing * k;
+        final double[] weights = histogram.weightsArray();
+        final CompensatedSum sum = new CompensatedSum();
+        for (final double weight : weights) {
+            final double x = weight * scale + smoothing;
+            if (x > 0) {
+                final double p = x / smoothedTotal;
+                sum.add(-p * logProbability(x, smoothedTotal, p));
+            }
+        }
+        return toUnit(Math.max(0.0, sum.value()), unit);
+    }
+
+    @Override
+    public String toString() {
+        return "DivergenceCalculator{alpha=" + alpha + ", unit=" + unit.label() + ", topContributors="
+                + topContributors + '}';
+    }
+
+    private static int compare(final String a, final String b) {
+        return a == b ? 0 : a.compareTo(b);
+    }
+
+    private static int unionSize(final String[] cp, final String[] cq) {
+        int i = 0;
+        int j = 0;
+        int k = 0;
+        while (i < cp.length && j < cq.length) {
+            final int order = compare(cp[i], cq[j]);
+            if (order <= 0) {
+                i++;
+            }
+            if (order >= 0) {
+                j++;
+            }
+            k++;
+        }
+        return k + (cp.length - i) + (cq.length - j);
+    }
+
+    /**
+     * A power of two that brings {@code max(total, alpha)} into [1, 2): the per-category products
+     * of weights and totals can then neither overflow nor underflow, and scaling by a power of
+     * two changes no rounding.
+     */
+    private static double scale(final double total, final double alpha) {
+        return Math.scalb(1.0, -Math.getExponent(Math.max(total, alpha)));
+    }
+
+    /**
+     * {@code log(x / total)} for {@code x > 0}, given {@code p = x / total}. Near p = 1 the
+     * rounding of p would be a large relative error in the small logarithm; {@code total - x}
+     * is exact there (Sterbenz). A p that underflowed to 0 still has a finite logarithm.
+     */
+    private static double logProbability(final double x, final double total, final double p) {
+        if (x > 0.5 * total) {
+            return StrictMath.log1p(-(total - x) / total);
+        }
+        return p > 0 ? StrictMath.log(p) : StrictMath.log(x) - StrictMath.log(total);
+    }
+
+    private static double toUnit(final double nats, final Unit unit) {
+        return unit == Unit.BITS ? nats / LN2 : nats;
+    }
+
+    private static double horner(final double[] coefficients, final double x) {
+        double y = coefficients[coefficients.length - 1];
+        for (int n = coefficients.length - 2; n >= 0; n--) {
+            y = Math.fma(y, x, coefficients[n]);
+        }
+        return y;
+    }
+
+    /** The accumulators of one {@link #compute} call; terms in nats. */
+    private static final class Pass {
+        private final double alpha;
+        private final double totalP;
+        private final double totalQ;
+        private final double scaleP;
+        private final double scaleQ;
+        private final double alphaP;
+        private final double alphaQ;
+        /** Scaled smoothed totals (A, B); 0 until known when alpha = 0 needs no K. */
+        private final double a;
+        private final double b;
+        private final CompensatedSum klPq = new CompensatedSum();
+        private final CompensatedSum klQp = new CompensatedSum();
+        private final CompensatedSum js = new CompensatedSum();
+        private final CompensatedSum entropyP = new CompensatedSum();
+        private final CompensatedSum entropyQ = new CompensatedSum();
+        private final CompensatedSum hellinger = new CompensatedSum();
+        private final CompensatedSum variation = new CompensatedSum();
+        private final CompensatedSum unseen = new CompensatedSum();
+        private final CompensatedSum missing = new CompensatedSum();
+        private final TopContributors top;
+        private boolean klPqInfinite;
+        private boolean klQpInfinite;
+
+        Pass(final double totalP, final double totalQ, final double alpha, final int union, final int top) {
+            this.alpha = alpha;
+            this.totalP = totalP;
+            this.totalQ = totalQ;
+            this.scaleP = scale(totalP, alpha);
+            this.scaleQ = scale(totalQ, alpha);
+            this.alphaP = alpha * scaleP;
+            this.alphaQ = alpha * scaleQ;
+            this.a = totalP * scaleP + alphaP * union;
+            this.b = totalQ * scaleQ + alphaQ * union;
+            this.top = new TopContributors(top);
+        }
+
+        void add(final int index, final String category, final double rawP, final double rawQ) {
+            if (rawQ == 0) {
+                unseen.add(rawP);
+            }
+            if (rawP == 0) {
+                missing.add(rawQ);
+            }
+            final double x = rawP * scaleP + alphaP;
+            final double y = rawQ * scaleQ + alphaQ;
+            final double totalX = a;
+            final double totalY = b;
+            if (x == 0 || y == 0) {
+                addOneSided(index, category, x, y);
+                return;
+            }
+            final double p = x / totalX;
+            final double q = y / totalY;
+            if (p == 0 && q == 0) {
+                // Both below the smallest double relative to their totals: every term underflows to 0.
+                top.offer(index, category, 0.0, 0.0, 0.0);
+                return;
+            }
+            // num = x B - y A, correctly rounded to ~1 ulp (difference of products with fma):
+            // every small-difference quantity below is derived from it, not from p - q.
+            final double yA = y * totalX;
+            final double num = Math.fma(x, totalY, -yA) + Math.fma(-y, totalX, yA);
+            final double diff = num / (totalX * totalY);
+            final double logP = logProbability(x, totalX, p);
+            final double logQ = logProbability(y, totalY, q);
+            entropyP.add(-p * logP);
+            entropyQ.add(-q * logQ);
+
+            final double d = num / yA;
+            final double termPq;
+            final double termQp;
+            final double contribution;
+            if (Math.abs(d) < KL_SERIES_LIMIT) {
+                final double qd2 = q * d * d;
+                termPq = qd2 * horner(KL_PQ_SERIES, d);
+                termQp = qd2 * horner(KL_QP_SERIES, d);
+                contribution = termPq + diff;
+            } else {
+                final double logRatio = logP - logQ;
+                contribution = p * logRatio;
+                termPq = Math.max(0.0, contribution - diff);
+                termQp = Math.max(0.0, diff - q * logRatio);
+            }
+            klPq.add(termPq);
+            klQp.add(termQp);
+
+            final double e = num / Math.fma(x, totalY, yA);
+            final double m = 0.5 * (p + q);
+            if (Math.abs(e) < JS_SERIES_LIMIT) {
+                final double e2 = e * e;
+                js.add(0.5 * m * e2 * horner(JS_SERIES, e2));
+            } else {
+                final double logM = StrictMath.log(m);
+                js.add(Math.max(0.0, 0.5 * (p * (logP - logM) + q * (logQ - logM))));
+            }
+
+            // (sqrt p - sqrt q)^2 without the cancellation of the difference of roots.
+            final double root = diff / (Math.sqrt(p) + Math.sqrt(q));
+            hellinger.add(root * root);
+            variation.add(Math.abs(diff));
+            top.offer(index, category, p, q, contribution);
+        }
+
+        /** A category where at least one smoothed side is 0: the limits of every term. */
+        private void addOneSided(final int index, final String category, final double x, final double y) {
+            if (x == 0 && y == 0) {
+                top.offer(index, category, 0.0, 0.0, 0.0);
+                return;
+            }
+            final double p;
+            final double q;
+            if (y == 0) {
+                p = x / a;
+                q = 0.0;
+                entropyP.add(-p * logProbability(x, a, p));
+                klPqInfinite = true;
+                klQp.add(p);
+            } else {
+                p = 0.0;
+                q = y / b;
+                entropyQ.add(-q * logProbability(y, b, q));
+                klQpInfinite = true;
+                klPq.add(q);
+            }
+            final double mass = p + q;
+            // M = mass/2 on this category: KL(P||M) + KL(Q||M) = mass log 2.
+            js.add(0.5 * LN2 * mass);
+            hellinger.add(mass);
+            variation.add(mass);
+            top.offer(index, category, p, q, y == 0 ? Double.POSITIVE_INFINITY : 0.0);
+        }
+
+        Divergence result(final int k, final Unit unit) {
+            final double klPqNats = klPqInfinite ? Double.POSITIVE_INFINITY : Math.max(0.0, klPq.value());
+            final double klQpNats = klQpInfinite ? Double.POSITIVE_INFINITY : Math.max(0.0, klQp.value());
+            final double jsNats = Math.min(LN2, Math.max(0.0, js.value()));
+            final double jsInUnit = unit == Unit.BITS ? Math.min(1.0, jsNats / LN2) : jsNats;
+            final double g = klPqInfinite ? Double.POSITIVE_INFINITY : totalP * (2 * klPqNats);
+            final int df = k - 1;
+            final double pValue;
+            if (df == 0) {
+                pValue = 1.0;
+            } else if (g == Double.POSITIVE_INFINITY) {
+                pValue = 0.0;
+            } else {
+                pValue = ChiSquaredDistribution.of(df).survivalProbability(g);
+            }
+            return new Divergence(unit, alpha, k, totalP, totalQ,
+                    toUnit(klPqNats, unit), toUnit(klQpNats, unit), jsInUnit,
+                    toUnit(Math.max(0.0, entropyP.value()), unit), toUnit(Math.max(0.0, entropyQ.value()), unit),
+                    Math.sqrt(Math.min(1.0, 0.5 * hellinger.value())),
+                    Math.min(1.0, 0.5 * variation.value()),
+                    g, pValue,
+                    totalP == 0 ? 0.0 : Math.min(1.0, unseen.value() / totalP),
+                    totalQ == 0 ? 0.0 : Math.min(1.0, missing.value() / totalQ),
+                    top.toList(unit));
+        }
+    }
+
+    /**
+     * The n strongest terms seen so far, in a min-heap whose root is the weakest kept one, so
+     * each category costs O(1) unless it enters (O(log n)); no sort of all K categories.
+     */
+    private static final class TopContributors {
+        private final int capacity;
+        private final int[] heap;
+        private final int[] order;
+        private final double[] strength;
+        private final String[] category;
+        private final double[] p;
+        private final double[] q;
+        private final double[] term;
+        private int size;
+
+        TopContributors(final int capacity) {
+            this.capacity = capacity;
+            heap = new int[capacity];
+            order = new int[capacity];
+            strength = new double[capacity];
+            category = new String[capacity];
+            p = new double[capacity];
+            q = new double[capacity];
+            term = new double[capacity];
+        }
+
+        void offer(final int index, final String name, final double pi, final double qi, final double t) {
+            if (capacity == 0) {
+                return;
+            }
+            final double s = Math.abs(t);
+            final int slot;
+            if (size < capacity) {
+                slot = size;
+                heap[size] = slot;
+                store(slot, index, name, pi, qi, t, s);
+                siftUp(size++);
+            } else if (stronger(s, index, heap[0])) {
+                slot = heap[0];
+                store(slot, index, name, pi, qi, t, s);
+                siftDown(0);
+            }
+        }
+
+        private void store(final int slot, final int index, final String name, final double pi, final double qi,
+                           final double t, final double s) {
+            order[slot] = index;
+            category[slot] = name;
+            p[slot] = pi;
+            q[slot] = qi;
+            term[slot] = t;
+            strength[slot] = s;
+        }
+
+        /** Larger |term| first; on a tie the earlier category (ascending name) is stronger. */
+        private boolean stronger(final double s, final int index, final int slot) {
+            return s > strength[slot] || s == strength[slot] && index < order[slot];
+        }
+
+        private boolean stronger(final int slotA, final int slotB) {
+            return stronger(strength[slotA], order[slotA], slotB);
+        }
+
+        private void siftUp(final int from) {
+            int child = from;
+            while (child > 0) {
+                final int parent = (child - 1) >>> 1;
+                if (!stronger(heap[parent], heap[child])) {
+                    break;
+                }
+                swap(parent, child);
+                child = parent;
+            }
+        }
+
+        private void siftDown(final int from) {
+            int parent = from;
+            while (true) {
+                final int left = 2 * parent + 1;
+                if (left >= size) {
+                    return;
+                }
+                final int right = left + 1;
+                final int weaker = right < size && stronger(heap[left], heap[right]) ? right : left;
+                if (!stronger(heap[parent], heap[weaker])) {
+                    return;
+                }
+                swap(parent, weaker);
+                parent = weaker;
+            }
+        }
+
+        private void swap(final int i, final int j) {
+            final int t = heap[i];
+            heap[i] = heap[j];
+            heap[j] = t;
+        }
+
+        List<Contribution> toList(final Unit unit) {
+            final Integer[] slots = new Integer[size];
+            for (int i = 0; i < size; i++) {
+                slots[i] = i;
+            }
+            Arrays.sort(slots, (x, y) -> stronger(x, y) ? -1 : stronger(y, x) ? 1 : 0);
+            final Contribution[] list = new Contribution[size];
+            for (int i = 0; i < size; i++) {
+                final int s = slots[i];
+                list[i] = new Contribution(category[s], p[s], q[s], toUnit(term[s], unit));
+            }
+            return List.of(list);
+        }
+    }
+}

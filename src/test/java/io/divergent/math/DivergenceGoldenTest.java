@@ -1,0 +1,180 @@
+package io.divergent.math;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every measure of every case of {@code golden/divergence-cases.jsonl} (41 cases, reference
+ * values computed at 60 significant digits, cross-checked with scipy where scipy is defined),
+ * in bits and in nats. Tolerance: relative 1e-9, absolute 1e-15 near 0 (spec/divergence.md);
+ * {@code "Infinity"} is +Infinity and must be exactly that.
+ *
+ * <p>Source: the system property {@code divergent.golden.dir} (set by surefire to the shared
+ * folder), else the copy in {@code src/test/resources/golden} (see the README there).
+ */
+class DivergenceGoldenTest {
+
+    private static final String FILE = "divergence-cases.jsonl";
+    private static final double RELATIVE = 1e-9;
+    private static final double ABSOLUTE = 1e-15;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static final Map<String, ToDoubleFunction<Divergence>> INFORMATION_MEASURES = new TreeMap<>(Map.of(
+            "kl_pq", Divergence::klPq,
+            "kl_qp", Divergence::klQp,
+            "js_divergence", Divergence::jsDivergence,
+            "js_distance", Divergence::jsDistance,
+            "entropy_p", Divergence::entropyP,
+            "entropy_q", Divergence::entropyQ,
+            "cross_entropy_pq", Divergence::crossEntropyPq,
+            "psi", Divergence::psi));
+
+    static Stream<Arguments> cases() {
+        return load().stream().map(c -> Arguments.of(Named.of(c.get("name").asText(), c)));
+    }
+
+    @Test
+    void fileHoldsAll41Cases() {
+        assertEquals(41, load().size(), "number of golden cases");
+    }
+
+    @ParameterizedTest(name = "{0} (bits)")
+    @MethodSource("cases")
+    void informationMeasuresInBits(final JsonNode golden) {
+        checkInformationMeasures(golden, Unit.BITS);
+    }
+
+    @ParameterizedTest(name = "{0} (nats)")
+    @MethodSource("cases")
+    void informationMeasuresInNats(final JsonNode golden) {
+        checkInformationMeasures(golden, Unit.NATS);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void unitFreeMeasuresAndGTest(final JsonNode golden) {
+        final String name = golden.get("name").asText();
+        for (final Unit unit : Unit.values()) {
+            final Divergence d = compute(golden, unit);
+            final String where = name + " (" + unit.label() + ") ";
+            final JsonNode g = golden.get("g_test");
+            assertAll(
+                    () -> assertClose(where + "n_p", golden.get("n_p"), d.observedTotal()),
+                    () -> assertClose(where + "hellinger", golden.get("hellinger"), d.hellinger()),
+                    () -> assertClose(where + "total_variation", golden.get("total_variation"), d.totalVariation()),
+                    () -> assertClose(where + "g_test.statistic", g.get("statistic"), d.gStatistic()),
+                    () -> assertEquals(g.get("df").asInt(), d.gDegreesOfFreedom(), where + "g_test.df"),
+                    () -> assertClose(where + "g_test.p_value", g.get("p_value"), d.gPValue()),
+                    () -> assertEquals(golden.get("nats").get("kl_pq").isTextual(), d.klInfinite(),
+                            where + "kl_infinite"));
+        }
+    }
+
+    private static void checkInformationMeasures(final JsonNode golden, final Unit unit) {
+        final String name = golden.get("name").asText();
+        final Divergence d = compute(golden, unit);
+        final JsonNode expected = golden.get(unit.label());
+        final List<Executable> checks = new ArrayList<>();
+        final Iterator<String> fields = expected.fieldNames();
+        while (fields.hasNext()) {
+            final String measure = fields.next();
+            final ToDoubleFunction<Divergence> getter = INFORMATION_MEASURES.get(measure);
+            checks.add(() -> assertTrue(getter != null, name + ": golden measure '" + measure + "' is not checked"));
+            if (getter != null) {
+                checks.add(() -> assertClose(name + " " + measure + " (" + unit.label() + ")",
+                        expected.get(measure), getter.applyAsDouble(d)));
+            }
+        }
+        checks.add(() -> assertEquals(INFORMATION_MEASURES.keySet().size(), expected.size(),
+                name + ": number of " + unit.label() + " measures"));
+        assertAll(checks);
+    }
+
+    private static Divergence compute(final JsonNode golden, final Unit unit) {
+        return DivergenceCalculator.withDefaults()
+                .withAlpha(golden.get("alpha").asDouble())
+                .withUnit(unit)
+                .compute(histogram(golden.get("p")), histogram(golden.get("q")));
+    }
+
+    private static Histogram histogram(final JsonNode weights) {
+        final Histogram.Builder builder = Histogram.builder();
+        weights.fields().forEachRemaining(e -> builder.add(e.getKey(), e.getValue().doubleValue()));
+        return builder.build();
+    }
+
+    /** Relative 1e-9, absolute 1e-15 near 0; "Infinity" must be exactly +Infinity. Never NaN. */
+    static void assertClose(final String what, final JsonNode expected, final double actual) {
+        if (Double.isNaN(actual)) {
+            fail(what + ": NaN, expected " + expected);
+        }
+        if (expected.isTextual()) {
+            assertEquals("Infinity", expected.asText(), what + ": unexpected golden text");
+            assertEquals(Double.POSITIVE_INFINITY, actual, what + ": expected +Infinity");
+            return;
+        }
+        final double value = expected.doubleValue();
+        final double tolerance = Math.max(RELATIVE * Math.abs(value), ABSOLUTE);
+        if (!(Math.abs(actual - value) <= tolerance)) {
+            fail(what + ": expected " + value + " but was " + actual + " (relative error "
+                    + Math.abs(actual - value) / Math.abs(value) + ")");
+        }
+    }
+
+    static List<JsonNode> load() {
+        final String dir = System.getProperty("divergent.golden.dir");
+        try {
+            if (dir != null && Files.isRegularFile(Path.of(dir, FILE))) {
+                try (BufferedReader reader = Files.newBufferedReader(Path.of(dir, FILE), StandardCharsets.UTF_8)) {
+                    return parse(reader);
+                }
+            }
+            try (InputStream in = DivergenceGoldenTest.class.getResourceAsStream("/golden/" + FILE)) {
+                if (in == null) {
+                    throw new IllegalStateException("golden file found neither in " + dir + " nor on the classpath");
+                }
+                return parse(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)));
+            }
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<JsonNode> parse(final BufferedReader reader) throws IOException {
+        final List<JsonNode> cases = new ArrayList<>();
+        String line;
+        while ((line = reader.readLine()) != null) {
+            if (!line.isBlank()) {
+                cases.add(JSON.readTree(line));
+            }
+        }
+        return cases;
+    }
+}
