@@ -1,0 +1,170 @@
+package io.divergent.config;
+
+import io.divergent.math.Unit;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.util.Utf8;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class DivergentConfigTest {
+
+    private static Map<String, String> minimal(final String... more) {
+        final Map<String, String> keys = new LinkedHashMap<>();
+        keys.put("monitor.genres.input.topic", "plays");
+        keys.put("monitor.genres.category.field", "genre");
+        for (int i = 0; i + 1 < more.length; i += 2) {
+            keys.put(more[i], more[i + 1]);
+        }
+        return keys;
+    }
+
+    @Test
+    void defaults() {
+        final DivergentConfig config = DivergentConfig.fromMap(minimal());
+        assertThat(config.applicationId()).isEqualTo("divergent");
+        assertThat(config.bootstrapServers()).isEqualTo("localhost:9092");
+        assertThat(config.referenceTopic()).isEqualTo("divergent-reference");
+        assertThat(config.deadLetterTopic()).contains("divergent-dead-letters");
+        assertThat(config.maxFuture()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.maxCategories()).isEqualTo(10_000);
+        final MonitorConfig m = config.monitors().get(0);
+        assertThat(m.valueFormat()).isEqualTo(ValueFormat.AVRO);
+        assertThat(m.windowSize()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(m.windowAdvance()).isEqualTo(m.windowSize());
+        assertThat(m.hopping()).isFalse();
+        assertThat(m.grace()).isEqualTo(Duration.ZERO);
+        assertThat(m.referenceMode()).isEqualTo(ReferenceMode.TOPIC);
+        assertThat(m.unit()).isEqualTo(Unit.BITS);
+        assertThat(m.alpha()).isEqualTo(0.0);
+        assertThat(m.topContributors()).isEqualTo(5);
+        assertThat(config.kafkaProperties()).containsEntry("processing.guarantee", "exactly_once_v2")
+                .containsEntry("application.id", "divergent").containsEntry("bootstrap.servers", "localhost:9092");
+    }
+
+    @Test
+    void fileThenEnvironmentThenOverrides(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("d.properties");
+        Files.writeString(file, "monitor.genres.input.topic=plays\nmonitor.genres.category.field=genre\n"
+                + "monitor.genres.window.size=30s\napplication.id=from-file\nmonitor.genres.alpha=0.5\n");
+        final DivergentConfig config = DivergentConfig.load(file,
+                Map.of("DIVERGENT_APPLICATION_ID", "from-env", "DIVERGENT_MONITOR_GENRES_ALPHA", "1",
+                        "KAFKA_BOOTSTRAP_SERVERS", "kafka:9092", "KAFKA_SASL_JAAS_CONFIG", "secret-stuff",
+                        "DIVERGENT_MONITOR_GENRES_ALERT_JS__DISTANCE_WARNING", "0.2", "PATH", "/bin"),
+                Map.of("monitor.genres.alpha", "2"));
+        assertThat(config.applicationId()).isEqualTo("from-env");
+        assertThat(config.monitors().get(0).windowSize()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.monitors().get(0).alpha()).isEqualTo(2.0);
+        assertThat(config.bootstrapServers()).isEqualTo("kafka:9092");
+        assertThat(config.kafkaProperties()).containsEntry("bootstrap.servers", "kafka:9092").containsEntry("sasl.jaas.config", "secret-stuff");
+        assertThat(config.monitors().get(0).thresholds()).containsExactly(
+                new Threshold("js_distance", Direction.AT_LEAST, 0.2, Severity.WARNING));
+        assertThat(config.effectiveProperties()).containsEntry("kafka.sasl.jaas.config", "********");
+    }
+
+    @Test
+    void environmentNamesMapLikeTheKafkaImages() {
+        assertThat(DivergentConfig.envKey("MONITOR_GENRES_WINDOW_SIZE")).isEqualTo("monitor.genres.window.size");
+        assertThat(DivergentConfig.envKey("MONITOR_GENRES_ALERT_JS__DISTANCE_WARNING")).isEqualTo("monitor.genres.alert.js_distance.warning");
+        assertThat(DivergentConfig.envKey("MONITOR_MY___MONITOR_UNIT")).isEqualTo("monitor.my-monitor.unit");
+    }
+
+    @Test
+    void everyBadValueNamesKeyValueAndWhatIsAllowed() {
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("monitor.genres.window.size", "60s", "monitor.genres.window.advance", "7s")))
+                .isInstanceOf(ConfigException.class).hasMessage("invalid value '7s' for 'monitor.genres.window.advance': must divide monitor.genres.window.size (60000 ms) exactly");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("monitor.genres.window.grace", "-1s")))
+                .hasMessageContaining("'-1s'").hasMessageContaining("monitor.genres.window.grace").hasMessageContaining(">= 0");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("monitor.genres.unit", "bans")))
+                .hasMessage("invalid value 'bans' for 'monitor.genres.unit': allowed are bits, nats");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("monitor.genres.alpha", "-0.5")))
+                .hasMessageContaining("'-0.5'").hasMessageContaining("monitor.genres.alpha").hasMessageContaining(">= 0");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("monitor.genres.value.format", "xml")))
+                .hasMessage("invalid value 'xml' for 'monitor.genres.value.format': allowed are avro, json, string");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("monitor.genres.window.size", "soon")))
+                .hasMessageContaining("'soon'").hasMessageContaining("500ms, 10s");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("monitor.genres.reference.mode", "previous", "monitor.genres.reference.windows", "2")))
+                .hasMessageContaining("monitor.genres.reference.windows");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(Map.of("monitor.genres.category.field", "genre")))
+                .hasMessage("missing value for 'monitor.genres.input.topic': the topic monitor 'genres' reads");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(Map.of())).hasMessageContaining("at least one monitor");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("monitor.genres.alert.js_distance.warning", "0.3",
+                "monitor.genres.alert.js_distance.critical", "0.1"))).hasMessageContaining("at least as severe");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("max.categories", "many")))
+                .hasMessage("invalid value 'many' for 'max.categories': an integer >= 0");
+    }
+
+    @Test
+    void unknownKeysAreRejectedWithASuggestion() {
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("monitor.genres.windw.size", "1m")))
+                .hasMessage("unknown key 'monitor.genres.windw.size': did you mean 'monitor.genres.window.size'?");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("output.topik", "x")))
+                .hasMessage("unknown key 'output.topik': did you mean 'output.topic'?");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("monitor.genres.alert.jsd.warning", "1")))
+                .hasMessageContaining("unknown key 'monitor.genres.alert.jsd.warning'");
+        assertThatThrownBy(() -> DivergentConfig.load(null, Map.of("DIVERGENT_MONITOR_GENRES_INPUT_TOPIC", "plays",
+                "DIVERGENT_MONITOR_GENRES_CATEGORY_FIELD", "genre", "DIVERGENT_OUTPUT_TOPC", "x"), Map.of()))
+                .hasMessageContaining("'output.topc' (from DIVERGENT_OUTPUT_TOPC)");
+        // passthrough prefixes are not checked
+        assertThat(DivergentConfig.fromMap(minimal("kafka.whatever.setting", "1", "schema.registry.retries", "3"))
+                .serdeProperties()).containsEntry("schema.registry.retries", "3");
+    }
+
+    @Test
+    void aMissingFileIsNamed() {
+        assertThatThrownBy(() -> DivergentConfig.load(Path.of("/nonexistent/d.properties"), Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("/nonexistent/d.properties");
+    }
+
+    @Test
+    void monitorsAreSortedGroupedByTopicAndMustAgreeOnFormat() {
+        final Map<String, String> keys = minimal("monitor.a.input.topic", "plays", "monitor.a.category.field", "device",
+                "monitor.z.input.topic", "clicks", "monitor.z.category.field", "button");
+        final DivergentConfig config = DivergentConfig.fromMap(keys);
+        assertThat(config.monitors()).extracting(MonitorConfig::name).containsExactly("a", "genres", "z");
+        assertThat(config.inputTopics()).containsExactly("clicks", "plays");
+        assertThat(config.monitorsOf("plays")).extracting(MonitorConfig::name).containsExactly("a", "genres");
+        keys.put("monitor.a.value.format", "json");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(keys)).hasMessageContaining("monitor 'genres'").hasMessageContaining("monitor.a.value.format");
+    }
+
+    @Test
+    void durations() {
+        assertThat(DivergentConfig.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(DivergentConfig.parseDuration("2h")).isEqualTo(Duration.ofHours(2));
+        assertThat(DivergentConfig.parseDuration("1d")).isEqualTo(Duration.ofDays(1));
+        assertThat(DivergentConfig.parseDuration("PT1M")).isEqualTo(Duration.ofMinutes(1));
+        assertThat(DivergentConfig.parseDuration("1500")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(DivergentConfig.parseDuration("ten")).isNull();
+    }
+
+    @Test
+    void fieldPathsWalkJsonMapsAndAvroRecords() {
+        final FieldPath path = FieldPath.parse("prediction.label");
+        assertThat(path.resolve(Map.of("prediction", Map.of("label", "cat")))).isEqualTo("cat");
+        assertThat(path.resolve(Map.of("prediction", "flat"))).isNull();
+        assertThat(path.resolve(Map.of())).isNull();
+        final Schema inner = SchemaBuilder.record("P").fields().optionalString("label").endRecord();
+        final Schema outer = SchemaBuilder.record("E").fields().name("prediction").type(inner).noDefault().endRecord();
+        final GenericRecord p = new GenericData.Record(inner);
+        p.put("label", new Utf8("dog"));
+        final GenericRecord e = new GenericData.Record(outer);
+        e.put("prediction", p);
+        assertThat(path.resolve(e).toString()).isEqualTo("dog");
+        assertThat(FieldPath.parse("nope").resolve(e)).isNull();
+        assertThatThrownBy(() -> FieldPath.parse("a..b")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(List.of(FieldPath.parse("a.b").parts())).containsExactly(List.of("a", "b"));
+    }
+}
