@@ -1,7 +1,6 @@
 package io.divergent.cli;
 
 import io.divergent.config.ConfigException;
-import io.divergent.runtime.Replayer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
