@@ -271,7 +271,9 @@ public final class DivergentConfig {
             final MonitorConfig monitor = monitor(name);
             final MonitorConfig other = formatOfTopic.putIfAbsent(monitor.inputTopic(), monitor);
             if (other != null && other.valueFormat() != monitor.valueFormat()) {
-                throw bad("monitor." + name + ".value.format", "monitors on one topic must agree: monitor '" + other.name()
+                final String key = "monitor." + name + ".value.format";
+                throw new ConfigException(key, origins.get(key), monitor.valueFormat().name().toLowerCase(Locale.ROOT),
+                        "monitors on one topic must agree: monitor '" + other.name()
                         + "' reads '" + monitor.inputTopic() + "' as " + other.valueFormat().name().toLowerCase(Locale.ROOT));
             }
             built.add(monitor);
