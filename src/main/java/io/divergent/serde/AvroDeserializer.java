@@ -81,6 +81,40 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
         } catch (final RuntimeException e) {
             throw new IllegalArgumentException(type.getName() + " has no Avro schema (SCHEMA$)", e);
         }
+        trust(readerSchema, new java.util.HashSet<>());
+    }
+
+    /**
+     * Avro 1.12 refuses to load a class by a schema's name unless it is trusted. The reader
+     * schema is ours (the class the caller asked for), so its named types are trusted; nothing
+     * a writer schema names is.
+     */
+    private static void trust(final Schema schema, final java.util.Set<String> seen) {
+        switch (schema.getType()) {
+            case RECORD -> {
+                if (seen.add(schema.getFullName())) {
+                    trustClass(schema.getFullName());
+                    schema.getFields().forEach(f -> trust(f.schema(), seen));
+                }
+            }
+            case ENUM, FIXED -> {
+                if (seen.add(schema.getFullName())) {
+                    trustClass(schema.getFullName());
+                }
+            }
+            case UNION -> schema.getTypes().forEach(t -> trust(t, seen));
+            case ARRAY -> trust(schema.getElementType(), seen);
+            case MAP -> trust(schema.getValueType(), seen);
+            default -> {
+            }
+        }
+    }
+
+    private static synchronized void trustClass(final String className) {
+        final org.apache.avro.util.ClassSecurityValidator.ClassSecurityPredicate current =
+                org.apache.avro.util.ClassSecurityValidator.getGlobal();
+        org.apache.avro.util.ClassSecurityValidator.setGlobal(org.apache.avro.util.ClassSecurityValidator.composite(
+                current, org.apache.avro.util.ClassSecurityValidator.builder().add(className).build()));
     }
 
     /** A generic deserializer, typed. */
