@@ -60,6 +60,8 @@ public final class Demo {
 
     private final Options options;
     private final AtomicBoolean stop = new AtomicBoolean();
+    private long lastProgress;
+    private boolean progressShown;
 
     public Demo(final Options options) {
         this.options = options;
@@ -84,7 +86,9 @@ public final class Demo {
         keys.put("monitor.genres.category.field", "genre");
         keys.put("monitor.genres.segment.fields", "country");
         keys.put("monitor.genres.window.size", size.toMillis() + "ms");
-        keys.put("monitor.genres.window.grace", "0s");
+        // The two input partitions reach the window tasks interleaved: a window's worth of grace
+        // keeps records of the slower partition from being late.
+        keys.put("monitor.genres.window.grace", size.toMillis() + "ms");
         keys.put("monitor.genres.alert.js_distance.warning", "0.1");
         keys.put("monitor.genres.alert.js_distance.critical", "0.25");
         keys.put("monitor.genres.alert.g_p_value.warning", "0.001");
@@ -120,13 +124,24 @@ public final class Demo {
             out.println("Broker at " + broker.bootstrapServers() + ", schema registry " + registry);
             final DivergentConfig config = DivergentConfig.fromMap(demoConfig(broker.bootstrapServers(), registry,
                     options.windowSize()));
-            createInput(broker);
+            createTopics(broker, config);
             final long size = options.windowSize().toMillis();
             final long base = (Instant.now().toEpochMilli() / size) * size;
             try (KafkaProducer<String, Object> producer = producer(broker, config)) {
                 publishReferences(producer, config, base);
                 out.println("Reference published for " + COUNTRIES.size() + " series; starting Divergent...");
                 try (DivergentApp app = DivergentApp.start(config)) {
+                    // Traffic starts once tasks run: a backlog would let one input partition race ahead
+                    // of the other in event time and make the slower one's records late.
+                    final long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                    while (app.streams().state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING
+                            && System.nanoTime() < until && !stop.get()) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+                    }
+                    if (app.streams().state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING) {
+                        out.println("Divergent did not reach RUNNING within 60 s (state " + app.streams().state() + "); see the log above.");
+                        return 1;
+                    }
                     final AtomicLong produced = new AtomicLong();
                     final Thread traffic = new Thread(() -> produceTraffic(producer, base, produced), "demo-traffic");
                     traffic.setDaemon(true);
@@ -145,11 +160,11 @@ public final class Demo {
         return 0;
     }
 
-    private static void createInput(final EmbeddedKafkaBroker broker) throws Exception {
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(INPUT, 2, (short) 1)))
-                    .all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    /** The input, and the reference topic the demo publishes to before Divergent starts. */
+    private static void createTopics(final EmbeddedKafkaBroker broker, final DivergentConfig config) {
+        try (TopicManager topics = TopicManager.connect(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            topics.ensureTopic(NewTopicSpec.of(INPUT, 2));
+            topics.ensureTopic(NewTopicSpec.compacted(config.referenceTopic(), 2));
         }
     }
 
@@ -256,16 +271,32 @@ public final class Demo {
                     }
                 }
                 for (final DivergenceEvent event : events) {
-                    out.print("\r");
+                    clearProgress(out);
                     out.println(row(event, alerts.getOrDefault(event.getSeriesId() + "@" + event.getWindowStart(), List.of())));
                     shown++;
                 }
-                if (events.isEmpty()) {
-                    out.printf(Locale.ROOT, "\r... %,d events produced; waiting for the next window to close", produced.get());
+                if (events.isEmpty() && System.nanoTime() - lastProgress > 2_000_000_000L) {
+                    lastProgress = System.nanoTime();
+                    final String progress = String.format(Locale.ROOT, "... %,d events produced; waiting for the next window to close",
+                            produced.get());
+                    if (options.color()) {
+                        out.print("\r" + progress);
+                        progressShown = true;
+                    } else {
+                        out.println(progress);
+                    }
                 }
             }
         }
         return shown;
+    }
+
+    /** On a terminal the progress line is rewritten in place; erase it before a row. */
+    private void clearProgress(final PrintStream out) {
+        if (progressShown) {
+            out.print("\r\u001b[K");
+            progressShown = false;
+        }
     }
 
     private String row(final DivergenceEvent event, final List<DriftAlert> alerts) {
@@ -277,13 +308,20 @@ public final class Demo {
         }
         final String line = String.format(Locale.ROOT, "%-19s %-20s %6d %9s %10s %10s  %s", window, event.getSeriesId(),
                 event.getObservedTotal(), fmt(event.getJsDistance()), fmt(event.getKlPq()),
-                event.getGPValue() == null ? "-" : String.format(Locale.ROOT, "%.3g", event.getGPValue()),
+                pValue(event.getGPValue()),
                 alertText.toString().trim());
         if (!options.color() || alerts.isEmpty()) {
             return line;
         }
         final boolean critical = alerts.stream().anyMatch(a -> a.getSeverity().name().equals("CRITICAL"));
         return (critical ? "\u001b[1;31m" : "\u001b[33m") + line + "\u001b[0m";
+    }
+
+    private static String pValue(final Double p) {
+        if (p == null) {
+            return "-";
+        }
+        return p < 1e-4 ? String.format(Locale.ROOT, "%.1e", p) : String.format(Locale.ROOT, "%.4f", p);
     }
 
     private static String fmt(final Double value) {
