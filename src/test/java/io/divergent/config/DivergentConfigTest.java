@@ -167,4 +167,13 @@ class DivergentConfigTest {
         assertThatThrownBy(() -> FieldPath.parse("a..b")).isInstanceOf(IllegalArgumentException.class);
         assertThat(List.of(FieldPath.parse("a.b").parts())).containsExactly(List.of("a", "b"));
     }
+
+    @Test
+    void theDocumentedExampleConfigLoads() {
+        final DivergentConfig config = DivergentConfig.load(Path.of("examples", "divergent.properties"), Map.of(), Map.of());
+        assertThat(config.monitors()).extracting(MonitorConfig::name).containsExactly("devices", "genres");
+        assertThat(config.inputTopics()).containsExactly("plays");
+        assertThat(config.monitors().get(0).hopping()).isTrue();
+        assertThat(config.monitors().get(1).thresholds()).hasSize(3);
+    }
 }
