@@ -35,6 +35,11 @@ import org.apache.kafka.common.serialization.Deserializer;
  *     schema.</li>
  * </ul>
  *
+ * <p>Avro 1.12.2 instantiates only classes its JVM-wide
+ * {@link org.apache.avro.util.ClassSecurityValidator} trusts. Constructing a specific
+ * deserializer trusts exactly the generated types named in that class's schema (the class, its
+ * nested records, enums and fixed types), added to the installed validator, never replacing it.
+ *
  * <p>{@link #configure} reads {@code schema.registry.url} and the connection keys of
  * {@link io.divergent.registry.SchemaRegistries}. The registry is asked once per schema id;
  * after that no registry is needed for that id. Null data deserializes to null. Thread-safe
@@ -81,6 +86,7 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
         } catch (final RuntimeException e) {
             throw new IllegalArgumentException(type.getName() + " has no Avro schema (SCHEMA$)", e);
         }
+        AvroClassTrust.trust(type, readerSchema);
     }
 
     /** A generic deserializer, typed. */
