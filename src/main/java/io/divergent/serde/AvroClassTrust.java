@@ -35,6 +35,11 @@ final class AvroClassTrust {
     static synchronized void trust(final Class<?> type, final Schema schema) {
         TRUSTED.add(type);
         collect(schema, type.getClassLoader(), new HashSet<>());
+        ensureInstalled();
+    }
+
+    /** Re-adds our trusted types if the global validator was replaced since we installed them. */
+    static synchronized void ensureInstalled() {
         final ClassSecurityValidator.ClassSecurityPredicate current = ClassSecurityValidator.getGlobal();
         if (current != installed) {
             installed = ClassSecurityValidator.composite(current, OURS);

@@ -193,6 +193,7 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
             return new Reading<>(writer, (DatumReader<T>) new GenericDatumReader<GenericRecord>(writer, writer,
                     GenericData.get()), null);
         }
+        AvroClassTrust.ensureInstalled();
         final SchemaCompatibility.SchemaPairCompatibility compatibility =
                 SchemaCompatibility.checkReaderWriterCompatibility(readerSchema, writer);
         if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
