@@ -663,18 +663,18 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
                 message = abbreviate(text);
             }
         }
-        final StringBuilder text2 = new StringBuilder();
-        text2.append(method).append(' ').append(url).append(" failed: HTTP ").append(status);
+        final StringBuilder summary = new StringBuilder();
+        summary.append(method).append(' ').append(url).append(" failed: HTTP ").append(status);
         if (code != -1) {
-            text2.append(", error_code ").append(code);
+            summary.append(", error_code ").append(code);
         }
         if (message != null) {
-            text2.append(": ").append(abbreviate(message));
+            summary.append(": ").append(abbreviate(message));
         }
         if (status == 401 || status == 403) {
-            text2.append(" (check basic.auth.user.info / bearer.auth.token)");
+            summary.append(" (check basic.auth.user.info / bearer.auth.token)");
         }
-        return new RegistryException(status, code, url, text2.toString(), null);
+        return new RegistryException(status, code, url, summary.toString(), null);
     }
 
     private void ensureOpen() {

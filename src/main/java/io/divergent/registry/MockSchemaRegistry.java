@@ -142,6 +142,9 @@ public final class MockSchemaRegistry implements SchemaRegistry {
 
     @Override
     public synchronized RegisteredSchema version(final String subject, final int version) {
+        if (version < 1) {
+            throw new IllegalArgumentException("version must be >= 1, was " + version);
+        }
         final String path = "/subjects/" + subject + "/versions/" + version;
         for (final Version v : versionsOf(subject, path)) {
             if (v.version() == version) {

@@ -60,6 +60,8 @@ public interface SchemaRegistry extends AutoCloseable {
     /**
      * One version of {@code subject}.
      *
+     * @param version the version number, from 1 ({@link #latest} for the latest)
+     * @throws IllegalArgumentException if {@code version} is below 1
      * @throws RegistryException {@link RegistryException.Kind#SUBJECT_NOT_FOUND} if the subject
      *         does not exist, {@link RegistryException.Kind#VERSION_NOT_FOUND} if the version
      *         does not

@@ -35,6 +35,11 @@ import org.apache.kafka.common.serialization.Deserializer;
  *     schema.</li>
  * </ul>
  *
+ * <p>Avro 1.12.2 instantiates only classes its JVM-wide
+ * {@link org.apache.avro.util.ClassSecurityValidator} trusts. Constructing a specific
+ * deserializer trusts exactly the generated types named in that class's schema (the class, its
+ * nested records, enums and fixed types), added to the installed validator, never replacing it.
+ *
  * <p>{@link #configure} reads {@code schema.registry.url} and the connection keys of
  * {@link io.divergent.registry.SchemaRegistries}. The registry is asked once per schema id;
  * after that no registry is needed for that id. Null data deserializes to null. Thread-safe
@@ -81,40 +86,7 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
         } catch (final RuntimeException e) {
             throw new IllegalArgumentException(type.getName() + " has no Avro schema (SCHEMA$)", e);
         }
-        trust(readerSchema, new java.util.HashSet<>());
-    }
-
-    /**
-     * Avro 1.12 refuses to load a class by a schema's name unless it is trusted. The reader
-     * schema is ours (the class the caller asked for), so its named types are trusted; nothing
-     * a writer schema names is.
-     */
-    private static void trust(final Schema schema, final java.util.Set<String> seen) {
-        switch (schema.getType()) {
-            case RECORD -> {
-                if (seen.add(schema.getFullName())) {
-                    trustClass(schema.getFullName());
-                    schema.getFields().forEach(f -> trust(f.schema(), seen));
-                }
-            }
-            case ENUM, FIXED -> {
-                if (seen.add(schema.getFullName())) {
-                    trustClass(schema.getFullName());
-                }
-            }
-            case UNION -> schema.getTypes().forEach(t -> trust(t, seen));
-            case ARRAY -> trust(schema.getElementType(), seen);
-            case MAP -> trust(schema.getValueType(), seen);
-            default -> {
-            }
-        }
-    }
-
-    private static synchronized void trustClass(final String className) {
-        final org.apache.avro.util.ClassSecurityValidator.ClassSecurityPredicate current =
-                org.apache.avro.util.ClassSecurityValidator.getGlobal();
-        org.apache.avro.util.ClassSecurityValidator.setGlobal(org.apache.avro.util.ClassSecurityValidator.composite(
-                current, org.apache.avro.util.ClassSecurityValidator.builder().add(className).build()));
+        AvroClassTrust.trust(type, readerSchema);
     }
 
     /** A generic deserializer, typed. */
@@ -221,6 +193,7 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
             return new Reading<>(writer, (DatumReader<T>) new GenericDatumReader<GenericRecord>(writer, writer,
                     GenericData.get()), null);
         }
+        AvroClassTrust.ensureInstalled();
         final SchemaCompatibility.SchemaPairCompatibility compatibility =
                 SchemaCompatibility.checkReaderWriterCompatibility(readerSchema, writer);
         if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
