@@ -79,7 +79,10 @@ class EndToEndIT {
         final DivergentConfig config = DivergentConfig.fromMap(keys);
 
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(input, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            // The input, and the reference topic, published to before the app starts (auto-creation is off).
+            admin.createTopics(List.of(new NewTopic(input, 2, (short) 1),
+                    new NewTopic(config.referenceTopic(), 2, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
+                    .all().get(30, TimeUnit.SECONDS);
         }
 
         // Traffic: 3 windows x 2 countries x 60 events; DE drifts in the third window.
