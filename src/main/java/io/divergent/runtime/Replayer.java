@@ -16,6 +16,7 @@ import io.divergent.serde.AvroJson;
 import io.divergent.serde.AvroSerdes;
 import io.divergent.topology.DeadLetter;
 import io.divergent.topology.DivergentTopology;
+import io.divergent.topology.ReferenceJson;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.Header;
@@ -165,13 +166,10 @@ public final class Replayer {
                                               final Map<String, Object> serdeConfig) {
         final Serializer<ReferenceDistribution> avro = AvroSerdes.specific(ReferenceDistribution.class, serdeConfig, false).serializer();
         final List<Line> parsed = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            final String where = name + ":" + (i + 1);
-            final JsonNode node = parseLine(lines.get(i), where);
-            if (node == null) {
-                continue;
-            }
-            final long timestamp = timestamp(node, where);
+        for (final Parsed line : parse(lines, name)) {
+            final String where = line.where();
+            final JsonNode node = line.node();
+            final long timestamp = line.timestamp();
             final JsonNode key = node.get("key");
             if (key == null || !key.isTextual() || key.asText().isEmpty()) {
                 throw new ReplayException(where + ": \"key\" must be the series id (a non-empty string)");
@@ -196,14 +194,27 @@ public final class Replayer {
     }
 
     private static ReferenceDistribution toReference(final JsonNode value, final String where) {
-        final Map<String, Double> weights = new java.util.LinkedHashMap<>();
-        value.get("weights").fields().forEachRemaining(e -> {
-            if (!e.getValue().isNumber()) {
-                throw new ReplayException(where + ": weight of '" + e.getKey() + "' is not a number: " + e.getValue());
+        try {
+            return new ReferenceDistribution(ReferenceJson.weights(value), ReferenceJson.source(value));
+        } catch (final IllegalArgumentException e) {
+            throw new ReplayException(where + ": " + e.getMessage());
+        }
+    }
+
+    /** A non-blank line of an input file: where it is, its JSON object and its timestamp. */
+    private record Parsed(String where, JsonNode node, long timestamp) {
+    }
+
+    private static List<Parsed> parse(final List<String> lines, final String name) {
+        final List<Parsed> parsed = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            final String where = name + ":" + (i + 1);
+            final JsonNode node = parseLine(lines.get(i), where);
+            if (node != null) {
+                parsed.add(new Parsed(where, node, timestamp(node, where)));
             }
-            weights.put(e.getKey(), e.getValue().doubleValue());
-        });
-        return new ReferenceDistribution(weights, value.hasNonNull("source") ? value.get("source").asText() : null);
+        }
+        return parsed;
     }
 
     private static List<Line> parseEvents(final DivergentConfig config, final List<String> lines, final String name,
@@ -211,13 +222,10 @@ public final class Replayer {
         final Serializer<GenericRecord> avro = AvroSerdes.generic(serdeConfig, false).serializer();
         final List<String> topics = config.inputTopics();
         final List<Line> parsed = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            final String where = name + ":" + (i + 1);
-            final JsonNode node = parseLine(lines.get(i), where);
-            if (node == null) {
-                continue;
-            }
-            final long timestamp = timestamp(node, where);
+        for (final Parsed line : parse(lines, name)) {
+            final String where = line.where();
+            final JsonNode node = line.node();
+            final long timestamp = line.timestamp();
             final String topic;
             if (node.hasNonNull("topic")) {
                 topic = node.get("topic").asText();

@@ -15,8 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -61,16 +59,8 @@ final class ReferenceProcessor implements Processor<String, byte[], String, Rout
         try {
             if (format == ValueFormat.JSON) {
                 final JsonNode tree = JSON.readTree(record.value());
-                final JsonNode node = tree.has("weights") ? tree.get("weights") : tree;
-                weights = new LinkedHashMap<>();
-                for (final Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                    final Map.Entry<String, JsonNode> e = it.next();
-                    if (!e.getValue().isNumber()) {
-                        throw new IllegalArgumentException("weight of '" + e.getKey() + "' is not a number: " + e.getValue());
-                    }
-                    weights.put(e.getKey(), e.getValue().doubleValue());
-                }
-                source = tree.hasNonNull("source") ? tree.get("source").asText() : null;
+                weights = ReferenceJson.weights(tree);
+                source = ReferenceJson.source(tree);
             } else {
                 final ReferenceDistribution reference = avro.deserialize(context.recordMetadata()
                         .map(RecordMetadata::topic).orElse(""), record.value());
