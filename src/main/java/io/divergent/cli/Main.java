@@ -25,8 +25,8 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         final CommandLine cli = new CommandLine(new Main());
         cli.setParameterExceptionHandler((e, args) -> {
-            e.getCommandLine().getErr().println("error: " + e.getMessage());
-            e.getCommandLine().getErr().println("(see: divergent " + e.getCommandLine().getCommandName() + " --help)");
+            e.getCommandLine().getErr().println("error: " + e.getMessage() + " (see: divergent "
+                    + e.getCommandLine().getCommandName() + " --help)");
             return USAGE;
         });
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
