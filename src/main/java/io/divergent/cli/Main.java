@@ -1,13 +1,14 @@
 package io.divergent.cli;
 
-import io.divergent.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of {@code divergent}: wires the subcommands and exits with their code. */
 @Command(name = "divergent", mixinStandardHelpOptions = true, version = "divergent 0.1.0",
         description = "Streaming divergence processor for Apache Kafka.",
-        subcommands = {ReplayCommand.class, RunCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ComputeCommand.class, ReplayCommand.class, RunCommand.class, DemoCommand.class,
+                CommandLine.HelpCommand.class},
+        modelTransformer = OneLineErrors.class)
 public final class Main implements Runnable {
 
     /** Exit code of a usage or configuration error. */
@@ -18,22 +19,9 @@ public final class Main implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
-    /**
-     * The command line with Divergent's error handling: a bad option or configuration value is
-     * one line on stderr and exit code 2; any other failure one line and exit code 1.
-     */
+    /** The command line, with {@link OneLineErrors}: one line on stderr, exit code 2 for bad input or configuration, 1 otherwise. */
     public static CommandLine commandLine() {
-        final CommandLine cli = new CommandLine(new Main());
-        cli.setParameterExceptionHandler((e, args) -> {
-            e.getCommandLine().getErr().println("error: " + e.getMessage() + " (see: divergent "
-                    + e.getCommandLine().getCommandName() + " --help)");
-            return USAGE;
-        });
-        cli.setExecutionExceptionHandler((e, command, parsed) -> {
-            command.getErr().println("error: " + e.getMessage());
-            return e instanceof ConfigException ? USAGE : 1;
-        });
-        return cli;
+        return new CommandLine(new Main());
     }
 
     public static void main(final String[] args) {

@@ -1,7 +1,8 @@
 package io.divergent.math;
 
 /**
- * Kahan-Babuska-Neumaier summation. Adding the same terms in the same order gives the
+ * Kahan-Babuska-Neumaier summation (the rounding error of each addition, found by TwoSum, is
+ * accumulated apart and added at the end). Adding the same terms in the same order gives the
  * bit-identical result, and the error does not grow with the number of terms (K up to 10^5
  * positive terms would otherwise lose ~5 digits in the worst case).
  */
@@ -11,12 +12,10 @@ final class CompensatedSum {
     private double compensation;
 
     void add(final double x) {
+        // Knuth's TwoSum: the exact rounding error of sum + x, without Neumaier's branch.
         final double t = sum + x;
-        if (Math.abs(sum) >= Math.abs(x)) {
-            compensation += (sum - t) + x;
-        } else {
-            compensation += (x - t) + sum;
-        }
+        final double z = t - sum;
+        compensation += (sum - (t - z)) + (x - z);
         sum = t;
     }
 

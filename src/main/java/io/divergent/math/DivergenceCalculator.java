@@ -278,6 +278,7 @@ public final class DivergenceCalculator {
         /** Scaled smoothed totals (A, B); 0 until known when alpha = 0 needs no K. */
         private final double a;
         private final double b;
+        private final double inverseProduct;
         private final CompensatedSum klPq = new CompensatedSum();
         private final CompensatedSum klQp = new CompensatedSum();
         private final CompensatedSum js = new CompensatedSum();
@@ -301,6 +302,7 @@ public final class DivergenceCalculator {
             this.alphaQ = alpha * scaleQ;
             this.a = totalP * scaleP + alphaP * union;
             this.b = totalQ * scaleQ + alphaQ * union;
+            this.inverseProduct = 1 / (a * b);
             this.top = new TopContributors(top);
         }
 
@@ -326,21 +328,23 @@ public final class DivergenceCalculator {
                 top.offer(index, category, 0.0, 0.0, 0.0);
                 return;
             }
-            // num = x B - y A, correctly rounded to ~1 ulp (difference of products with fma):
-            // every small-difference quantity below is derived from it, not from p - q.
+            // num = x B - y A to ~1 ulp (difference of products with fma): every quantity that is
+            // small when p ~ q comes from it, never from p - q. The branches compare |d| = |num / yA|
+            // and |e| = |num / (xB + yA)| with their limits without dividing.
             final double yA = y * totalX;
+            final double xB = x * totalY;
             final double num = Math.fma(x, totalY, -yA) + Math.fma(-y, totalX, yA);
-            final double diff = num / (totalX * totalY);
+            final double diff = num * inverseProduct;
             final double logP = logProbability(x, totalX, p);
             final double logQ = logProbability(y, totalY, q);
             entropyP.add(-p * logP);
             entropyQ.add(-q * logQ);
 
-            final double d = num / yA;
             final double termPq;
             final double termQp;
             final double contribution;
-            if (Math.abs(d) < KL_SERIES_LIMIT) {
+            if (Math.abs(num) < KL_SERIES_LIMIT * yA) {
+                final double d = num / yA;
                 final double qd2 = q * d * d;
                 termPq = qd2 * horner(KL_PQ_SERIES, d);
                 termQp = qd2 * horner(KL_QP_SERIES, d);
@@ -354,19 +358,23 @@ public final class DivergenceCalculator {
             klPq.add(termPq);
             klQp.add(termQp);
 
-            final double e = num / Math.fma(x, totalY, yA);
+            final double sumOfProducts = xB + yA;
             final double m = 0.5 * (p + q);
-            if (Math.abs(e) < JS_SERIES_LIMIT) {
+            final double rootP = Math.sqrt(p);
+            final double rootQ = Math.sqrt(q);
+            final double rootDiff;
+            if (Math.abs(num) < JS_SERIES_LIMIT * sumOfProducts) {
+                final double e = num / sumOfProducts;
                 final double e2 = e * e;
                 js.add(0.5 * m * e2 * horner(JS_SERIES, e2));
+                // sqrt p - sqrt q without the cancellation of the difference of roots.
+                rootDiff = diff / (rootP + rootQ);
             } else {
-                final double logM = StrictMath.log(m);
+                final double logM = Ln.ln(m);
                 js.add(Math.max(0.0, 0.5 * (p * (logP - logM) + q * (logQ - logM))));
+                rootDiff = rootP - rootQ;
             }
-
-            // (sqrt p - sqrt q)^2 without the cancellation of the difference of roots.
-            final double root = diff / (Math.sqrt(p) + Math.sqrt(q));
-            hellinger.add(root * root);
+            hellinger.add(rootDiff * rootDiff);
             variation.add(Math.abs(diff));
             top.offer(index, category, p, q, contribution);
         }
