@@ -1,5 +1,7 @@
 package io.divergent.cli;
 
+import io.divergent.serde.JsonNumbers;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.math.BigDecimal;

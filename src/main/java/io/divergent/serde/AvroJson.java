@@ -40,14 +40,6 @@ public final class AvroJson {
         return node;
     }
 
-    /** A double as JSON: a number, or a string for a non-finite value. */
-    public static JsonNode number(final double value) {
-        if (Double.isFinite(value)) {
-            return NODES.numberNode(value);
-        }
-        return NODES.textNode(Double.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
-    }
-
     private static JsonNode value(final Object value) {
         if (value == null) {
             return NODES.nullNode();
@@ -56,10 +48,10 @@ public final class AvroJson {
             return toJson(record);
         }
         if (value instanceof Double d) {
-            return number(d);
+            return JsonNumbers.node(d);
         }
         if (value instanceof Float f) {
-            return number(f);
+            return JsonNumbers.node(f);
         }
         if (value instanceof Long l) {
             return NODES.numberNode(l);

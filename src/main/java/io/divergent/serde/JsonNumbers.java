@@ -1,4 +1,4 @@
-package io.divergent.cli;
+package io.divergent.serde;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;

@@ -1,4 +1,4 @@
-package io.divergent.cli;
+package io.divergent.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
