@@ -9,7 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -181,9 +180,7 @@ public final class ComputeCommand implements Callable<Integer> {
             throw invalid(option, file + " must hold one JSON object {\"category\": weight, ...}");
         }
         final Histogram.Builder builder = Histogram.builder();
-        final Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
-        while (fields.hasNext()) {
-            final Map.Entry<String, JsonNode> field = fields.next();
+        for (final Map.Entry<String, JsonNode> field : root.properties()) {
             if (!field.getValue().isNumber()) {
                 throw invalid(option, "weight of '" + field.getKey() + "' is not a number (" + field.getValue() + ")");
             }

@@ -126,7 +126,7 @@ class DivergenceGoldenTest {
 
     private static Histogram histogram(final JsonNode weights) {
         final Histogram.Builder builder = Histogram.builder();
-        weights.fields().forEachRemaining(e -> builder.add(e.getKey(), e.getValue().doubleValue()));
+        weights.properties().forEach(e -> builder.add(e.getKey(), e.getValue().doubleValue()));
         return builder.build();
     }
 
