@@ -321,7 +321,8 @@ public final class ComputeCommand implements Callable<Integer> {
         if (value == 0) {
             return "0";
         }
-        final BigDecimal rounded = new BigDecimal(value).round(new MathContext(SIGNIFICANT_DIGITS)).stripTrailingZeros();
+        final BigDecimal rounded = new BigDecimal(value).round(new MathContext(SIGNIFICANT_DIGITS))
+                .stripTrailingZeros();
         final double magnitude = Math.abs(value);
         return magnitude >= 1e-6 && magnitude < 1e15 ? rounded.toPlainString() : rounded.toString();
     }

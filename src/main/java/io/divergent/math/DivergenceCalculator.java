@@ -154,7 +154,8 @@ public final class DivergenceCalculator {
         final double[] wq = reference.weightsArray();
         // The smoothed totals need K before the first term; without smoothing K comes with the
         // pass. With smoothing, a first merge finds K and records its steps for the second.
-        final long[] steps = alpha == 0 ? null : new long[(cp.length + cq.length + STEPS_PER_WORD - 1) / STEPS_PER_WORD];
+        final long[] steps = alpha == 0 ? null
+                : new long[(cp.length + cq.length + STEPS_PER_WORD - 1) / STEPS_PER_WORD];
         final int union = steps == null ? 0 : merge(cp, cq, steps);
         if (steps != null && union == 0) {
             throw new EmptyHistogramException(EmptyHistogramException.OBSERVED);
@@ -292,7 +293,7 @@ public final class DivergenceCalculator {
         private final double scaleQ;
         private final double alphaP;
         private final double alphaQ;
-        /** Scaled smoothed totals (A, B); 0 until known when alpha = 0 needs no K. */
+        /** The smoothed totals, scaled: A = (N_P + alpha K) scaleP and B = (N_Q + alpha K) scaleQ. */
         private final double a;
         private final double b;
         private final double inverseProduct;
