@@ -22,7 +22,8 @@ import org.apache.commons.statistics.distribution.ChiSquaredDistribution;
  * <p><b>Numerics.</b> Every measure is a sum of non-negative per-category terms, each computed
  * without cancellation from the raw weights (near-identical inputs keep full relative
  * precision), and summed with compensated summation in ascending category order, so the same
- * input gives the bit-identical result on every run and platform ({@link StrictMath} logs).
+ * input gives the bit-identical result on every run and platform (logarithms in plain Java
+ * arithmetic or {@link StrictMath}, never the platform-dependent {@link Math#log}).
  * One call is O(K) with a constant number of small allocations.
  */
 public final class DivergenceCalculator {
@@ -269,7 +270,7 @@ public final class DivergenceCalculator {
         if (x > 0.5 * total) {
             return StrictMath.log1p(-(total - x) / total);
         }
-        return p > 0 ? StrictMath.log(p) : StrictMath.log(x) - StrictMath.log(total);
+        return p > 0 ? Ln.ln(p) : Ln.ln(x) - Ln.ln(total);
     }
 
     private static double toUnit(final double nats, final Unit unit) {
