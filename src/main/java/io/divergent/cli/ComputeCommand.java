@@ -11,7 +11,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -183,9 +182,7 @@ public final class ComputeCommand implements Callable<Integer> {
             throw invalid(option, file + " must hold one JSON object {\"category\": weight, ...}");
         }
         final Histogram.Builder builder = Histogram.builder();
-        final Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
-        while (fields.hasNext()) {
-            final Map.Entry<String, JsonNode> field = fields.next();
+        for (final Map.Entry<String, JsonNode> field : root.properties()) {
             if (!field.getValue().isNumber()) {
                 throw invalid(option, "weight of '" + field.getKey() + "' is not a number (" + field.getValue() + ")");
             }
@@ -326,7 +323,8 @@ public final class ComputeCommand implements Callable<Integer> {
         if (value == 0) {
             return "0";
         }
-        final BigDecimal rounded = new BigDecimal(value).round(new MathContext(SIGNIFICANT_DIGITS)).stripTrailingZeros();
+        final BigDecimal rounded = new BigDecimal(value).round(new MathContext(SIGNIFICANT_DIGITS))
+                .stripTrailingZeros();
         final double magnitude = Math.abs(value);
         return magnitude >= 1e-6 && magnitude < 1e15 ? rounded.toPlainString() : rounded.toString();
     }

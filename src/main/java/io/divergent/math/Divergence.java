@@ -96,7 +96,10 @@ public final class Divergence {
         return klQp;
     }
 
-    /** Jensen-Shannon divergence {@code (KL(P||M) + KL(Q||M)) / 2}, {@code M = (P + Q) / 2}; in [0, 1] bits = [0, ln 2] nats. */
+    /**
+     * Jensen-Shannon divergence {@code (KL(P||M) + KL(Q||M)) / 2} with {@code M = (P + Q) / 2};
+     * always finite, in [0, 1] bits = [0, ln 2] nats.
+     */
     public double jsDivergence() {
         return jsDivergence;
     }
@@ -126,7 +129,10 @@ public final class Divergence {
         return klPq + klQp;
     }
 
-    /** Hellinger distance {@code sqrt(1 - sum sqrt(p_i q_i))}; unit-free, in [0, 1]. */
+    /**
+     * Hellinger distance {@code sqrt(1 - sum sqrt(p_i q_i))}, computed as the equal
+     * {@code sqrt(sum (sqrt p_i - sqrt q_i)^2 / 2)} (no cancellation near 0); unit-free, in [0, 1].
+     */
     public double hellinger() {
         return hellinger;
     }

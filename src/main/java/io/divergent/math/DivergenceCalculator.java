@@ -22,13 +22,15 @@ import org.apache.commons.statistics.distribution.ChiSquaredDistribution;
  * <p><b>Numerics.</b> Every measure is a sum of non-negative per-category terms, each computed
  * without cancellation from the raw weights (near-identical inputs keep full relative
  * precision), and summed with compensated summation in ascending category order, so the same
- * input gives the bit-identical result on every run and platform ({@link StrictMath} logs).
+ * input gives the bit-identical result on every run and platform (logarithms in plain Java
+ * arithmetic or {@link StrictMath}, never the platform-dependent {@link Math#log}).
  * One call is O(K) with a constant number of small allocations.
  */
 public final class DivergenceCalculator {
 
     private static final double LN2 = 0.6931471805599453;
     private static final int DEFAULT_TOP = 5;
+    private static final int STEPS_PER_WORD = Long.SIZE / 2;
     private static final DivergenceCalculator DEFAULTS = new DivergenceCalculator(0.0, Unit.BITS, DEFAULT_TOP);
 
     /*
@@ -151,9 +153,12 @@ public final class DivergenceCalculator {
         final String[] cq = reference.categoriesArray();
         final double[] wp = observed.weightsArray();
         final double[] wq = reference.weightsArray();
-        // The smoothed totals need K before the first term; without smoothing K comes with the pass.
-        final int union = alpha == 0 ? 0 : unionSize(cp, cq);
-        if (alpha != 0 && union == 0) {
+        // The smoothed totals need K before the first term; without smoothing K comes with the
+        // pass. With smoothing, a first merge finds K and records its steps for the second.
+        final long[] steps = alpha == 0 ? null
+                : new long[(cp.length + cq.length + STEPS_PER_WORD - 1) / STEPS_PER_WORD];
+        final int union = steps == null ? 0 : merge(cp, cq, steps);
+        if (steps != null && union == 0) {
             throw new EmptyHistogramException(EmptyHistogramException.OBSERVED);
         }
         final Pass pass = new Pass(totalP, totalQ, alpha, union,
@@ -162,7 +167,12 @@ public final class DivergenceCalculator {
         int j = 0;
         int k = 0;
         while (i < cp.length || j < cq.length) {
-            final int order = i == cp.length ? 1 : j == cq.length ? -1 : compare(cp[i], cq[j]);
+            final int order;
+            if (steps != null) {
+                order = (int) (steps[k / STEPS_PER_WORD] >>> (2 * (k % STEPS_PER_WORD)) & 3) - 2;
+            } else {
+                order = i == cp.length ? 1 : j == cq.length ? -1 : compare(cp[i], cq[j]);
+            }
             if (order < 0) {
                 pass.add(k, cp[i], wp[i++], 0.0);
             } else if (order > 0) {
@@ -216,21 +226,30 @@ public final class DivergenceCalculator {
         return a == b ? 0 : a.compareTo(b);
     }
 
-    private static int unionSize(final String[] cp, final String[] cq) {
+    /**
+     * Merges the sorted category arrays and records step k as {@code order + 2} (1: only in P,
+     * 2: in both, 3: only in Q) in bits {@code 2 (k mod 32)} of {@code steps[k / 32]}, so that
+     * the pass over the terms can replay the merge without touching a string: past a few
+     * thousand categories the string compares miss the cache and dominate the cost.
+     *
+     * @return K, the size of the union
+     */
+    private static int merge(final String[] cp, final String[] cq, final long[] steps) {
         int i = 0;
         int j = 0;
         int k = 0;
-        while (i < cp.length && j < cq.length) {
-            final int order = compare(cp[i], cq[j]);
+        while (i < cp.length || j < cq.length) {
+            final int order = i == cp.length ? 1 : j == cq.length ? -1 : Integer.signum(compare(cp[i], cq[j]));
             if (order <= 0) {
                 i++;
             }
             if (order >= 0) {
                 j++;
             }
+            steps[k / STEPS_PER_WORD] |= (long) (order + 2) << (2 * (k % STEPS_PER_WORD));
             k++;
         }
-        return k + (cp.length - i) + (cq.length - j);
+        return k;
     }
 
     /**
@@ -251,7 +270,7 @@ public final class DivergenceCalculator {
         if (x > 0.5 * total) {
             return StrictMath.log1p(-(total - x) / total);
         }
-        return p > 0 ? StrictMath.log(p) : StrictMath.log(x) - StrictMath.log(total);
+        return p > 0 ? Ln.ln(p) : Ln.ln(x) - Ln.ln(total);
     }
 
     private static double toUnit(final double nats, final Unit unit) {
@@ -275,7 +294,7 @@ public final class DivergenceCalculator {
         private final double scaleQ;
         private final double alphaP;
         private final double alphaQ;
-        /** Scaled smoothed totals (A, B); 0 until known when alpha = 0 needs no K. */
+        /** The smoothed totals, scaled: A = (N_P + alpha K) scaleP and B = (N_Q + alpha K) scaleQ. */
         private final double a;
         private final double b;
         private final double inverseProduct;

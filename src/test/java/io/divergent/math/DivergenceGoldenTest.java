@@ -65,6 +65,16 @@ class DivergenceGoldenTest {
         assertEquals(41, load().size(), "number of golden cases");
     }
 
+    @Test
+    void classpathCopyIsTheSharedFile() {
+        final List<JsonNode> copy = load(null);
+        assertEquals(41, copy.size(), "number of golden cases in src/test/resources/golden");
+        final String dir = System.getProperty("divergent.golden.dir");
+        if (dir != null && Files.isRegularFile(Path.of(dir, FILE))) {
+            assertEquals(load(dir), copy, "src/test/resources/golden is out of date: copy " + dir + "/" + FILE);
+        }
+    }
+
     @ParameterizedTest(name = "{0} (bits)")
     @MethodSource("cases")
     void informationMeasuresInBits(final JsonNode golden) {
@@ -126,7 +136,7 @@ class DivergenceGoldenTest {
 
     private static Histogram histogram(final JsonNode weights) {
         final Histogram.Builder builder = Histogram.builder();
-        weights.fields().forEachRemaining(e -> builder.add(e.getKey(), e.getValue().doubleValue()));
+        weights.properties().forEach(e -> builder.add(e.getKey(), e.getValue().doubleValue()));
         return builder.build();
     }
 
@@ -149,7 +159,11 @@ class DivergenceGoldenTest {
     }
 
     static List<JsonNode> load() {
-        final String dir = System.getProperty("divergent.golden.dir");
+        return load(System.getProperty("divergent.golden.dir"));
+    }
+
+    /** From {@code dir} when it holds the file, else from the classpath copy. */
+    static List<JsonNode> load(final String dir) {
         try {
             if (dir != null && Files.isRegularFile(Path.of(dir, FILE))) {
                 try (BufferedReader reader = Files.newBufferedReader(Path.of(dir, FILE), StandardCharsets.UTF_8)) {
