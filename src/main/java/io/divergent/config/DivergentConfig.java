@@ -57,6 +57,7 @@ public final class DivergentConfig {
     private final Duration maxFuture;
     private final int partitions;
     private final int maxCategories;
+    private final int rocksDbMemoryMb;
 
     private DivergentConfig(final Map<String, String> properties, final Map<String, String> origins) {
         this.properties = Collections.unmodifiableMap(new TreeMap<>(properties));
@@ -66,6 +67,7 @@ public final class DivergentConfig {
         }
         this.partitions = intValue("partitions", 0);
         this.maxCategories = intValue("max.categories", 0);
+        this.rocksDbMemoryMb = intValue("rocksdb.memory.mb", 0);
         this.maxFuture = duration("max.future", true);
         if (parse("reference.format", ValueFormat::parse) == ValueFormat.STRING) {
             throw bad("reference.format", "allowed are avro, json");
@@ -198,6 +200,14 @@ public final class DivergentConfig {
     /** Distinct categories kept per series per window before the rest count as __other__; 0 = no cap. */
     public int maxCategories() {
         return maxCategories;
+    }
+
+    /**
+     * Off-heap memory, in MiB, that all RocksDB state stores of this process share (block cache
+     * and memtables together); 0 = Kafka Streams' defaults, which grow with the number of stores.
+     */
+    public int rocksDbMemoryMb() {
+        return rocksDbMemoryMb;
     }
 
     /** The monitors, sorted by name; at least one. */
@@ -545,6 +555,7 @@ public final class DivergentConfig {
         d.put("partitions", "0");
         d.put("max.future", "1h");
         d.put("max.categories", "10000");
+        d.put("rocksdb.memory.mb", "128");
         return Collections.unmodifiableMap(d);
     }
 }

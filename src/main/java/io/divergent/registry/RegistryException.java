@@ -152,4 +152,30 @@ public class RegistryException extends RuntimeException {
         return kind == Kind.SUBJECT_NOT_FOUND || kind == Kind.VERSION_NOT_FOUND
                 || kind == Kind.SCHEMA_NOT_FOUND;
     }
+
+    /**
+     * True when the registry could not be asked (no answer, timeouts, 5xx after the retries):
+     * the same call may succeed later, unlike a refusal or a missing schema.
+     */
+    public boolean isUnavailable() {
+        return kind == Kind.UNAVAILABLE;
+    }
+
+    /**
+     * The first {@code RegistryException} in the cause chain of {@code error}, such as the cause of
+     * a serde's {@code SerializationException}.
+     *
+     * @param error any throwable; null gives an empty result
+     * @return the registry failure behind {@code error}, if there is one
+     */
+    public static java.util.Optional<RegistryException> in(final Throwable error) {
+        Throwable t = error;
+        for (int depth = 0; t != null && depth < 32; depth++) {
+            if (t instanceof RegistryException registry) {
+                return java.util.Optional.of(registry);
+            }
+            t = t.getCause() == t ? null : t.getCause();
+        }
+        return java.util.Optional.empty();
+    }
 }

@@ -1,8 +1,14 @@
 package io.divergent.runtime;
 
+import io.divergent.avro.DivergenceEvent;
+import io.divergent.avro.DriftAlert;
+import io.divergent.config.ConfigException;
 import io.divergent.config.DivergentConfig;
 import io.divergent.config.MonitorConfig;
+import io.divergent.registry.RegistryException;
+import io.divergent.serde.AvroSerializer;
 import io.divergent.topology.DivergentTopology;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -40,12 +46,16 @@ public final class DivergentApp implements AutoCloseable {
      * Prepares topics and starts the application. Returns once Kafka Streams has started (it
      * then joins the group and restores state in the background).
      *
-     * @throws IllegalStateException naming a missing input topic or a topic that does not fit
+     * @throws ConfigException naming the key of a missing input topic
+     * @throws IllegalStateException naming the registry when it cannot be reached or refuses the
+     *         output schemas
+     * @throws TopicException when a topic cannot be checked or created, or one that exists does not fit
      */
     public static DivergentApp start(final DivergentConfig config) {
         final DivergentConfig resolved = prepareTopics(config);
         final Topology topology = DivergentTopology.build(resolved, resolved.serdeProperties());
         LOG.info("Topology:\n{}", topology.describe());
+        prepareSchemas(resolved);
         final Properties props = streamsProperties(resolved);
         final KafkaStreams streams = new KafkaStreams(topology, props);
         final DivergentApp app = new DivergentApp(streams);
@@ -56,6 +66,16 @@ public final class DivergentApp implements AutoCloseable {
             }
         });
         streams.setUncaughtExceptionHandler(error -> {
+            final RegistryException registry = RegistryException.in(error).orElse(null);
+            if (registry != null && registry.isUnavailable()) {
+                // Nothing is wrong with the record: the registry is down for a schema not cached yet.
+                // A new thread resumes the failed thread's tasks from their last commit (state
+                // restored from the changelogs under exactly-once), so nothing is lost or doubled;
+                // the client's own bounded retries with backoff pace the attempts.
+                LOG.warn("Schema Registry {} unavailable ({}); retrying: the stream thread is replaced and resumes"
+                        + " from its last commit", registry.url(), registry.getMessage());
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
             app.fatal = error;
             LOG.error("Stopping: a stream thread failed: {}", error.toString(), error);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -71,9 +91,31 @@ public final class DivergentApp implements AutoCloseable {
     static Properties streamsProperties(final DivergentConfig config) {
         final Properties props = new Properties();
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        if (config.rocksDbMemoryMb() > 0) {
+            props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
+            props.put(BoundedRocksDbMemory.MEMORY_BYTES, Long.toString((long) config.rocksDbMemoryMb() << 20));
+        }
         props.putAll(config.kafkaProperties());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         return props;
+    }
+
+    /**
+     * Registers (or looks up, as configured) the schemas of the events and alerts Divergent
+     * writes before anything runs: an unreachable registry stops the start, after the
+     * client's retries, with an error naming it, and once registered the ids are cached, so a
+     * later outage does not stop the output.
+     *
+     * @throws IllegalStateException naming the registry URL and subject when it cannot be reached or refuses
+     */
+    private static void prepareSchemas(final DivergentConfig config) {
+        try (AvroSerializer<Object> serializer = new AvroSerializer<>()) {
+            serializer.configure(config.serdeProperties(), false);
+            serializer.prepare(config.outputTopic(), DivergenceEvent.getClassSchema());
+            serializer.prepare(config.alertsTopic(), DriftAlert.getClassSchema());
+        } catch (final SerializationException e) {
+            throw new IllegalStateException("cannot start: " + e.getMessage(), e);
+        }
     }
 
     private static DivergentConfig prepareTopics(final DivergentConfig config) {
@@ -84,9 +126,11 @@ public final class DivergentApp implements AutoCloseable {
             int partitions = 1;
             for (final String topic : config.inputTopics()) {
                 final List<MonitorConfig> monitors = config.monitorsOf(topic);
-                partitions = Math.max(partitions, topics.requireExisting(topic, "input of monitor(s) "
-                        + String.join(", ", monitors.stream().map(MonitorConfig::name).toList()),
-                        "monitor." + monitors.get(0).name() + ".input.topic"));
+                final int found = topics.partitionsIfExists(topic).orElseThrow(() -> new ConfigException(
+                        "monitor." + monitors.get(0).name() + ".input.topic", topic, "the input topic of monitor(s) "
+                        + String.join(", ", monitors.stream().map(MonitorConfig::name).toList())
+                        + " must exist on " + config.bootstrapServers() + ": create it, or name an existing topic"));
+                partitions = Math.max(partitions, found);
             }
             final int internal = config.partitions() > 0 ? config.partitions() : partitions;
             ensure(topics, NewTopicSpec.compacted(config.referenceTopic(), internal));

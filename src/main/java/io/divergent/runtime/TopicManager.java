@@ -185,6 +185,17 @@ public final class TopicManager implements AutoCloseable {
     }
 
     /**
+     * The partition count of a topic, if it exists.
+     *
+     * @param topic the topic name
+     * @return its partition count, or empty when the cluster has no such topic
+     * @throws TopicException if the check fails or times out
+     */
+    public Optional<Integer> partitionsIfExists(final String topic) {
+        return describe(topic, "topic '" + topic + "'").map(d -> d.partitions().size());
+    }
+
+    /**
      * The partition count of an existing topic.
      *
      * @param topic the topic name

@@ -135,7 +135,8 @@ public final class AvroSerializer<T> implements Serializer<T> {
         final Target target = new Target(topic, record.getSchema());
         Plan plan = plans.get(target);
         if (plan == null) {
-            plan = plan(current, target, record);
+            plan = plan(current, target, record instanceof SpecificRecord
+                    ? SpecificData.getForClass(record.getClass()) : GenericData.get());
             final Plan raced = plans.putIfAbsent(target, plan);
             plan = raced == null ? plan : raced;
         }
@@ -155,6 +156,30 @@ public final class AvroSerializer<T> implements Serializer<T> {
             if (local.out.size() > MAX_RETAINED_BUFFER) {
                 local.out = new ByteArrayOutputStream(256);
             }
+        }
+    }
+
+    /**
+     * Does ahead of time what the first {@link #serialize} of a record of {@code schema} for
+     * {@code topic} does: registers the schema (or looks it up, or takes the subject's latest
+     * version, as configured) and keeps the result, so that later records of that schema need
+     * no registry call. An application calls it at startup to fail fast on an unreachable
+     * registry, and to keep writing through a later outage.
+     *
+     * @param topic  the topic records will be written to
+     * @param schema the schema of those records (a generated class's {@code SCHEMA$})
+     * @throws SerializationException as {@link #serialize}, when the registry refuses or cannot
+     *         be reached (the {@link RegistryException} is the cause)
+     * @throws IllegalStateException if the serializer is not configured or closed
+     */
+    public void prepare(final String topic, final Schema schema) {
+        final Settings current = settings;
+        if (current == null) {
+            throw new IllegalStateException("AvroSerializer is not configured (or closed)");
+        }
+        final Target target = new Target(topic, schema);
+        if (!plans.containsKey(target)) {
+            plans.putIfAbsent(target, plan(current, target, SpecificData.getForSchema(schema)));
         }
     }
 
@@ -178,11 +203,9 @@ public final class AvroSerializer<T> implements Serializer<T> {
         return plan.converter().read(null, local.decoder);
     }
 
-    private Plan plan(final Settings current, final Target target, final IndexedRecord record) {
+    private Plan plan(final Settings current, final Target target, final GenericData model) {
         final Schema schema = target.schema();
         final String subject = current.strategy().subject(target.topic(), current.isKey(), schema);
-        final GenericData model = record instanceof SpecificRecord
-                ? SpecificData.getForClass(record.getClass()) : GenericData.get();
         try {
             if (current.useLatest()) {
                 return latestPlan(current, subject, schema, model);

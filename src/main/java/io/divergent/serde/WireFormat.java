@@ -60,6 +60,15 @@ public final class WireFormat {
         return (data[1] & 0xff) << 24 | (data[2] & 0xff) << 16 | (data[3] & 0xff) << 8 | data[4] & 0xff;
     }
 
+    /**
+     * True when {@code data} starts with the wire format's magic byte 0 (whatever follows).
+     *
+     * @param data bytes of a record value; null or empty gives false
+     */
+    public static boolean startsWithMagicByte(final byte[] data) {
+        return data != null && data.length > 0 && data[0] == MAGIC_BYTE;
+    }
+
     private static String guess(final byte first) {
         if (first == '{' || first == '[') {
             return " (JSON?)";

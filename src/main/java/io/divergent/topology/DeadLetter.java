@@ -34,8 +34,12 @@ public record DeadLetter(Kind kind, String reason, String monitor, String topic,
 
     /** Why a record was not counted; the label is the header value and the metric tag. */
     public enum Kind {
-        /** The value could not be decoded at all (bad bytes, wrong magic byte, unknown schema id, JSON syntax). */
+        /** The value could not be decoded: a JSON syntax error, bytes the writer schema cannot read, a null value. */
         MALFORMED("malformed"),
+        /** An Avro monitor's value does not start with the wire format's magic byte 0 (JSON, text, other formats). */
+        WRONG_MAGIC_BYTE("wrong-magic-byte"),
+        /** The value's schema id is unknown to the registry (it answered: not found). */
+        UNKNOWN_SCHEMA("unknown-schema"),
         /** The category field is missing or null. */
         MISSING_CATEGORY("missing-category"),
         /** The category is not a string, number, boolean or enum, or is empty. */

@@ -51,8 +51,8 @@ final class ObserveProcessor implements Processor<byte[], byte[], String, Routed
         final Object root;
         try {
             root = decoder.decode(meta.topic(), record.value());
-        } catch (final IllegalArgumentException e) {
-            deadLetter(record, meta, DeadLetter.Kind.MALFORMED, e.getMessage(), null);
+        } catch (final ValueDecoder.Undecodable e) {
+            deadLetter(record, meta, e.kind(), e.getMessage(), null);
             return;
         }
         for (int m = 0; m < monitors.size(); m++) {

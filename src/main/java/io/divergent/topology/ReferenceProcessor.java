@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.divergent.avro.ReferenceDistribution;
 import io.divergent.config.ValueFormat;
 import io.divergent.math.Histogram;
+import io.divergent.registry.RegistryException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -73,6 +74,10 @@ final class ReferenceProcessor implements Processor<String, byte[], String, Rout
             }
             context.forward(record.withValue(new ReferenceVersion(HistogramCodec.encode(histogram, source))));
         } catch (final RuntimeException | java.io.IOException e) {
+            if (RegistryException.in(e).filter(RegistryException::isUnavailable).isPresent()) {
+                // The reference is fine, the registry is down: retried (see DivergentApp), never dead-lettered.
+                throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+            }
             reject(record, "invalid reference for series '" + record.key() + "': " + e.getMessage());
         }
     }

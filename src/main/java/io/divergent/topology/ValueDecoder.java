@@ -3,6 +3,8 @@ package io.divergent.topology;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.divergent.config.ValueFormat;
+import io.divergent.registry.RegistryException;
+import io.divergent.serde.WireFormat;
 import org.apache.avro.generic.GenericEnumSymbol;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -33,11 +35,17 @@ final class ValueDecoder {
     /**
      * Decodes one value.
      *
-     * @throws IllegalArgumentException with a readable reason when the bytes are not a value of the format
+     * @throws Undecodable with the dead-letter kind and a readable reason when the bytes are not
+     *         a value of the format: not JSON, not the registry's wire format (wrong magic byte),
+     *         a schema id the registry does not know, or bytes the writer schema cannot read
+     * @throws org.apache.kafka.common.errors.SerializationException caused by a
+     *         {@link RegistryException} that {@linkplain RegistryException#isUnavailable() is
+     *         unavailable}: the record is fine, the registry is down; it must be retried, not
+     *         dead-lettered
      */
     Object decode(final String topic, final byte[] value) {
         if (value == null) {
-            throw new IllegalArgumentException("value is null");
+            throw new Undecodable(DeadLetter.Kind.MALFORMED, "value is null");
         }
         switch (format) {
             case STRING:
@@ -46,18 +54,54 @@ final class ValueDecoder {
                 try {
                     return JSON.readValue(value, Object.class);
                 } catch (final JsonProcessingException e) {
-                    throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage()
+                    throw new Undecodable(DeadLetter.Kind.MALFORMED, "not valid JSON: " + e.getOriginalMessage()
                             + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
                 } catch (final IOException e) {
-                    throw new IllegalArgumentException("not valid JSON: " + e.getMessage());
+                    throw new Undecodable(DeadLetter.Kind.MALFORMED, "not valid JSON: " + e.getMessage());
                 }
             case AVRO:
             default:
+                if (value.length > 0 && !WireFormat.startsWithMagicByte(value)) {
+                    throw new Undecodable(DeadLetter.Kind.WRONG_MAGIC_BYTE, reason(avroFailure(topic, value)));
+                }
                 try {
                     return avro.deserialize(topic, value);
                 } catch (final RuntimeException e) {
-                    throw new IllegalArgumentException("not Avro in the registry's wire format: " + rootMessage(e));
+                    final RegistryException registry = RegistryException.in(e).orElse(null);
+                    if (registry != null && registry.isUnavailable()) {
+                        throw e;
+                    }
+                    throw new Undecodable(registry != null && registry.isNotFound()
+                            ? DeadLetter.Kind.UNKNOWN_SCHEMA : DeadLetter.Kind.MALFORMED, reason(e));
                 }
+        }
+    }
+
+    /** Why an Avro value was refused, from the deserializer itself (it explains what the bytes look like). */
+    private RuntimeException avroFailure(final String topic, final byte[] value) {
+        try {
+            avro.deserialize(topic, value);
+            return new IllegalStateException("the deserializer accepted a value without the magic byte");
+        } catch (final RuntimeException e) {
+            return e;
+        }
+    }
+
+    private static String reason(final RuntimeException e) {
+        return "not Avro in the registry's wire format: " + rootMessage(e);
+    }
+
+    /** A value that cannot be decoded, with the dead-letter kind it gets. */
+    static final class Undecodable extends RuntimeException {
+        private final DeadLetter.Kind kind;
+
+        Undecodable(final DeadLetter.Kind kind, final String reason) {
+            super(reason, null, false, false);
+            this.kind = kind;
+        }
+
+        DeadLetter.Kind kind() {
+            return kind;
         }
     }
 

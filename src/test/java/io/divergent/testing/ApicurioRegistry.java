@@ -54,12 +54,15 @@ public final class ApicurioRegistry implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final String datasource;
     private final Path log;
     private final Duration startup;
 
-    private ApicurioRegistry(final Process process, final int port, final Path log, final Duration startup) {
+    private ApicurioRegistry(final Process process, final int port, final String datasource, final Path log,
+                             final Duration startup) {
         this.process = process;
         this.port = port;
+        this.datasource = datasource;
         this.log = log;
         this.startup = startup;
     }
@@ -88,6 +91,49 @@ public final class ApicurioRegistry implements AutoCloseable {
      *         ready in time or exits (the message includes the end of its log)
      */
     public static ApicurioRegistry start() {
+        return start("jdbc:h2:mem:divergent_" + UUID.randomUUID().toString().replace("-", ""));
+    }
+
+    /**
+     * Starts a private registry that keeps its schemas in an H2 database file under
+     * {@code directory}, so that {@link #restart()} brings the same schemas (and ids) back: for
+     * tests of a registry outage.
+     *
+     * @param directory an existing, writable directory of the test's own
+     * @return the running registry; the caller closes it
+     * @throws IllegalStateException as {@link #start()}
+     */
+    public static ApicurioRegistry startPersistent(final Path directory) {
+        return start("jdbc:h2:file:" + directory.toAbsolutePath().resolve("registry"));
+    }
+
+    /**
+     * Stops this registry and starts it again on the same port with the same storage (see
+     * {@link #startPersistent}), waiting until it answers.
+     *
+     * @return the restarted registry (this instance stays closed)
+     * @throws IllegalStateException if it does not come back in time
+     */
+    public ApicurioRegistry restart() {
+        close();
+        final ApicurioRegistry again = launch(javaExecutable(), quarkusRunJar(), log.getParent(), startup, port, datasource);
+        try {
+            again.awaitReady();
+            return again;
+        } catch (final IllegalStateException e) {
+            again.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Stops the registry; its port then refuses connections until {@link #restart()}.
+     */
+    public void stop() {
+        close();
+    }
+
+    private static ApicurioRegistry start(final String datasource) {
         final Path jar = quarkusRunJar();
         final Path java = javaExecutable();
         final Duration startup = Duration.ofSeconds(Long.getLong(STARTUP_SECONDS_PROPERTY, 60));
@@ -95,7 +141,7 @@ public final class ApicurioRegistry implements AutoCloseable {
         IllegalStateException failure = null;
         // A free port can be taken between probing and binding; a fresh pair usually succeeds.
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            final ApicurioRegistry registry = launch(java, jar, logs, startup);
+            final ApicurioRegistry registry = launch(java, jar, logs, startup, freePort(), datasource);
             try {
                 registry.awaitReady();
                 return registry;
@@ -153,8 +199,8 @@ public final class ApicurioRegistry implements AutoCloseable {
         return "ApicurioRegistry[" + ccompatUrl() + ", log " + log + "]";
     }
 
-    private static ApicurioRegistry launch(final Path java, final Path jar, final Path logs, final Duration startup) {
-        final int httpPort = freePort();
+    private static ApicurioRegistry launch(final Path java, final Path jar, final Path logs, final Duration startup,
+                                           final int httpPort, final String datasource) {
         final int managementPort = freePort();
         final Path log = logs.resolve("apicurio-" + ProcessHandle.current().pid() + "-"
                 + SEQUENCE.incrementAndGet() + "-port" + httpPort + ".log");
@@ -167,7 +213,7 @@ public final class ApicurioRegistry implements AutoCloseable {
                 "-Dquarkus.management.port=" + managementPort,
                 "-Dapicurio.storage.kind=sql",
                 "-Dapicurio.storage.sql.kind=h2",
-                "-Dapicurio.datasource.url=jdbc:h2:mem:divergent_" + UUID.randomUUID().toString().replace("-", ""),
+                "-Dapicurio.datasource.url=" + datasource,
                 "-Dapicurio.rules.global.compatibility=BACKWARD",
                 "-jar", jar.toString()));
         try {
@@ -178,7 +224,7 @@ public final class ApicurioRegistry implements AutoCloseable {
                     .redirectOutput(log.toFile())
                     .start();
             process.getOutputStream().close();
-            return new ApicurioRegistry(process, httpPort, log, startup);
+            return new ApicurioRegistry(process, httpPort, datasource, log, startup);
         } catch (final IOException e) {
             throw new IllegalStateException("cannot start Apicurio Registry: " + String.join(" ", command), e);
         }

@@ -74,8 +74,11 @@ class BadInputAndOutputTest {
             t.raw("plays", 5 * S, good);                                                    // offset 4: [0, 60s) drama
             t.raw("plays", 60 * S, good);                                                   // offset 5: closes [0, 60s)
 
-            assertThat(t.deadLetters()).extracting(r -> TopologyHarness.header(r, DeadLetter.KIND))
-                    .containsExactly("malformed", "malformed", "malformed", "missing-category");
+            final List<TestRecord<byte[], byte[]>> dead = t.deadLetters();
+            assertThat(dead).extracting(r -> TopologyHarness.header(r, DeadLetter.KIND))
+                    .containsExactly("wrong-magic-byte", "unknown-schema", "malformed", "missing-category");
+            assertThat(TopologyHarness.header(dead.get(0), DeadLetter.REASON)).contains("magic byte 0x7b", "JSON?");
+            assertThat(TopologyHarness.header(dead.get(1), DeadLetter.REASON)).contains("schema id 987654");
             assertThat(t.events()).extracting(DivergenceEvent::getObservedTotal).containsExactly(1L);
         }
     }
