@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Compact encoding of an {@link Observation} on the observations repartition topic:
- * varint source partition, varlong source offset, then the category in UTF-8. A few bytes
+ * varint source partition, varlong source offset, varlong event time, then the category in UTF-8. A few bytes
  * plus the category: this topic carries one record per counted event.
  */
 public final class ObservationSerde implements Serde<Observation> {
@@ -24,9 +24,11 @@ public final class ObservationSerde implements Serde<Observation> {
             }
             final byte[] category = observation.category().getBytes(StandardCharsets.UTF_8);
             final ByteBuffer buffer = ByteBuffer.allocate(ByteUtils.sizeOfVarint(observation.sourcePartition())
-                    + ByteUtils.sizeOfVarlong(observation.sourceOffset()) + category.length);
+                    + ByteUtils.sizeOfVarlong(observation.sourceOffset()) + ByteUtils.sizeOfVarlong(observation.eventTime())
+                    + category.length);
             ByteUtils.writeVarint(observation.sourcePartition(), buffer);
             ByteUtils.writeVarlong(observation.sourceOffset(), buffer);
+            ByteUtils.writeVarlong(observation.eventTime(), buffer);
             buffer.put(category);
             return buffer.array();
         };
@@ -42,8 +44,9 @@ public final class ObservationSerde implements Serde<Observation> {
                 final ByteBuffer buffer = ByteBuffer.wrap(bytes);
                 final int partition = ByteUtils.readVarint(buffer);
                 final long offset = ByteUtils.readVarlong(buffer);
+                final long eventTime = ByteUtils.readVarlong(buffer);
                 final String category = new String(bytes, buffer.position(), buffer.remaining(), StandardCharsets.UTF_8);
-                return new Observation(category, partition, offset);
+                return new Observation(category, partition, offset, eventTime);
             } catch (final RuntimeException e) {
                 throw new SerializationException("corrupt observation record on " + topic, e);
             }

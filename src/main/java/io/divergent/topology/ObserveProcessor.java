@@ -86,8 +86,10 @@ final class ObserveProcessor implements Processor<byte[], byte[], String, Routed
             } else {
                 timestamp = record.timestamp();
             }
+            // The record keeps the input's timestamp, which the broker accepted once; see Observation.
             context.forward(new Record<>(seriesId(m, monitor, root),
-                    new Observation(category, meta.partition(), meta.offset()), timestamp, new RecordHeaders()));
+                    new Observation(category, meta.partition(), meta.offset(), timestamp), record.timestamp(),
+                    new RecordHeaders()));
         }
     }
 

@@ -110,7 +110,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     public void process(final Record<String, Observation> record) {
         final String series = record.key();
         final MonitorState monitor = monitors.get(SeriesId.monitorOf(series));
-        final long time = record.timestamp();
+        final long time = record.value().eventTime();
         if (monitor == null) {
             // A series of a monitor that is no longer configured, still in the repartition topic.
             LOG.warn("Dropped an observation of series '{}': no monitor '{}' is configured", series, SeriesId.monitorOf(series));
@@ -335,7 +335,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
                         final String reason) {
         final Observation observation = record.value();
         final DeadLetter dead = new DeadLetter(kind, reason, monitor.config.name(), monitor.config.inputTopic(),
-                observation.sourcePartition(), observation.sourceOffset(), record.timestamp(),
+                observation.sourcePartition(), observation.sourceOffset(), observation.eventTime(),
                 record.key().getBytes(StandardCharsets.UTF_8), observation.category().getBytes(StandardCharsets.UTF_8));
         LOG.warn("Skipped {}", dead.describe());
         metrics.skipped(kind, monitor.config.name());

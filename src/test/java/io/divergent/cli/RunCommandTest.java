@@ -1,0 +1,68 @@
+package io.divergent.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code divergent run} refuses every invalid setting before it connects to anything: one line
+ * naming the key, the value and what is allowed, exit code 2. (The broker address is a closed
+ * port: a check that reached the network would fail differently.)
+ */
+class RunCommandTest {
+
+    private static final String BASE = String.join("\n",
+            "bootstrap.servers=127.0.0.1:1",
+            "schema.registry.url=mock://run-command-test",
+            "monitor.genres.input.topic=plays",
+            "monitor.genres.value.format=json",
+            "monitor.genres.category.field=genre",
+            "monitor.genres.window.size=60s", "");
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(final String... args) {
+        final CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "monitor.genres.windw.size=60s | unknown key 'monitor.genres.windw.size': did you mean 'monitor.genres.window.size'?",
+            "monitor.genres.window.advance=25s | invalid value '25s' for 'monitor.genres.window.advance': must divide monitor.genres.window.size (60000 ms) exactly",
+            "monitor.genres.window.grace=-5s | invalid value '-5s' for 'monitor.genres.window.grace': a duration >= 0 such as 500ms, 10s, 1m, 2h, 1d, PT1M, or whole milliseconds",
+            "monitor.genres.unit=bans | invalid value 'bans' for 'monitor.genres.unit': allowed are bits, nats",
+            "monitor.genres.alpha=-0.5 | invalid value '-0.5' for 'monitor.genres.alpha': a finite number >= 0 (0 = no smoothing, 0.5 Jeffreys, 1 Laplace)",
+            "monitor.genres.input.topic= | missing value for 'monitor.genres.input.topic': the topic monitor 'genres' reads",
+            "monitor.genres.reference.mode=sometimes | invalid value 'sometimes' for 'monitor.genres.reference.mode': allowed are topic, previous, last-n",
+            "rocksdb.memory.mb=lots | invalid value 'lots' for 'rocksdb.memory.mb': an integer >= 0",
+    })
+    void everyInvalidSettingIsOneLineAndExitCodeTwo(final String setting, final String message,
+                                                    @TempDir final Path dir) throws Exception {
+        final Path config = Files.writeString(dir.resolve("divergent.properties"), BASE);
+        final int code = run("run", "--config", config.toString(), "--set", setting);
+        assertThat(code).as(err.toString()).isEqualTo(2);
+        assertThat(err.toString().lines().toList()).containsExactly("error: " + message);
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void aMissingConfigFileIsExitCodeTwo(@TempDir final Path dir) {
+        final Path missing = dir.resolve("nope.properties");
+        assertThat(run("run", "--config", missing.toString())).isEqualTo(2);
+        assertThat(err.toString().lines().toList())
+                .containsExactly("error: config file " + missing + " does not exist or is not a file");
+    }
+}
