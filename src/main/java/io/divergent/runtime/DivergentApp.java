@@ -5,7 +5,6 @@ import io.divergent.avro.DriftAlert;
 import io.divergent.config.ConfigException;
 import io.divergent.config.DivergentConfig;
 import io.divergent.config.MonitorConfig;
-import io.divergent.registry.RegistryException;
 import io.divergent.serde.AvroSerializer;
 import io.divergent.topology.DivergentTopology;
 import org.apache.kafka.common.errors.SerializationException;
@@ -66,16 +65,6 @@ public final class DivergentApp implements AutoCloseable {
             }
         });
         streams.setUncaughtExceptionHandler(error -> {
-            final RegistryException registry = RegistryException.in(error).orElse(null);
-            if (registry != null && registry.isUnavailable()) {
-                // Nothing is wrong with the record: the registry is down for a schema not cached yet.
-                // A new thread resumes the failed thread's tasks from their last commit (state
-                // restored from the changelogs under exactly-once), so nothing is lost or doubled;
-                // the client's own bounded retries with backoff pace the attempts.
-                LOG.warn("Schema Registry {} unavailable ({}); retrying: the stream thread is replaced and resumes"
-                        + " from its last commit", registry.url(), registry.getMessage());
-                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-            }
             app.fatal = error;
             LOG.error("Stopping: a stream thread failed: {}", error.toString(), error);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;

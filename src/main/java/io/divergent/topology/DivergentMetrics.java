@@ -31,6 +31,11 @@ final class DivergentMetrics {
         count(kind.label() + "-records-total", monitor, "Records not counted because: " + kind.label());
     }
 
+    /** Counts one attempt that waits for the Schema Registry ({@code registry-unavailable-total{monitor=all}}). */
+    void registryUnavailable() {
+        count("registry-unavailable-total", null, "Records whose schema could not be fetched because the registry was unavailable (each retry counts)");
+    }
+
     void windowEmitted(final String monitor) {
         count("windows-emitted-total", monitor, "Divergence events emitted (one per series per closed window)");
     }

@@ -50,7 +50,7 @@ final class ObserveProcessor implements Processor<byte[], byte[], String, Routed
         final RecordMetadata meta = context.recordMetadata().orElseThrow();
         final Object root;
         try {
-            root = decoder.decode(meta.topic(), record.value());
+            root = decode(meta, record.value());
         } catch (final ValueDecoder.Undecodable e) {
             deadLetter(record, meta, e.kind(), e.getMessage(), null);
             return;
@@ -90,6 +90,18 @@ final class ObserveProcessor implements Processor<byte[], byte[], String, Routed
             context.forward(new Record<>(seriesId(m, monitor, root),
                     new Observation(category, meta.partition(), meta.offset(), timestamp), record.timestamp(),
                     new RecordHeaders()));
+        }
+    }
+
+    /** Decodes a value, waiting for the registry while it is unavailable (see {@link RegistryOutage}). */
+    private Object decode(final RecordMetadata meta, final byte[] value) {
+        try {
+            return decoder.decode(meta.topic(), value);
+        } catch (final ValueDecoder.Undecodable e) {
+            throw e;
+        } catch (final RuntimeException e) {
+            return RegistryOutage.await(() -> decoder.decode(meta.topic(), value), e,
+                    meta.topic() + "-" + meta.partition() + "@" + meta.offset(), metrics::registryUnavailable);
         }
     }
 

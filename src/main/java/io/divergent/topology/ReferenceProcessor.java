@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.divergent.avro.ReferenceDistribution;
 import io.divergent.config.ValueFormat;
 import io.divergent.math.Histogram;
-import io.divergent.registry.RegistryException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -63,8 +62,7 @@ final class ReferenceProcessor implements Processor<String, byte[], String, Rout
                 weights = ReferenceJson.weights(tree);
                 source = ReferenceJson.source(tree);
             } else {
-                final ReferenceDistribution reference = avro.deserialize(context.recordMetadata()
-                        .map(RecordMetadata::topic).orElse(""), record.value());
+                final ReferenceDistribution reference = decodeAvro(record.value());
                 weights = reference.getWeights();
                 source = reference.getSource();
             }
@@ -74,11 +72,24 @@ final class ReferenceProcessor implements Processor<String, byte[], String, Rout
             }
             context.forward(record.withValue(new ReferenceVersion(HistogramCodec.encode(histogram, source))));
         } catch (final RuntimeException | java.io.IOException e) {
-            if (RegistryException.in(e).filter(RegistryException::isUnavailable).isPresent()) {
-                // The reference is fine, the registry is down: retried (see DivergentApp), never dead-lettered.
-                throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+            if (e instanceof RuntimeException runtime && RegistryOutage.of(runtime).isPresent()) {
+                throw runtime; // the registry stayed down past the wait: stop, never dead-letter a good reference
             }
             reject(record, "invalid reference for series '" + record.key() + "': " + e.getMessage());
+        }
+    }
+
+    /** Decodes an Avro reference, waiting for the registry while it is unavailable (see {@link RegistryOutage}). */
+    private ReferenceDistribution decodeAvro(final byte[] value) {
+        final RecordMetadata meta = context.recordMetadata().orElseThrow();
+        try {
+            return avro.deserialize(meta.topic(), value);
+        } catch (final RuntimeException e) {
+            if (RegistryOutage.of(e).isEmpty()) {
+                throw e;
+            }
+            return RegistryOutage.await(() -> avro.deserialize(meta.topic(), value), e,
+                    meta.topic() + "-" + meta.partition() + "@" + meta.offset(), metrics::registryUnavailable);
         }
     }
 

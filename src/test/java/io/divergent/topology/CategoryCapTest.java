@@ -3,7 +3,9 @@ package io.divergent.topology;
 import io.divergent.avro.DivergenceEvent;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 import static io.divergent.topology.TopologyHarness.jsonMonitor;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,6 +52,34 @@ class CategoryCapTest {
             assertThat(e.getDistinctCategories()).isEqualTo(3);
             assertThat(e.getOtherCount()).isEqualTo(3);
             assertThat(e.getObservedTotal()).isEqualTo(12);
+        }
+    }
+
+    /**
+     * Issue "bounded resources": a million distinct categories in one window of one series, under
+     * the default cap of 10,000. The counts store never holds more than the cap (plus
+     * {@code __other__} and the slot counter), and the event accounts for every record.
+     */
+    @Test
+    void aMillionDistinctCategoriesStayWithinTheDefaultCap() {
+        final int distinct = 1_000_000;
+        final int cap = 10_000;
+        final Map<String, String> keys = jsonMonitor("codes", "code");
+        keys.put("monitor.codes.value.format", "string");
+        try (TopologyHarness t = new TopologyHarness(keys)) {
+            assertThat(t.config.maxCategories()).as("the default cap").isEqualTo(cap);
+            for (int i = 0; i < distinct; i++) {
+                t.raw("plays", 1 * S + i % 50_000, ("code-" + i).getBytes(StandardCharsets.UTF_8)); // [0, 60s)
+            }
+            assertThat(t.storeSize(DivergentTopology.countsStore("codes"))).isEqualTo(cap + 2);
+            t.raw("plays", 60 * S, "code-0".getBytes(StandardCharsets.UTF_8));                     // closes [0, 60s)
+
+            final DivergenceEvent e = t.events().get(0);
+            assertThat(e.getObservedTotal()).isEqualTo(distinct);
+            assertThat(e.getDistinctCategories()).isEqualTo(cap + 1);
+            assertThat(e.getOtherCount()).isEqualTo(distinct - cap);
+            assertThat(t.storeSize(DivergentTopology.countsStore("codes"))).as("the closed window is gone, the new one has 1")
+                    .isLessThanOrEqualTo(2);
         }
     }
 }

@@ -1,0 +1,179 @@
+package io.divergent.runtime;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.divergent.avro.DivergenceEvent;
+import io.divergent.config.DivergentConfig;
+import io.divergent.serde.AvroJson;
+import io.divergent.serde.AvroSerdes;
+import io.divergent.testing.SharedBroker;
+import io.divergent.testing.Waits;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The broker stops and starts again (same ports, same data) while Divergent runs with
+ * exactly-once: the app reconnects by itself, and the events it writes are exactly those of
+ * {@code replay} over the same input, none lost and none doubled.
+ */
+class BrokerRestartIT {
+
+    private static final long S = 1_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[] DEVICES = {"ios", "android", "web", "tv"};
+
+    @Test
+    void theAppRidesOutABrokerRestartWithoutLosingOrDoublingEvents(@TempDir final Path state) throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+            final String input = SharedBroker.uniqueName("devices");
+            final Map<String, String> keys = new LinkedHashMap<>();
+            keys.put("application.id", SharedBroker.uniqueName("restart"));
+            keys.put("bootstrap.servers", broker.bootstrapServers());
+            keys.put("schema.registry.url", "mock://" + SharedBroker.uniqueName("restart"));
+            keys.put("reference.format", "json");
+            keys.put("partitions", "2");
+            keys.put("max.future", "0");
+            keys.put("kafka.commit.interval.ms", "100");
+            keys.put("kafka.state.dir", state.toString());
+            keys.put("monitor.devices.input.topic", input);
+            keys.put("monitor.devices.value.format", "json");
+            keys.put("monitor.devices.category.field", "device");
+            keys.put("monitor.devices.segment.fields", "country");
+            keys.put("monitor.devices.window.size", "10s");
+            // Windows close only at the closers, after everything else was processed: arrival
+            // order across partitions (and across the restart) cannot make a record late.
+            keys.put("monitor.devices.window.grace", "1h");
+            final DivergentConfig config = DivergentConfig.fromMap(keys);
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic(input, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            }
+
+            final List<String> lines = new ArrayList<>();
+            final List<ProducerRecord<String, String>> before = traffic(input, 0, 3, lines);   // windows [0, 30s)
+            final List<ProducerRecord<String, String>> after = traffic(input, 3, 6, lines);    // windows [30s, 60s)
+            final List<ProducerRecord<String, String>> closers = new ArrayList<>();
+            for (final String country : List.of("DE", "US")) {
+                final String value = "{\"device\":\"ios\",\"country\":\"" + country + "\"}";
+                closers.add(new ProducerRecord<>(input, null, 60 * S + 3_600 * S, "closer-" + country, value)); // closes all six
+                lines.add(line(60 * S + 3_600 * S, "closer-" + country, value));
+            }
+
+            try (DivergentApp app = DivergentApp.start(config)) {
+                produce(broker, before);
+                awaitLagZero(broker, config, input);
+
+                broker.restart();
+
+                produce(broker, after);
+                awaitLagZero(broker, config, input);
+                produce(broker, closers);
+
+                final Map<String, List<ObjectNode>> live = readEvents(broker, config, 12);
+                final Map<String, ObjectNode> replayed = new TreeMap<>();
+                Replayer.replay(config, lines, "restart-events", List.of(), "restart-references", null).events()
+                        .forEach(e -> replayed.put(e.get("series_id").asText() + "@" + e.get("window_start").asLong(), e));
+                assertThat(replayed).hasSize(12);
+                assertThat(live.keySet()).isEqualTo(replayed.keySet());
+                for (final String key : replayed.keySet()) {
+                    assertThat(live.get(key)).as("event %s: once, field by field", key).containsExactly(replayed.get(key));
+                }
+                assertThat(app.streams().state().isRunningOrRebalancing()).isTrue();
+            }
+        }
+    }
+
+    /** 40 events per country and window, windows {@code from} (inclusive) to {@code to}. */
+    private static List<ProducerRecord<String, String>> traffic(final String topic, final int from, final int to,
+                                                                final List<String> lines) throws Exception {
+        final List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int w = from; w < to; w++) {
+            for (int i = 0; i < 40; i++) {
+                for (final String country : List.of("DE", "US")) {
+                    final long time = w * 10 * S + i * 200L;
+                    final String key = "user-" + (i % 7);
+                    final String value = "{\"device\":\"" + DEVICES[(i * 3 + w) % (country.equals("DE") ? 4 : 3)]
+                            + "\",\"country\":\"" + country + "\"}";
+                    records.add(new ProducerRecord<>(topic, null, time, key, value));
+                    lines.add(line(time, key, value));
+                }
+            }
+        }
+        return records;
+    }
+
+    private static String line(final long time, final String key, final String value) throws Exception {
+        return JSON.writeValueAsString(Map.of("timestamp", time, "key", key, "value", JSON.readTree(value)));
+    }
+
+    private static void produce(final EmbeddedKafkaBroker broker, final List<ProducerRecord<String, String>> records)
+            throws Exception {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                new StringSerializer(), new StringSerializer())) {
+            for (final ProducerRecord<String, String> r : records) {
+                producer.send(r);
+            }
+            producer.flush();
+        }
+    }
+
+    private static void awaitLagZero(final EmbeddedKafkaBroker broker, final DivergentConfig config, final String input) {
+        final List<String> consumed = List.of(input, config.applicationId() + "-divergent-observations-repartition");
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            Waits.waitUntil(Duration.ofSeconds(120), () -> EndToEndIT.lag(admin, config.applicationId(), consumed) == 0,
+                    () -> "lag of " + consumed + ": " + EndToEndIT.lag(admin, config.applicationId(), consumed));
+        }
+    }
+
+    /** Every event read (read_committed), by {@code series@windowStart}, duplicates kept. */
+    private static Map<String, List<ObjectNode>> readEvents(final EmbeddedKafkaBroker broker, final DivergentConfig config,
+                                                            final int expected) {
+        final Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, SharedBroker.uniqueName("reader"));
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        final Map<String, List<ObjectNode>> events = new TreeMap<>();
+        try (KafkaConsumer<String, DivergenceEvent> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                AvroSerdes.specific(DivergenceEvent.class, config.serdeProperties(), false).deserializer())) {
+            consumer.subscribe(List.of(config.outputTopic()));
+            final int[] read = {0};
+            Waits.waitUntil(Duration.ofSeconds(90), () -> {
+                for (final ConsumerRecord<String, DivergenceEvent> r : consumer.poll(Duration.ofMillis(200))) {
+                    events.computeIfAbsent(r.key() + "@" + r.value().getWindowStart().toEpochMilli(), k -> new ArrayList<>())
+                            .add(AvroJson.toJson(r.value()));
+                    read[0]++;
+                }
+                return read[0] >= expected;
+            }, () -> "expected " + expected + " divergence events, got " + events.keySet());
+            // Anything doubled would have been written before the last expected event: one more poll sees it.
+            for (final ConsumerRecord<String, DivergenceEvent> r : consumer.poll(Duration.ofMillis(500))) {
+                events.computeIfAbsent(r.key() + "@" + r.value().getWindowStart().toEpochMilli(), k -> new ArrayList<>())
+                        .add(AvroJson.toJson(r.value()));
+            }
+        }
+        return events;
+    }
+}
