@@ -133,8 +133,10 @@ public final class TopicManager implements AutoCloseable {
         final boolean created = await(admin.createTopics(List.of(newTopic),
                         new CreateTopicsOptions().timeoutMs(timeoutMs())).values().get(spec.name()).thenApply(ignored -> Boolean.TRUE),
                 "create topic '" + spec.name() + "'", TopicExistsException.class).isPresent();
+        // Created by us or, just now, by another instance starting beside us: either way metadata
+        // may lag behind the creation.
+        awaitVisible(spec.name());
         if (created) {
-            awaitVisible(spec.name());
             return Outcome.CREATED;
         }
         final List<String> mismatches = mismatches(spec);
