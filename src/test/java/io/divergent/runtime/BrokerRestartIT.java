@@ -6,6 +6,7 @@ import io.divergent.avro.DivergenceEvent;
 import io.divergent.config.DivergentConfig;
 import io.divergent.serde.AvroJson;
 import io.divergent.serde.AvroSerdes;
+import io.divergent.testing.KafkaProbes;
 import io.divergent.testing.SharedBroker;
 import io.divergent.testing.Waits;
 import org.apache.kafka.clients.admin.Admin;
@@ -142,8 +143,8 @@ class BrokerRestartIT {
     private static void awaitLagZero(final EmbeddedKafkaBroker broker, final DivergentConfig config, final String input) {
         final List<String> consumed = List.of(input, config.applicationId() + "-divergent-observations-repartition");
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-            Waits.waitUntil(Duration.ofSeconds(120), () -> EndToEndIT.lag(admin, config.applicationId(), consumed) == 0,
-                    () -> "lag of " + consumed + ": " + EndToEndIT.lag(admin, config.applicationId(), consumed));
+            Waits.waitUntil(Duration.ofSeconds(120), () -> KafkaProbes.lag(admin, config.applicationId(), consumed) == 0,
+                    () -> "lag of " + consumed + ": " + KafkaProbes.lag(admin, config.applicationId(), consumed));
         }
     }
 

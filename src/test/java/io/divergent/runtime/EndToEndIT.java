@@ -9,20 +9,17 @@ import io.divergent.config.DivergentConfig;
 import io.divergent.serde.AvroJson;
 import io.divergent.serde.AvroSerdes;
 import io.divergent.testing.ApicurioRegistry;
+import io.divergent.testing.KafkaProbes;
 import io.divergent.testing.SharedBroker;
 import io.divergent.testing.Waits;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -142,9 +139,9 @@ class EndToEndIT {
                 final List<String> consumed = List.of(input, config.referenceTopic(),
                         config.applicationId() + "-divergent-observations-repartition",
                         config.applicationId() + "-divergent-references-repartition");
-                Waits.waitUntil(Duration.ofSeconds(90), () -> lag(admin, config.applicationId(), consumed) == 0,
+                Waits.waitUntil(Duration.ofSeconds(90), () -> KafkaProbes.lag(admin, config.applicationId(), consumed) == 0,
                         () -> "consumer lag of " + config.applicationId() + " on " + consumed + " is "
-                                + lag(admin, config.applicationId(), consumed) + ", app state " + app.streams().state());
+                                + KafkaProbes.lag(admin, config.applicationId(), consumed) + ", app state " + app.streams().state());
                 for (final ProducerRecord<String, Object> r : closers) {
                     producer.send(r);
                 }
@@ -185,26 +182,5 @@ class EndToEndIT {
             }, () -> "expected " + expected + " divergence events, got " + events.keySet());
         }
         return events;
-    }
-
-    /** Records not yet committed by a consumer group on some topics (missing commits count as the whole topic). */
-    static long lag(final Admin admin, final String group, final List<String> topics) {
-        try {
-            final Map<TopicPartition, OffsetAndMetadata> committed =
-                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-            final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (final var description : admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
-                description.partitions().forEach(p -> latest.put(new TopicPartition(description.name(), p.partition()), OffsetSpec.latest()));
-            }
-            long lag = 0;
-            for (final Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end
-                    : admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet()) {
-                final OffsetAndMetadata done = committed.get(end.getKey());
-                lag += end.getValue().offset() - (done == null ? 0 : done.offset());
-            }
-            return lag;
-        } catch (final Exception e) {
-            return Long.MAX_VALUE;
-        }
     }
 }
