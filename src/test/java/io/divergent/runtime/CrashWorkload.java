@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.io.IOException;
@@ -29,8 +30,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -198,6 +201,25 @@ final class CrashWorkload implements AutoCloseable {
     void awaitCaughtUp() {
         await(() -> KafkaProbes.lag(admin, config.applicationId(), consumed()) == 0,
                 () -> "lag of " + consumed() + ": " + KafkaProbes.lag(admin, config.applicationId(), consumed()));
+    }
+
+    /**
+     * Waits until the group is stable with exactly {@code members} members (one per instance:
+     * each runs one stream thread), each owning some partitions, together owning every
+     * partition the application consumes.
+     *
+     * @return client id to owned partitions
+     */
+    Map<String, Set<TopicPartition>> awaitOwners(final int members) {
+        final int partitions = consumed().size() * PARTITIONS;
+        final AtomicReference<Map<String, Set<TopicPartition>>> seen = new AtomicReference<>(Map.of());
+        await(() -> {
+            final Map<String, Set<TopicPartition>> owners = KafkaProbes.assignments(admin, config.applicationId());
+            seen.set(owners);
+            return owners.size() == members && owners.values().stream().noneMatch(Set::isEmpty)
+                    && owners.values().stream().mapToInt(Set::size).sum() == partitions;
+        }, () -> members + " members owning all " + partitions + " partitions, seen " + seen.get());
+        return seen.get();
     }
 
     /** {@link Waits#waitUntil} with {@link #BOUND}, the failure message ending with the logs of every instance. */
