@@ -167,6 +167,16 @@ final class CrashWorkload implements AutoCloseable {
         return KafkaProbes.written(admin, List.of(config.outputTopic()));
     }
 
+    /** Records on the events topic in transactions still open (0 without exactly-once). */
+    long outputUncommitted() {
+        return KafkaProbes.uncommitted(admin, List.of(config.outputTopic()));
+    }
+
+    /** Whether the application has consumed and committed everything it was given. */
+    boolean caughtUp() {
+        return KafkaProbes.lag(admin, config.applicationId(), consumed()) == 0;
+    }
+
     /** Produces every play (not the closers), in event-time order. */
     void produceEvents() throws Exception {
         send(events);
@@ -199,7 +209,7 @@ final class CrashWorkload implements AutoCloseable {
 
     /** Waits until the application has consumed and committed everything it was given. */
     void awaitCaughtUp() {
-        await(() -> KafkaProbes.lag(admin, config.applicationId(), consumed()) == 0,
+        await(this::caughtUp,
                 () -> "lag of " + consumed() + ": " + KafkaProbes.lag(admin, config.applicationId(), consumed()));
     }
 

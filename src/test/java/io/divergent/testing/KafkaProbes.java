@@ -2,11 +2,13 @@ package io.divergent.testing;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.HashMap;
@@ -85,6 +87,25 @@ public final class KafkaProbes {
     }
 
     /**
+     * Records of some topics written in transactions still open: the end offsets minus the
+     * last stable offsets, summed. Zero for topics written without transactions.
+     *
+     * @return the sum, or -1 if the broker could not answer
+     */
+    public static long uncommitted(final Admin admin, final List<String> topics) {
+        try {
+            final Map<TopicPartition, Long> stable = endOffsets(admin, topics, IsolationLevel.READ_COMMITTED);
+            long open = 0;
+            for (final Map.Entry<TopicPartition, Long> end : endOffsets(admin, topics, IsolationLevel.READ_UNCOMMITTED).entrySet()) {
+                open += end.getValue() - stable.getOrDefault(end.getKey(), end.getValue());
+            }
+            return open;
+        } catch (final Exception e) {
+            return -1;
+        }
+    }
+
+    /**
      * The partitions assigned to each member of a classic consumer group (one member per
      * Kafka Streams thread), by client id.
      *
@@ -114,13 +135,18 @@ public final class KafkaProbes {
     }
 
     private static Map<TopicPartition, Long> endOffsets(final Admin admin, final List<String> topics) throws Exception {
+        return endOffsets(admin, topics, IsolationLevel.READ_UNCOMMITTED);
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(final Admin admin, final List<String> topics,
+                                                        final IsolationLevel isolation) throws Exception {
         final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (final var description : admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
             description.partitions().forEach(p -> latest.put(new TopicPartition(description.name(), p.partition()), OffsetSpec.latest()));
         }
         final Map<TopicPartition, Long> ends = new HashMap<>();
         for (final Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end
-                : admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet()) {
+                : admin.listOffsets(latest, new ListOffsetsOptions(isolation)).all().get(10, TimeUnit.SECONDS).entrySet()) {
             ends.put(end.getKey(), end.getValue().offset());
         }
         return ends;
