@@ -9,10 +9,10 @@ import io.divergent.testing.KafkaProbes;
 import io.divergent.testing.SharedBroker;
 import io.divergent.testing.Waits;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -32,6 +32,7 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -132,9 +133,12 @@ final class CrashWorkload implements AutoCloseable {
         keys.put("monitor.genres.alert.js_distance.warning", "0.1");
         keys.putAll(extra);
         final CrashWorkload workload = new CrashWorkload(dir, keys);
-        workload.admin.createTopics(List.of(new NewTopic(workload.input(), PARTITIONS, (short) 1),
-                new NewTopic(workload.config.referenceTopic(), PARTITIONS, (short) 1)
-                        .configs(Map.of("cleanup.policy", "compact")))).all().get(30, TimeUnit.SECONDS);
+        // Created with leaders known before the first send: producing into a topic created a
+        // moment ago got NOT_LEADER_OR_FOLLOWER, then OUT_OF_ORDER_SEQUENCE on the retried first
+        // batch, which the idempotent producer retried until its delivery timeout and dropped.
+        final TopicManager topics = new TopicManager(workload.admin, SharedBroker.bootstrapServers(), Duration.ofSeconds(30));
+        topics.ensureTopic(NewTopicSpec.of(workload.input(), PARTITIONS));
+        topics.ensureTopic(NewTopicSpec.compacted(workload.config.referenceTopic(), PARTITIONS));
         workload.publishReferences();
         return workload;
     }
@@ -283,11 +287,16 @@ final class CrashWorkload implements AutoCloseable {
         }
     }
 
+    /** Sends and checks every record: a record the broker did not take must fail the test, not vanish from the input. */
     private void send(final List<ProducerRecord<String, String>> records) throws Exception {
+        final List<Future<RecordMetadata>> sent = new ArrayList<>();
         for (final ProducerRecord<String, String> record : records) {
-            producer.send(record);
+            sent.add(producer.send(record));
         }
         producer.flush();
+        for (final Future<RecordMetadata> future : sent) {
+            future.get(30, TimeUnit.SECONDS);
+        }
     }
 
     private void publishReferences() throws Exception {
