@@ -213,8 +213,11 @@ final class CrashWorkload implements AutoCloseable {
 
     /** Waits until the application has consumed and committed everything it was given. */
     void awaitCaughtUp() {
-        await(this::caughtUp,
-                () -> "lag of " + consumed() + ": " + KafkaProbes.lag(admin, config.applicationId(), consumed()));
+        // Per topic, with the records in transactions still open: a stall behind a dead
+        // instance's transaction shows as open records that never go.
+        await(this::caughtUp, () -> consumed().stream().map(t -> t + ": lag "
+                + KafkaProbes.lag(admin, config.applicationId(), List.of(t)) + ", in open transactions "
+                + KafkaProbes.uncommitted(admin, List.of(t))).toList().toString());
     }
 
     /**
