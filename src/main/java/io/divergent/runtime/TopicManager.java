@@ -118,7 +118,8 @@ public final class TopicManager implements AutoCloseable {
      * Creates the topic if it does not exist; otherwise checks that its partition count equals
      * the spec's and, if the spec sets {@code cleanup.policy}, that the topic's policy is the
      * same set of policies. The replication factor and other configs of an existing topic are
-     * not checked. A created topic is visible with a leader on every partition when this returns.
+     * not checked. The topic (created, or created by someone else a moment ago) is visible with a
+     * leader on every partition when this returns.
      *
      * @param spec what Divergent needs
      * @return whether the topic was created or already matched
@@ -133,8 +134,8 @@ public final class TopicManager implements AutoCloseable {
         final boolean created = await(admin.createTopics(List.of(newTopic),
                         new CreateTopicsOptions().timeoutMs(timeoutMs())).values().get(spec.name()).thenApply(ignored -> Boolean.TRUE),
                 "create topic '" + spec.name() + "'", TopicExistsException.class).isPresent();
-        // Created by us or, just now, by another instance starting beside us: either way metadata
-        // may lag behind the creation.
+        // Also when it already exists: another instance may have just created it, and the
+        // controller says so before the broker we describe it on has the metadata.
         awaitVisible(spec.name());
         if (created) {
             return Outcome.CREATED;

@@ -4,19 +4,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.divergent.avro.DivergenceEvent;
 import io.divergent.config.DivergentConfig;
-import io.divergent.serde.AvroJson;
 import io.divergent.serde.AvroSerdes;
+import io.divergent.testing.DivergenceEvents;
+import io.divergent.testing.KafkaProbes;
 import io.divergent.testing.SharedBroker;
 import io.divergent.testing.Waits;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,7 +86,9 @@ class BrokerRestartIT {
                 awaitLagZero(broker, config, input);
                 produce(broker, closers);
 
-                final Map<String, List<ObjectNode>> live = readEvents(broker, config, 12);
+                final Map<String, List<ObjectNode>> live = DivergenceEvents.readCommitted(broker.bootstrapServers(),
+                        config.outputTopic(), AvroSerdes.specific(DivergenceEvent.class, config.serdeProperties(), false)
+                                .deserializer(), 12, Duration.ofSeconds(90));
                 final Map<String, ObjectNode> replayed = new TreeMap<>();
                 Replayer.replay(config, lines, "restart-events", List.of(), "restart-references", null).events()
                         .forEach(e -> replayed.put(e.get("series_id").asText() + "@" + e.get("window_start").asLong(), e));
@@ -142,38 +140,8 @@ class BrokerRestartIT {
     private static void awaitLagZero(final EmbeddedKafkaBroker broker, final DivergentConfig config, final String input) {
         final List<String> consumed = List.of(input, config.applicationId() + "-divergent-observations-repartition");
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-            Waits.waitUntil(Duration.ofSeconds(120), () -> EndToEndIT.lag(admin, config.applicationId(), consumed) == 0,
-                    () -> "lag of " + consumed + ": " + EndToEndIT.lag(admin, config.applicationId(), consumed));
+            Waits.waitUntil(Duration.ofSeconds(120), () -> KafkaProbes.lag(admin, config.applicationId(), consumed) == 0,
+                    () -> "lag of " + consumed + ": " + KafkaProbes.lag(admin, config.applicationId(), consumed));
         }
-    }
-
-    /** Every event read (read_committed), by {@code series@windowStart}, duplicates kept. */
-    private static Map<String, List<ObjectNode>> readEvents(final EmbeddedKafkaBroker broker, final DivergentConfig config,
-                                                            final int expected) {
-        final Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, SharedBroker.uniqueName("reader"));
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        final Map<String, List<ObjectNode>> events = new TreeMap<>();
-        try (KafkaConsumer<String, DivergenceEvent> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                AvroSerdes.specific(DivergenceEvent.class, config.serdeProperties(), false).deserializer())) {
-            consumer.subscribe(List.of(config.outputTopic()));
-            final int[] read = {0};
-            Waits.waitUntil(Duration.ofSeconds(90), () -> {
-                for (final ConsumerRecord<String, DivergenceEvent> r : consumer.poll(Duration.ofMillis(200))) {
-                    events.computeIfAbsent(r.key() + "@" + r.value().getWindowStart().toEpochMilli(), k -> new ArrayList<>())
-                            .add(AvroJson.toJson(r.value()));
-                    read[0]++;
-                }
-                return read[0] >= expected;
-            }, () -> "expected " + expected + " divergence events, got " + events.keySet());
-            // Anything doubled would have been written before the last expected event: one more poll sees it.
-            for (final ConsumerRecord<String, DivergenceEvent> r : consumer.poll(Duration.ofMillis(500))) {
-                events.computeIfAbsent(r.key() + "@" + r.value().getWindowStart().toEpochMilli(), k -> new ArrayList<>())
-                        .add(AvroJson.toJson(r.value()));
-            }
-        }
-        return events;
     }
 }

@@ -7,6 +7,7 @@ import io.divergent.config.DivergentConfig;
 import io.divergent.serde.AvroSerdes;
 import io.divergent.serde.WireFormat;
 import io.divergent.testing.ApicurioRegistry;
+import io.divergent.testing.KafkaProbes;
 import io.divergent.testing.SharedBroker;
 import io.divergent.testing.Waits;
 import io.divergent.topology.DeadLetter;
@@ -108,8 +109,8 @@ class PoisonPillIT {
             // Both monitors share stream time (one repartition partition) and the two topics
             // interleave in any order: close the windows only once everything above is processed.
             final List<String> consumed = List.of(plays, devices, config.applicationId() + "-divergent-observations-repartition");
-            Waits.waitUntil(Duration.ofSeconds(90), () -> EndToEndIT.lag(admin, config.applicationId(), consumed) == 0,
-                    () -> "lag of " + consumed + ": " + EndToEndIT.lag(admin, config.applicationId(), consumed));
+            Waits.waitUntil(Duration.ofSeconds(90), () -> KafkaProbes.lag(admin, config.applicationId(), consumed) == 0,
+                    () -> "lag of " + consumed + ": " + KafkaProbes.lag(admin, config.applicationId(), consumed));
             produce(List.of(avro(plays, 61 * S, closer),                                   // plays@6: closes [0, 60s)
                     json(devices, "{\"device\":\"ios\",\"ts\":61000}")));                 // devices@6: closes [0, 60s)
 

@@ -5,6 +5,7 @@ import io.divergent.avro.PlayEvent;
 import io.divergent.config.DivergentConfig;
 import io.divergent.serde.AvroSerdes;
 import io.divergent.testing.ApicurioRegistry;
+import io.divergent.testing.KafkaProbes;
 import io.divergent.testing.SharedBroker;
 import io.divergent.testing.Waits;
 import org.apache.avro.Schema;
@@ -153,7 +154,7 @@ class RegistryOutageIT {
 
     private static long lagOf(final DivergentConfig config, final String input) {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()))) {
-            return EndToEndIT.lag(admin, config.applicationId(),
+            return KafkaProbes.lag(admin, config.applicationId(),
                     List.of(input, config.applicationId() + "-divergent-observations-repartition"));
         }
     }

@@ -8,8 +8,13 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -49,6 +54,47 @@ class TopicManagerIT {
         assertThat(topics.ensureTopic(spec)).isEqualTo(Outcome.CREATED);
         assertThat(topics.partitionsOf(spec.name())).isEqualTo(3);
         assertThat(topics.ensureTopic(spec)).isEqualTo(Outcome.ALREADY_MATCHING);
+    }
+
+    /**
+     * Instances of one application started together race to create its topics: the losers get
+     * "already exists" from the controller before the broker they ask knows the topic. Each must
+     * still find it matching, none fail (this stopped the second of two instances started at once).
+     */
+    @Test
+    void instancesCreatingTheSameTopicsAtOnceAllSucceed() throws Exception {
+        final int instances = 4;
+        final List<NewTopicSpec> specs = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            specs.add(NewTopicSpec.compacted(uniqueName("race"), 2));
+        }
+        final ExecutorService pool = Executors.newFixedThreadPool(instances);
+        try {
+            final CyclicBarrier together = new CyclicBarrier(instances);
+            final List<Future<List<Outcome>>> results = new ArrayList<>();
+            for (int i = 0; i < instances; i++) {
+                results.add(pool.submit(() -> {
+                    try (TopicManager own = TopicManager.connect(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                            SharedBroker.bootstrapServers()))) {
+                        own.partitionsIfExists(specs.get(0).name());
+                        together.await(30, TimeUnit.SECONDS);
+                        final List<Outcome> outcomes = new ArrayList<>();
+                        for (final NewTopicSpec spec : specs) {
+                            outcomes.add(own.ensureTopic(spec));
+                        }
+                        return outcomes;
+                    }
+                }));
+            }
+            final List<Outcome> all = new ArrayList<>();
+            for (final Future<List<Outcome>> result : results) {
+                all.addAll(result.get(120, TimeUnit.SECONDS));
+            }
+            assertThat(all).filteredOn(o -> o == Outcome.CREATED).hasSize(specs.size());
+            assertThat(all).filteredOn(o -> o == Outcome.ALREADY_MATCHING).hasSize(specs.size() * (instances - 1));
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

@@ -1,0 +1,114 @@
+package io.divergent.testing;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.divergent.avro.DivergenceEvent;
+import io.divergent.serde.AvroDeserializer;
+import io.divergent.serde.AvroJson;
+import io.divergent.serde.WireFormat;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reading back the divergence events an application wrote, as a test compares them with
+ * {@code replay}: every committed record, keyed {@code series@windowStart}, duplicates kept.
+ */
+public final class DivergenceEvents {
+
+    private DivergenceEvents() {
+    }
+
+    /**
+     * The key under which {@link #readCommitted} files an event, and under which tests file
+     * replayed events: {@code series_id@window_start} (epoch milliseconds).
+     *
+     * @param event an event as {@code AvroJson} renders it (or as {@code replay} emits it)
+     * @return the key
+     */
+    public static String key(final ObjectNode event) {
+        return event.get("series_id").asText() + "@" + event.get("window_start").asLong();
+    }
+
+    /**
+     * A deserializer of events in the Confluent wire format that needs no registry: it checks
+     * the header and decodes the payload with this build's {@code DivergenceEvent} schema. For
+     * events written by another JVM whose registry was an in-memory {@code mock://} scope, whose
+     * schema ids mean nothing here; the writer schema is this build's by construction.
+     *
+     * @return a deserializer throwing {@link SerializationException} for bytes that are not a
+     *         wire-format event
+     */
+    public static Deserializer<DivergenceEvent> withoutRegistry() {
+        // Avro 1.12.2 refuses to load generated classes it was not told to trust; constructing
+        // our specific deserializer is what trusts them (AvroClassTrust).
+        new AvroDeserializer<>(DivergenceEvent.class).close();
+        final SpecificDatumReader<DivergenceEvent> reader = new SpecificDatumReader<>(DivergenceEvent.getClassSchema());
+        return (topic, data) -> {
+            WireFormat.readSchemaId(data, topic);
+            try {
+                return reader.read(null, DecoderFactory.get().binaryDecoder(data, WireFormat.HEADER_SIZE,
+                        data.length - WireFormat.HEADER_SIZE, null));
+            } catch (final IOException | RuntimeException e) {
+                throw new SerializationException("topic " + topic + ": not a DivergenceEvent: " + e, e);
+            }
+        };
+    }
+
+    /**
+     * Reads a topic from the beginning with {@code isolation.level=read_committed} until at least
+     * {@code expected} events have been read and every partition has been read up to its last
+     * stable offset: then every event committed so far is in the result, however many copies.
+     *
+     * @param bootstrap    the broker
+     * @param topic        the events topic
+     * @param deserializer how values are decoded
+     * @param expected     the number of events to wait for at least
+     * @param bound        how long to wait at most
+     * @return {@link #key} to every copy read, in topic order per partition; sorted by key
+     * @throws AssertionError if fewer than {@code expected} events are committed within the bound
+     */
+    public static Map<String, List<ObjectNode>> readCommitted(final String bootstrap, final String topic,
+                                                              final Deserializer<DivergenceEvent> deserializer,
+                                                              final int expected, final Duration bound) {
+        final Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        final Map<String, List<ObjectNode>> events = new TreeMap<>();
+        final int[] read = {0};
+        try (KafkaConsumer<String, DivergenceEvent> consumer = new KafkaConsumer<>(props, new StringDeserializer(), deserializer)) {
+            final List<TopicPartition> partitions = new ArrayList<>();
+            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Waits.waitUntil(bound, () -> {
+                for (final ConsumerRecord<String, DivergenceEvent> r : consumer.poll(Duration.ofMillis(200))) {
+                    final ObjectNode event = AvroJson.toJson(r.value());
+                    events.computeIfAbsent(key(event), k -> new ArrayList<>()).add(event);
+                    read[0]++;
+                }
+                if (read[0] < expected) {
+                    return false;
+                }
+                // Under read_committed the end offsets are the last stable offsets.
+                final Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+                return partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p));
+            }, () -> "expected at least " + expected + " committed events on " + topic + ", read " + read[0]);
+        }
+        return events;
+    }
+}

@@ -1,0 +1,154 @@
+package io.divergent.testing;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Read-only looks at a broker for tests that wait on progress: consumer-group lag, committed
+ * and end offsets, and which group member owns which partitions. Every method answers from one
+ * round of Admin calls (10 s bound each) and never waits for a state: combine them with
+ * {@link Waits#waitUntil}.
+ */
+public final class KafkaProbes {
+
+    private KafkaProbes() {
+    }
+
+    /**
+     * Records of some topics not yet committed by a consumer group.
+     *
+     * @param admin  a client of the broker
+     * @param group  the consumer group (a Kafka Streams application id)
+     * @param topics the topics to sum over; a partition without a commit counts whole
+     * @return the summed lag, or {@link Long#MAX_VALUE} if the broker could not answer
+     */
+    public static long lag(final Admin admin, final String group, final List<String> topics) {
+        try {
+            final Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(admin, group);
+            long lag = 0;
+            for (final Map.Entry<TopicPartition, Long> end : endOffsets(admin, topics).entrySet()) {
+                final OffsetAndMetadata done = committed.get(end.getKey());
+                lag += end.getValue() - (done == null ? 0 : done.offset());
+            }
+            return lag;
+        } catch (final Exception e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * The offsets a consumer group committed on some topics, summed: how many records it has
+     * consumed and committed, when the topics are read from offset 0.
+     *
+     * @return the sum, or -1 if the broker could not answer
+     */
+    public static long committed(final Admin admin, final String group, final List<String> topics) {
+        try {
+            long sum = 0;
+            for (final Map.Entry<TopicPartition, OffsetAndMetadata> entry : committedOffsets(admin, group).entrySet()) {
+                if (topics.contains(entry.getKey().topic())) {
+                    sum += entry.getValue().offset();
+                }
+            }
+            return sum;
+        } catch (final Exception e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The end offsets (high watermarks: records of open and aborted transactions and
+     * transaction markers included) of some topics, summed. It grows as soon as a producer
+     * writes, committed or not.
+     *
+     * @return the sum, or -1 if the broker could not answer
+     */
+    public static long written(final Admin admin, final List<String> topics) {
+        try {
+            return endOffsets(admin, topics).values().stream().mapToLong(Long::longValue).sum();
+        } catch (final Exception e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Records of some topics written in transactions still open: the end offsets minus the
+     * last stable offsets, summed. Zero for topics written without transactions.
+     *
+     * @return the sum, or -1 if the broker could not answer
+     */
+    public static long uncommitted(final Admin admin, final List<String> topics) {
+        try {
+            final Map<TopicPartition, Long> stable = endOffsets(admin, topics, IsolationLevel.READ_COMMITTED);
+            long open = 0;
+            for (final Map.Entry<TopicPartition, Long> end : endOffsets(admin, topics, IsolationLevel.READ_UNCOMMITTED).entrySet()) {
+                open += end.getValue() - stable.getOrDefault(end.getKey(), end.getValue());
+            }
+            return open;
+        } catch (final Exception e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The partitions assigned to each member of a classic consumer group (one member per
+     * Kafka Streams thread), by client id.
+     *
+     * @return client id to assigned partitions; empty while the group rebalances or if the
+     *         broker could not answer
+     */
+    public static Map<String, Set<TopicPartition>> assignments(final Admin admin, final String group) {
+        try {
+            final ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group))
+                    .describedGroups().get(group).get(10, TimeUnit.SECONDS);
+            if (description.groupState() != GroupState.STABLE) {
+                return Map.of();
+            }
+            final Map<String, Set<TopicPartition>> owned = new TreeMap<>();
+            for (final MemberDescription member : description.members()) {
+                owned.put(member.clientId(), member.assignment().topicPartitions());
+            }
+            return owned;
+        } catch (final Exception e) {
+            return Map.of();
+        }
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> committedOffsets(final Admin admin, final String group)
+            throws Exception {
+        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(final Admin admin, final List<String> topics) throws Exception {
+        return endOffsets(admin, topics, IsolationLevel.READ_UNCOMMITTED);
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(final Admin admin, final List<String> topics,
+                                                        final IsolationLevel isolation) throws Exception {
+        final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (final var description : admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
+            description.partitions().forEach(p -> latest.put(new TopicPartition(description.name(), p.partition()), OffsetSpec.latest()));
+        }
+        final Map<TopicPartition, Long> ends = new HashMap<>();
+        for (final Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end
+                : admin.listOffsets(latest, new ListOffsetsOptions(isolation)).all().get(10, TimeUnit.SECONDS).entrySet()) {
+            ends.put(end.getKey(), end.getValue().offset());
+        }
+        return ends;
+    }
+}
