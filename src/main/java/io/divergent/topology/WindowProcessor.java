@@ -217,9 +217,9 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             if (end > closable) {
                 break;
             }
-            emitWindow(monitor, end - monitor.size, end);
+            final List<Bytes> firstPaneKeys = emitWindow(monitor, end - monitor.size, end);
             monitor.closedUntil = end;
-            expirePanes(monitor, end - monitor.size);
+            expirePanes(monitor, end - monitor.size, firstPaneKeys);
         }
         monitor.closedUntil = closable;
         meta.put(CLOSED_PREFIX + monitor.config.name(), closable);
@@ -231,11 +231,15 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
     }
 
-    /** Deletes every pane at or before {@code lastDeadPane}: all windows containing them have closed. */
-    private void expirePanes(final MonitorState monitor, final long lastDeadPane) {
-        final List<Bytes> dead = new ArrayList<>();
+    /**
+     * Deletes every pane at or before {@code lastDeadPane}: all windows containing them have closed.
+     * The keys of {@code lastDeadPane} itself come from the emission's scan; only older panes
+     * (normally none: each close expires them) are looked for again.
+     */
+    private void expirePanes(final MonitorState monitor, final long lastDeadPane, final List<Bytes> lastDeadPaneKeys) {
+        final List<Bytes> dead = new ArrayList<>(lastDeadPaneKeys);
         try (KeyValueIterator<Bytes, Long> it = monitor.counts.range(StoreKeys.paneLowerBound(0),
-                StoreKeys.paneLowerBound(lastDeadPane + 1))) {
+                StoreKeys.paneLowerBound(lastDeadPane))) {
             while (it.hasNext()) {
                 dead.add(it.next().key);
             }
@@ -246,13 +250,18 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         monitor.slots.keySet().removeIf(paneSeries -> paneSeries.pane() <= lastDeadPane);
     }
 
-    private void emitWindow(final MonitorState monitor, final long start, final long end) {
+    /** Emits the window {@code [start, end)}; returns the keys of its first pane, which no later window holds. */
+    private List<Bytes> emitWindow(final MonitorState monitor, final long start, final long end) {
         // Series in sorted order: the emission order is part of the deterministic output.
         final Map<String, Map<String, long[]>> window = new TreeMap<>();
+        final List<Bytes> firstPaneKeys = new ArrayList<>();
         try (KeyValueIterator<Bytes, Long> it = monitor.counts.range(StoreKeys.paneLowerBound(start),
                 StoreKeys.paneLowerBound(end - monitor.advance + 1))) {
             while (it.hasNext()) {
                 final KeyValue<Bytes, Long> entry = it.next();
+                if (StoreKeys.paneOf(entry.key) == start) {
+                    firstPaneKeys.add(entry.key);
+                }
                 final String category = StoreKeys.categoryOfCount(entry.key);
                 if (!category.isEmpty()) {
                     window.computeIfAbsent(StoreKeys.seriesOfCount(entry.key), s -> new HashMap<>())
@@ -285,6 +294,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
                 metrics.alertRaised(monitor.config.name());
             }
         }
+        return firstPaneKeys;
     }
 
     /**
