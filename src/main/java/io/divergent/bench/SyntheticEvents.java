@@ -74,14 +74,14 @@ public final class SyntheticEvents {
 
     /**
      * @param workload the workload
-     * @param records  how many records the topic gets; the series count shrinks below
-     *                 {@code records / 100} so that small runs still close windows with several
-     *                 events per series
+     * @param records  how many records the topic gets; the series count shrinks to
+     *                 {@code records / 30} below 300,000 records so that small runs still close
+     *                 windows with several events per series
      */
     public SyntheticEvents(final Workload workload, final long records) {
         this.workload = workload;
         this.records = records;
-        this.series = (int) Math.max(8, Math.min(workload.series(), records / 100));
+        this.series = (int) Math.max(8, Math.min(workload.series(), records / 30));
         final long windows = Math.max(4, records / (series * 10L));
         this.spanMs = windows * workload.sizeMs();
         this.seriesNames = names("series-%05d", series);
