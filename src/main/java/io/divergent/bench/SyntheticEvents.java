@@ -117,8 +117,8 @@ public final class SyntheticEvents {
     }
 
     /**
-     * A valid event of the first series and category, for records sent after the input at or just
-     * after {@link #maxTime()}: they fall in the last, still open, window and change no emitted result.
+     * A valid event of the first series and category, at event time {@link #maxTime()}: it falls
+     * in the last, still open, window and so changes no emitted result.
      */
     public GenericRecord closer() {
         return event(new Random(SEED), 0, 0);
