@@ -76,8 +76,14 @@ public final class DivergentApp implements AutoCloseable {
         return app;
     }
 
-    /** The Kafka Streams properties: the config's Kafka properties with Divergent's defaults under them. */
-    static Properties streamsProperties(final DivergentConfig config) {
+    /**
+     * The Kafka Streams properties {@code run} uses: the config's Kafka properties over
+     * Divergent's defaults ({@code processing.guarantee=exactly_once_v2}), and the application id.
+     *
+     * @param config the configuration
+     * @return new properties; the caller may change them
+     */
+    public static Properties streamsProperties(final DivergentConfig config) {
         final Properties props = new Properties();
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         if (config.rocksDbMemoryMb() > 0) {

@@ -27,6 +27,12 @@ final class StoreKeys {
         return Bytes.wrap(ByteBuffer.allocate(12 + s.length + c.length).putLong(pane).putInt(s.length).put(s).put(c).array());
     }
 
+    /** The prefix of every count key of one series in one pane. */
+    static Bytes countPrefix(final long pane, final String series) {
+        final byte[] s = series.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(ByteBuffer.allocate(12 + s.length).putLong(pane).putInt(s.length).put(s).array());
+    }
+
     /** The smallest possible key of a pane: every count key of that pane sorts at or after it. */
     static Bytes paneLowerBound(final long pane) {
         return Bytes.wrap(ByteBuffer.allocate(8).putLong(pane).array());

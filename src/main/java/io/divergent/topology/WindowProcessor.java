@@ -4,6 +4,7 @@ import io.divergent.config.MonitorConfig;
 import io.divergent.config.ReferenceMode;
 import io.divergent.math.Histogram;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.BytesSerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -54,6 +55,13 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         KeyValueStore<Bytes, byte[]> history;
         /** Every window ending at or before this has been emitted; Long.MIN_VALUE before the first record. */
         long closedUntil = Long.MIN_VALUE;
+        /**
+         * Distinct categories (other than {@value #OTHER}) per (pane, series), for the category cap:
+         * a cache of what the counts store holds, filled from the store on first use.
+         */
+        final Map<PaneSeries, int[]> slots = new HashMap<>();
+        /** Panes up to this one may hold counts from before init(): their slots are counted in the store. */
+        long restoredPane = Long.MIN_VALUE;
 
         MonitorState(final MonitorConfig config) {
             this.config = config;
@@ -62,6 +70,10 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             this.grace = config.grace().toMillis();
             this.events = new EventFactory(config);
         }
+    }
+
+    /** A pane of one series. */
+    private record PaneSeries(long pane, String series) {
     }
 
     private final Map<String, MonitorState> monitors = new HashMap<>();
@@ -103,6 +115,10 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             }
             final Long closed = meta.get(CLOSED_PREFIX + monitor.config.name());
             monitor.closedUntil = closed == null ? Long.MIN_VALUE : closed;
+            // A counted record is never ahead of the stream time stored with it: later panes start empty.
+            monitor.slots.clear();
+            monitor.restoredPane = streamTime < 0 ? Long.MIN_VALUE
+                    : Math.floorDiv(streamTime, monitor.advance) * monitor.advance;
         }
     }
 
@@ -140,23 +156,46 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
 
     /**
      * Adds one to a category's count in a pane. A category new to the pane takes a slot of the
-     * series' cap; once the cap is full, new categories count as {@value #OTHER}. The number of
-     * slots taken is kept under the empty category, which no real category can be.
+     * series' cap; once the cap is full, new categories count as {@value #OTHER} (which never takes
+     * a slot, whether folded into or seen as a category). The slots taken are the distinct
+     * categories the store holds for the pane and series, counted once and then kept on the heap
+     * (a cache of the store: a store read and write per new category cost as much as the count).
      */
     private void count(final MonitorState monitor, final long pane, final String series, final String category) {
         Bytes key = StoreKeys.countKey(pane, series, category);
         Long count = monitor.counts.get(key);
-        if (count == null && maxCategories > 0) {
-            final Bytes slotsKey = StoreKeys.countKey(pane, series, "");
-            final Long slots = monitor.counts.get(slotsKey);
-            if (slots != null && slots >= maxCategories) {
+        if (count == null && maxCategories > 0 && !category.equals(OTHER)) {
+            final int[] slots = slots(monitor, pane, series);
+            if (slots[0] >= maxCategories) {
                 key = StoreKeys.countKey(pane, series, OTHER);
                 count = monitor.counts.get(key);
             } else {
-                monitor.counts.put(slotsKey, slots == null ? 1L : slots + 1L);
+                slots[0]++;
             }
         }
         monitor.counts.put(key, count == null ? 1L : count + 1L);
+    }
+
+    private int[] slots(final MonitorState monitor, final long pane, final String series) {
+        final PaneSeries paneSeries = new PaneSeries(pane, series);
+        int[] slots = monitor.slots.get(paneSeries);
+        if (slots == null) {
+            slots = new int[1];
+            if (pane <= monitor.restoredPane) {
+                try (KeyValueIterator<Bytes, Long> it = monitor.counts.prefixScan(StoreKeys.countPrefix(pane, series),
+                        new BytesSerializer())) {
+                    while (it.hasNext()) {
+                        final String category = StoreKeys.categoryOfCount(it.next().key);
+                        // The empty category is the slot counter of stores written before the heap kept it.
+                        if (!category.isEmpty() && !category.equals(OTHER)) {
+                            slots[0]++;
+                        }
+                    }
+                }
+            }
+            monitor.slots.put(paneSeries, slots);
+        }
+        return slots;
     }
 
     /** Emits every window of a monitor that stream time has closed, oldest first, only windows with data. */
@@ -178,9 +217,9 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             if (end > closable) {
                 break;
             }
-            emitWindow(monitor, end - monitor.size, end);
+            final List<Bytes> firstPaneKeys = emitWindow(monitor, end - monitor.size, end);
             monitor.closedUntil = end;
-            expirePanes(monitor, end - monitor.size);
+            expirePanes(monitor, end - monitor.size, firstPaneKeys);
         }
         monitor.closedUntil = closable;
         meta.put(CLOSED_PREFIX + monitor.config.name(), closable);
@@ -192,11 +231,15 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
     }
 
-    /** Deletes every pane at or before {@code lastDeadPane}: all windows containing them have closed. */
-    private void expirePanes(final MonitorState monitor, final long lastDeadPane) {
-        final List<Bytes> dead = new ArrayList<>();
+    /**
+     * Deletes every pane at or before {@code lastDeadPane}: all windows containing them have closed.
+     * The keys of {@code lastDeadPane} itself come from the emission's scan; only older panes
+     * (normally none: each close expires them) are looked for again.
+     */
+    private void expirePanes(final MonitorState monitor, final long lastDeadPane, final List<Bytes> lastDeadPaneKeys) {
+        final List<Bytes> dead = new ArrayList<>(lastDeadPaneKeys);
         try (KeyValueIterator<Bytes, Long> it = monitor.counts.range(StoreKeys.paneLowerBound(0),
-                StoreKeys.paneLowerBound(lastDeadPane + 1))) {
+                StoreKeys.paneLowerBound(lastDeadPane))) {
             while (it.hasNext()) {
                 dead.add(it.next().key);
             }
@@ -204,15 +247,21 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         for (final Bytes key : dead) {
             monitor.counts.delete(key);
         }
+        monitor.slots.keySet().removeIf(paneSeries -> paneSeries.pane() <= lastDeadPane);
     }
 
-    private void emitWindow(final MonitorState monitor, final long start, final long end) {
+    /** Emits the window {@code [start, end)}; returns the keys of its first pane, which no later window holds. */
+    private List<Bytes> emitWindow(final MonitorState monitor, final long start, final long end) {
         // Series in sorted order: the emission order is part of the deterministic output.
         final Map<String, Map<String, long[]>> window = new TreeMap<>();
+        final List<Bytes> firstPaneKeys = new ArrayList<>();
         try (KeyValueIterator<Bytes, Long> it = monitor.counts.range(StoreKeys.paneLowerBound(start),
                 StoreKeys.paneLowerBound(end - monitor.advance + 1))) {
             while (it.hasNext()) {
                 final KeyValue<Bytes, Long> entry = it.next();
+                if (StoreKeys.paneOf(entry.key) == start) {
+                    firstPaneKeys.add(entry.key);
+                }
                 final String category = StoreKeys.categoryOfCount(entry.key);
                 if (!category.isEmpty()) {
                     window.computeIfAbsent(StoreKeys.seriesOfCount(entry.key), s -> new HashMap<>())
@@ -245,6 +294,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
                 metrics.alertRaised(monitor.config.name());
             }
         }
+        return firstPaneKeys;
     }
 
     /**

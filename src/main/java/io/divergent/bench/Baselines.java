@@ -1,0 +1,94 @@
+package io.divergent.bench;
+
+import io.divergent.math.DivergenceCalculator;
+import io.divergent.math.Histogram;
+import io.divergent.serde.AvroSerdes;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.EmitStrategy;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.WindowedSerdes;
+import org.apache.kafka.streams.state.WindowStore;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The topologies Divergent is compared with: B1, the framework floor, and B3, the DSL a Kafka
+ * Streams user would write for the same windows and the same reference.
+ */
+final class Baselines {
+
+    /** B3's aggregate: the category counts of one series in one window, an Avro map. */
+    static final Schema COUNTS = new Schema.Parser().parse("""
+            {"type": "record", "name": "CategoryCounts", "namespace": "io.divergent.bench",
+             "fields": [{"name": "counts", "type": {"type": "map", "values": "long", "avro.java.string": "String"}}]}""");
+
+    private Baselines() {
+    }
+
+    /** B1: every record read and its value decoded, then counted; no state, no output. */
+    static Topology framework(final String input, final Map<String, ?> serdeConfig, final AtomicLong consumed) {
+        final StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(input, Consumed.with(Serdes.String(), AvroSerdes.generic(serdeConfig, false)))
+                .foreach((key, value) -> consumed.incrementAndGet(), Named.as("b1-count"));
+        return builder.build();
+    }
+
+    /**
+     * B3: {@code groupByKey().windowedBy(...).emitStrategy(onWindowClose()).aggregate(...)} of a
+     * map of counts (Avro, through the registry serde), then the divergence of each closed window
+     * from the reference; writes the JS distance (an 8-byte double) per window.
+     */
+    static Topology peer(final String input, final String closer, final String output, final Workload workload, final Histogram reference,
+                         final Map<String, ?> serdeConfig, final AtomicLong consumed, final AtomicLong emitted) {
+        final StreamsBuilder builder = new StreamsBuilder();
+        final Serde<GenericRecord> counts = AvroSerdes.generic(serdeConfig, false);
+        final DivergenceCalculator calculator = DivergenceCalculator.withDefaults();
+        final TimeWindows windows = TimeWindows.ofSizeAndGrace(Duration.ofMillis(workload.sizeMs()),
+                Duration.ofMillis(workload.graceMs())).advanceBy(Duration.ofMillis(workload.advanceMs()));
+        // The closer topic stays empty while B3 is timed; see BenchRunner.
+        builder.stream(List.of(input, closer), Consumed.with(Serdes.String(), AvroSerdes.generic(serdeConfig, false)))
+                .peek((key, value) -> consumed.incrementAndGet(), Named.as("b3-consumed"))
+                .mapValues(value -> value.get("category").toString(), Named.as("b3-category"))
+                .groupByKey()
+                .windowedBy(windows)
+                .emitStrategy(EmitStrategy.onWindowClose())
+                .aggregate(Baselines::emptyCounts, (series, category, aggregate) -> {
+                    @SuppressWarnings("unchecked")
+                    final Map<String, Long> map = (Map<String, Long>) aggregate.get("counts");
+                    map.merge(category, 1L, Long::sum);
+                    return aggregate;
+                }, Named.as("b3-aggregate"), Materialized.<String, GenericRecord, WindowStore<Bytes, byte[]>>as("b3-histograms")
+                        .withKeySerde(Serdes.String()).withValueSerde(counts))
+                .toStream(Named.as("b3-closed"))
+                .mapValues(aggregate -> {
+                    @SuppressWarnings("unchecked")
+                    final Map<String, Long> map = (Map<String, Long>) aggregate.get("counts");
+                    return calculator.compute(Histogram.of(map), reference).jsDistance();
+                }, Named.as("b3-divergence"))
+                .peek((window, distance) -> emitted.incrementAndGet(), Named.as("b3-emitted"))
+                .to(output, Produced.with(WindowedSerdes.timeWindowedSerdeFrom(String.class, workload.sizeMs()),
+                        Serdes.Double()).withName("b3-sink"));
+        return builder.build();
+    }
+
+    private static GenericRecord emptyCounts() {
+        final GenericRecord record = new GenericData.Record(COUNTS);
+        record.put("counts", new HashMap<String, Long>());
+        return record;
+    }
+}

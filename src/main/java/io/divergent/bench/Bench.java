@@ -1,0 +1,94 @@
+package io.divergent.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code divergent bench}: one embedded broker, each workload's input filled once, then every
+ * contender run over it {@code reps} times, interleaved (B0, B1, B3, P, B0, ...) so that a
+ * change in the machine's load hits them alike; one unmeasured warm-up round first.
+ */
+public final class Bench {
+
+    /**
+     * @param records       input records per workload
+     * @param workloads     the workloads, in order
+     * @param contenders    the contenders, in order
+     * @param reps          measured runs per workload and contender
+     * @param warmup        whether to run one unmeasured round first (on the first workload)
+     * @param restoreCounts counts for the restore measurement, 0 to skip it
+     * @param out           progress lines and the final table
+     */
+    public record Options(long records, List<Workload> workloads, List<Contender> contenders, int reps,
+                          boolean warmup, long restoreCounts, PrintStream out) {
+    }
+
+    private Bench() {
+    }
+
+    /** Runs everything the options ask for; returns the medians and ratios. */
+    public static BenchReport run(final Options options) {
+        final PrintStream out = options.out();
+        final BenchReport report = new BenchReport();
+        setup(report, options);
+        try (BenchRunner runner = BenchRunner.start(out)) {
+            boolean warm = !options.warmup();
+            for (final Workload workload : options.workloads()) {
+                final BenchRunner.Input input = runner.fill(workload, options.records());
+                if (!warm) {
+                    for (final Contender contender : options.contenders()) {
+                        print(out, "warm-up", runner.run(contender, input));
+                    }
+                    warm = true;
+                }
+                for (int rep = 1; rep <= options.reps(); rep++) {
+                    for (final Contender contender : options.contenders()) {
+                        final Measurement m = runner.run(contender, input);
+                        report.add(m);
+                        print(out, "rep " + rep, m);
+                    }
+                }
+                runner.drop(input);
+            }
+            if (options.restoreCounts() > 0) {
+                report.restore(RestoreBench.run(runner, options.restoreCounts(), out));
+            }
+        }
+        report.setup("load_average_end", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        return report;
+    }
+
+    private static void print(final PrintStream out, final String label, final Measurement m) {
+        out.printf(Locale.ROOT, "  %-8s %-16s %-3s %,10.0f rec/s  %6.2f CPU s/M  %,7.0f B alloc/rec  %7.2f B changelog/rec  "
+                        + "%5.0f MiB heap%s%n", label, m.workload(), m.contender(), m.recordsPerSecond(),
+                m.cpuSecondsPerMillion(), m.allocatedBytesPerRecord(), m.changelogBytesPerRecord(), m.peakHeapMiB(),
+                m.expectedWindows() < 0 ? "" : String.format(Locale.ROOT, "  windows %,d/%,d", m.emittedWindows(),
+                        m.expectedWindows()));
+    }
+
+    private static void setup(final BenchReport report, final Options options) {
+        report.setup("records_per_workload", options.records());
+        report.setup("reps", options.reps());
+        report.setup("statistic", "median of reps");
+        report.setup("processing_guarantee", "exactly_once_v2 (B1, B3, P)");
+        report.setup("available_processors", Runtime.getRuntime().availableProcessors());
+        report.setup("cpu_model", cpuModel());
+        report.setup("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        report.setup("max_heap_mib", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        report.setup("load_average_start", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown");
+        } catch (final IOException | RuntimeException e) {
+            return System.getProperty("os.arch");
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package io.divergent.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The medians of the measured runs per workload and contender, the ratios against the targets
+ * of issue #6, as a Markdown table and as JSON.
+ */
+public final class BenchReport {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Map<String, Map<Contender, List<Measurement>>> runs = new LinkedHashMap<>();
+    private final Map<String, Object> setup = new LinkedHashMap<>();
+    private RestoreBench.Result restore;
+
+    /** Adds one measured run. */
+    public void add(final Measurement measurement) {
+        runs.computeIfAbsent(measurement.workload(), w -> new LinkedHashMap<>())
+                .computeIfAbsent(measurement.contender(), c -> new ArrayList<>()).add(measurement);
+    }
+
+    /** Records a fact about the setup for the JSON (records, reps, JVM...). */
+    public void setup(final String key, final Object value) {
+        setup.put(key, value);
+    }
+
+    /** Sets the restoration figure. */
+    public void restore(final RestoreBench.Result result) {
+        this.restore = result;
+    }
+
+    /** The median over the runs of a workload and contender, or NaN without runs. */
+    public double median(final String workload, final Contender contender, final ToDoubleFunction<Measurement> figure) {
+        final List<Measurement> list = runs.getOrDefault(workload, Map.of()).getOrDefault(contender, List.of());
+        if (list.isEmpty()) {
+            return Double.NaN;
+        }
+        final double[] values = list.stream().mapToDouble(figure).sorted().toArray();
+        final int mid = values.length / 2;
+        return values.length % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+    }
+
+    /** P's records/s divided by a contender's, medians; NaN if either is missing. */
+    public double ratio(final String workload, final Contender against) {
+        return median(workload, Contender.P, Measurement::recordsPerSecond)
+                / median(workload, against, Measurement::recordsPerSecond);
+    }
+
+    /** Whether B3 and P emitted the expected number of windows in every run of a workload. */
+    public boolean windowsConsistent(final String workload) {
+        final Map<Contender, List<Measurement>> byContender = runs.getOrDefault(workload, Map.of());
+        return byContender.values().stream().flatMap(List::stream).filter(m -> m.expectedWindows() >= 0)
+                .allMatch(m -> m.emittedWindows() == m.expectedWindows());
+    }
+
+    /** The Markdown table of medians, then the ratios. */
+    public void printTable(final PrintStream out) {
+        out.println("| workload | contender | records/s | CPU s / M records | alloc B / record | changelog B / record | peak heap MiB | windows emitted |");
+        out.println("|---|---|---:|---:|---:|---:|---:|---:|");
+        for (final String workload : runs.keySet()) {
+            for (final Contender c : runs.get(workload).keySet()) {
+                final List<Measurement> list = runs.get(workload).get(c);
+                out.printf(Locale.ROOT, "| %s | %s | %,.0f | %.2f | %,.0f | %.2f | %.0f | %s |%n", workload, c,
+                        median(workload, c, Measurement::recordsPerSecond),
+                        median(workload, c, Measurement::cpuSecondsPerMillion),
+                        median(workload, c, Measurement::allocatedBytesPerRecord),
+                        median(workload, c, Measurement::changelogBytesPerRecord),
+                        median(workload, c, Measurement::peakHeapMiB),
+                        list.get(0).expectedWindows() < 0 ? "-" : String.format(Locale.ROOT, "%,d / %,d expected",
+                                list.get(0).emittedWindows(), list.get(0).expectedWindows()));
+            }
+        }
+        out.println();
+        out.println("| workload | P/B0 (target >= 0.5 tumbling) | P/B1 (target >= 0.8) | P/B3 (target >= 3) | changelog B3/P (target >= 10) | windows B3 = P |");
+        out.println("|---|---:|---:|---:|---:|---|");
+        for (final String workload : runs.keySet()) {
+            out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.1f | %s |%n", workload,
+                    ratio(workload, Contender.B0), ratio(workload, Contender.B1), ratio(workload, Contender.B3),
+                    changelogRatio(workload), windowsConsistent(workload) ? "yes" : "NO");
+        }
+        final double hop = hoppingPerRecordCost();
+        if (!Double.isNaN(hop)) {
+            out.printf(Locale.ROOT, "%nP hopping 60 s / 10 s vs tumbling-64, wall time per record: %.2fx (target <= 1.5x)%n", hop);
+        }
+        if (restore != null) {
+            out.printf(Locale.ROOT, "Restore: %,d count records (%,d changelog records in all) restored in %.2f s; "
+                            + "fresh instance RUNNING after %.2f s%n", restore.countRecords(), restore.restoredRecords(),
+                    restore.restoreNanos() / 1e9, restore.runningNanos() / 1e9);
+        }
+    }
+
+    private double changelogRatio(final String workload) {
+        return median(workload, Contender.B3, Measurement::changelogBytesPerRecord)
+                / median(workload, Contender.P, Measurement::changelogBytesPerRecord);
+    }
+
+    /** P's wall time per record on hopping windows over tumbling-64's, or NaN if either did not run. */
+    public double hoppingPerRecordCost() {
+        return median("tumbling-64", Contender.P, Measurement::recordsPerSecond)
+                / median("hopping-60s-10s", Contender.P, Measurement::recordsPerSecond);
+    }
+
+    /** The machine-readable summary. */
+    public ObjectNode toJson() {
+        final ObjectNode root = JSON.createObjectNode();
+        root.set("setup", JSON.valueToTree(setup));
+        final ArrayNode workloads = root.putArray("workloads");
+        for (final String workload : runs.keySet()) {
+            final ObjectNode w = workloads.addObject();
+            w.put("name", workload);
+            final ObjectNode contenders = w.putObject("contenders");
+            for (final Contender c : runs.get(workload).keySet()) {
+                final List<Measurement> list = runs.get(workload).get(c);
+                final ObjectNode node = contenders.putObject(c.name());
+                node.put("description", c.description());
+                node.put("runs", list.size());
+                node.put("records", list.get(0).records());
+                node.put("records_per_second", median(workload, c, Measurement::recordsPerSecond));
+                node.put("cpu_seconds_per_million_records", median(workload, c, Measurement::cpuSecondsPerMillion));
+                node.put("allocated_bytes_per_record", median(workload, c, Measurement::allocatedBytesPerRecord));
+                node.put("changelog_bytes_per_record", median(workload, c, Measurement::changelogBytesPerRecord));
+                node.put("peak_heap_mib", median(workload, c, Measurement::peakHeapMiB));
+                if (list.get(0).expectedWindows() >= 0) {
+                    node.put("windows_emitted", list.get(0).emittedWindows());
+                    node.put("windows_expected", list.get(0).expectedWindows());
+                }
+                node.set("records_per_second_each_run", JSON.valueToTree(
+                        list.stream().mapToDouble(Measurement::recordsPerSecond).toArray()));
+            }
+            final ObjectNode ratios = w.putObject("ratios");
+            putFinite(ratios, "P/B0", ratio(workload, Contender.B0));
+            putFinite(ratios, "P/B1", ratio(workload, Contender.B1));
+            putFinite(ratios, "P/B3", ratio(workload, Contender.B3));
+            putFinite(ratios, "changelog_B3/P", changelogRatio(workload));
+            w.put("windows_consistent", windowsConsistent(workload));
+        }
+        putFinite(root, "hopping_vs_tumbling_wall_per_record", hoppingPerRecordCost());
+        if (restore != null) {
+            final ObjectNode r = root.putObject("restore");
+            r.put("count_records", restore.countRecords());
+            r.put("restored_records", restore.restoredRecords());
+            r.put("restore_seconds", restore.restoreNanos() / 1e9);
+            r.put("seconds_to_running", restore.runningNanos() / 1e9);
+            r.put("changelog_bytes", restore.changelogBytes());
+        }
+        return root;
+    }
+
+    /** Writes {@link #toJson()} to a file. */
+    public void writeJson(final Path file) throws IOException {
+        JSON.writeValue(file.toFile(), toJson());
+    }
+
+    private static void putFinite(final ObjectNode node, final String key, final double value) {
+        if (Double.isFinite(value)) {
+            node.put(key, value);
+        } else {
+            node.putNull(key);
+        }
+    }
+
+    /** Used by tests: the contenders measured for a workload. */
+    List<Contender> contenders(final String workload) {
+        return List.copyOf(runs.getOrDefault(workload, Map.of()).keySet());
+    }
+}

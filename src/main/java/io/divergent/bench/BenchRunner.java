@@ -1,0 +1,448 @@
+package io.divergent.bench;
+
+import io.divergent.config.DivergentConfig;
+import io.divergent.runtime.DivergentApp;
+import io.divergent.runtime.EmbeddedKafkaBroker;
+import io.divergent.runtime.NewTopicSpec;
+import io.divergent.runtime.TopicManager;
+import io.divergent.topology.DivergentTopology;
+import io.divergent.serde.AvroSerdes;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs the contenders over pre-filled inputs on one embedded broker and measures them. Every
+ * run gets a new application id (so it reads its input from the beginning), its own state
+ * directory and output topics, which are deleted after the run.
+ */
+public final class BenchRunner implements AutoCloseable {
+
+    /** The monitor P runs: its series ids are {@code bench|series=<series>}. */
+    static final String MONITOR = "bench";
+    private static final String SERIES_PREFIX = MONITOR + "|series=";
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private final EmbeddedKafkaBroker broker;
+    private final Admin admin;
+    private final Map<String, Object> serdeConfig;
+    private final String registryUrl;
+    private final Path stateRoot;
+    private final PrintStream log;
+
+    /** One workload's input, filled once and read by every run. */
+    record Input(SyntheticEvents events, String topic, String referenceTopic, long expectedWindows) {
+    }
+
+    private BenchRunner(final EmbeddedKafkaBroker broker, final PrintStream log) {
+        this.broker = broker;
+        this.log = log;
+        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
+        this.registryUrl = "mock://bench-" + UUID.randomUUID();
+        this.serdeConfig = Map.of("schema.registry.url", registryUrl);
+        try {
+            this.stateRoot = Files.createTempDirectory("divergent-bench-");
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts an embedded broker for the runs; {@code log} gets one line per step. */
+    public static BenchRunner start(final PrintStream log) {
+        return new BenchRunner(EmbeddedKafkaBroker.start(), log);
+    }
+
+    /** Creates the input and reference topics of a workload and fills them (timed apart from every run). */
+    Input fill(final Workload workload, final long records) {
+        final SyntheticEvents events = new SyntheticEvents(workload, records);
+        final String topic = "bench-input-" + workload.name() + "-" + shortId();
+        final String references = "bench-reference-" + workload.name() + "-" + shortId();
+        try (TopicManager topics = TopicManager.connect(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            topics.ensureTopic(NewTopicSpec.of(topic, 1));
+            topics.ensureTopic(NewTopicSpec.compacted(references, 1));
+        }
+        final long start = System.nanoTime();
+        final long expected = events.produce(broker.bootstrapServers(), topic, serdeConfig);
+        events.publishReferences(broker.bootstrapServers(), references, SERIES_PREFIX, serdeConfig);
+        log.printf(Locale.ROOT, "%s: %,d records, %,d series, %d categories filled in %.1f s; %,d windows close%n",
+                workload.name(), records, events.series(), workload.categories(),
+                (System.nanoTime() - start) / 1e9, expected);
+        return new Input(events, topic, references, expected);
+    }
+
+    /** Deletes a workload's input topics. */
+    void drop(final Input input) {
+        deleteTopics(List.of(input.topic(), input.referenceTopic()));
+    }
+
+    /** One measured run of a contender over an input. */
+    Measurement run(final Contender contender, final Input input) {
+        final String id = "bench-" + input.events().workload().name() + "-" + contender.name().toLowerCase(Locale.ROOT)
+                + "-" + shortId();
+        System.gc();
+        ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+        final Measurement measurement = switch (contender) {
+            case B0 -> plainConsumer(id, input);
+            case B1, B3, P -> streams(contender, id, input);
+        };
+        deleteTopics(topicsStartingWith(id));
+        return measurement;
+    }
+
+    private Measurement plainConsumer(final String id, final Input input) {
+        final Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, id);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        final Deserializer<GenericRecord> values = (Deserializer) AvroSerdes.generic(serdeConfig, false).deserializer();
+        final long n = input.events().records();
+        final long[] wall = new long[1];
+        final ThreadCost.Snapshot[] snapshots = new ThreadCost.Snapshot[2];
+        // A thread of its own, named by the run id, so that its CPU and allocations are told apart.
+        final Thread loop = new Thread(() -> {
+            try (KafkaConsumer<String, GenericRecord> consumer = new KafkaConsumer<>(props, new StringDeserializer(), values)) {
+                final TopicPartition partition = new TopicPartition(input.topic(), 0);
+                consumer.assign(List.of(partition));
+                consumer.seekToBeginning(List.of(partition));
+                snapshots[0] = ThreadCost.snapshot(name -> name.contains(id));
+                final long start = System.nanoTime();
+                long consumed = 0;
+                while (consumed < n) {
+                    final ConsumerRecords<String, GenericRecord> records = consumer.poll(Duration.ofMillis(100));
+                    consumed += records.count();
+                }
+                wall[0] = System.nanoTime() - start;
+                snapshots[1] = ThreadCost.snapshot(name -> name.contains(id));
+            }
+        }, id + "-loop");
+        loop.start();
+        try {
+            loop.join(timeout(n).toMillis());
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        if (snapshots[1] == null) {
+            loop.interrupt();
+            throw new IllegalStateException("B0 did not consume " + n + " records within " + timeout(n));
+        }
+        final long[] cost = snapshots[1].since(snapshots[0]);
+        return new Measurement(input.events().workload().name(), Contender.B0, n, wall[0], cost[0], cost[1], 0,
+                peakHeap(), -1, -1);
+    }
+
+    private Measurement streams(final Contender contender, final String id, final Input input) {
+        final long n = input.events().records();
+        final AtomicLong consumed = new AtomicLong();
+        final AtomicLong emitted = new AtomicLong();
+        final Path stateDir = stateRoot.resolve(id);
+        final Topology topology;
+        final Properties props;
+        final BooleanSupplier done;
+        final KafkaStreams[] holder = new KafkaStreams[1];
+        if (contender == Contender.P) {
+            final DivergentConfig config = divergentConfig(id, input, stateDir);
+            createTopics(List.of(config.outputTopic(), config.alertsTopic()));
+            topology = DivergentTopology.build(config, config.serdeProperties());
+            props = DivergentApp.streamsProperties(config);
+            final List<String> read = List.of(input.topic(), id + "-" + DivergentTopology.OBSERVATIONS + "-repartition");
+            done = () -> windowsEmitted(holder[0]) >= input.expectedWindows() && lag(id, read) == 0;
+        } else {
+            props = new Properties();
+            props.put(StreamsConfig.APPLICATION_ID_CONFIG, id);
+            props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+            // The guarantee `run` uses by default, for the baselines too.
+            props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+            if (contender == Contender.B1) {
+                topology = Baselines.framework(input.topic(), serdeConfig, consumed);
+                done = () -> consumed.get() >= n;
+            } else {
+                final String output = id + "-out";
+                createTopics(List.of(output, id + "-closer"));
+                topology = Baselines.peer(input.topic(), id + "-closer", output, input.events().workload(),
+                        input.events().reference(), serdeConfig, consumed, emitted);
+                // B3 emits closed windows at most once a wall-clock second (Kafka Streams' default, kept:
+                // checking on every record costs it a cache range scan per record). It is timed until
+                // it has consumed the input; the windows closed in its last second come after that
+                // (closeRemaining), only to check that it emits what P emits.
+                done = () -> consumed.get() >= n;
+            }
+        }
+        final KafkaStreams streams = new KafkaStreams(topology, props);
+        holder[0] = streams;
+        final AtomicReference<ThreadCost.Snapshot> before = new AtomicReference<>();
+        final AtomicLong start = new AtomicLong();
+        // Taken in the listener, on the stream thread, at the moment it turns RUNNING: a small
+        // input can be half consumed before a polling loop would notice.
+        streams.setStateListener((now, old) -> {
+            if (now == KafkaStreams.State.RUNNING && before.get() == null) {
+                before.set(ThreadCost.snapshot(name -> name.contains(id)));
+                start.set(System.nanoTime());
+            }
+        });
+        try {
+            streams.start();
+            await(Duration.ofSeconds(60), () -> before.get() != null || streams.state() == KafkaStreams.State.ERROR,
+                    contender + " RUNNING");
+            await(timeout(n), () -> done.getAsBoolean() || streams.state() == KafkaStreams.State.ERROR,
+                    contender + " consuming " + n + " records");
+            final long wall = System.nanoTime() - start.get();
+            final long[] cost = ThreadCost.snapshot(name -> name.contains(id)).since(before.get());
+            if (streams.state() == KafkaStreams.State.ERROR) {
+                throw new IllegalStateException(contender + " failed: Kafka Streams is in state ERROR");
+            }
+            final long heap = peakHeap();
+            if (contender == Contender.B3) {
+                closeRemaining(id + "-closer", input, emitted);
+            }
+            final long windows = contender == Contender.P ? windowsEmitted(streams)
+                    : contender == Contender.B3 ? emitted.get() : -1;
+            close(streams);
+            return new Measurement(input.events().workload().name(), contender, n, wall, cost[0], cost[1],
+                    changelogBytes(id), heap, windows, contender == Contender.B1 ? -1 : input.expectedWindows());
+        } finally {
+            close(streams);
+            streams.cleanUp();
+        }
+    }
+
+    /**
+     * Makes B3 emit the windows its input closed in its last wall-clock second: a record on the
+     * closer topic, as late in event time as the input's last (so it closes nothing and changes
+     * no emitted window), now and then until the expected windows are out or 120 s have passed.
+     * Logs how long that took. The closers do not move stream time on: the input's last record
+     * lies a millisecond before a window edge, so even one millisecond later would close a window
+     * P never closes. (On hopping windows B3 can still fall short: see the README.)
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void closeRemaining(final String closerTopic, final Input input, final AtomicLong emitted) {
+        final Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        try (KafkaProducer<String, GenericRecord> producer = new KafkaProducer<>(props, new StringSerializer(),
+                (Serializer) AvroSerdes.generic(serdeConfig, false).serializer())) {
+            final long start = System.nanoTime();
+            final long deadline = start + TimeUnit.SECONDS.toNanos(120);
+            while (emitted.get() < input.expectedWindows() && System.nanoTime() < deadline) {
+                producer.send(new ProducerRecord<>(closerTopic, 0, input.events().maxTime(), input.events().closerKey(),
+                        input.events().closer()));
+                producer.flush();
+                final long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+                while (emitted.get() < input.expectedWindows() && System.nanoTime() < next) {
+                    LockSupport.parkNanos(POLL_NANOS);
+                }
+            }
+            log.printf(Locale.ROOT, "  B3 emitted its last closed windows %.1f s after reading its last record%n",
+                    (System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /** Closes and leaves the group, so that a next instance of the same application id is not kept waiting. */
+    static void close(final KafkaStreams streams) {
+        streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(60)));
+    }
+
+    /** P's configuration: one monitor over the input, counting {@code category} per {@code series}. */
+    DivergentConfig divergentConfig(final String id, final Input input, final Path stateDir) {
+        final Workload workload = input.events().workload();
+        final Map<String, String> keys = new LinkedHashMap<>();
+        keys.put("application.id", id);
+        keys.put("bootstrap.servers", broker.bootstrapServers());
+        keys.put("schema.registry.url", registryUrl);
+        keys.put("reference.topic", input.referenceTopic());
+        keys.put("output.topic", id + "-events");
+        keys.put("alerts.topic", id + "-alerts");
+        keys.put("dead.letter.topic", "");
+        keys.put("partitions", "1");
+        keys.put("kafka.state.dir", stateDir.toString());
+        final String m = "monitor." + MONITOR + ".";
+        keys.put(m + "input.topic", input.topic());
+        keys.put(m + "value.format", "avro");
+        keys.put(m + "category.field", "category");
+        keys.put(m + "segment.fields", "series");
+        keys.put(m + "window.size", workload.sizeMs() + "ms");
+        keys.put(m + "window.advance", workload.advanceMs() + "ms");
+        keys.put(m + "window.grace", workload.graceMs() + "ms");
+        return DivergentConfig.fromMap(keys);
+    }
+
+    /** The bootstrap servers of the embedded broker. */
+    String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    /** The Avro serde configuration (the in-memory registry scope) of every run. */
+    Map<String, Object> serdeConfig() {
+        return serdeConfig;
+    }
+
+    /** Where runs keep their state directories. */
+    Path stateRoot() {
+        return stateRoot;
+    }
+
+    /** The sum of Divergent's {@code windows-emitted-total} metrics. */
+    static long windowsEmitted(final KafkaStreams streams) {
+        double total = 0;
+        for (final var metric : streams.metrics().entrySet()) {
+            if (metric.getKey().name().equals("windows-emitted-total") && metric.getKey().group().equals("divergent-metrics")) {
+                total += ((Number) metric.getValue().metricValue()).doubleValue();
+            }
+        }
+        return (long) total;
+    }
+
+    /** Records of some topics not yet committed by a group (a partition without a commit counts whole). */
+    long lag(final String group, final List<String> topics) {
+        try {
+            // Kafka Streams creates the repartition topic as it starts: asking for the offsets of a
+            // topic that does not exist yet only fills the log with the admin client's errors.
+            if (!admin.listTopics().names().get(10, TimeUnit.SECONDS).containsAll(topics)) {
+                return Long.MAX_VALUE;
+            }
+            final Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+            final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (final String topic : topics) {
+                latest.put(new TopicPartition(topic, 0), OffsetSpec.latest());
+            }
+            long lag = 0;
+            for (final var end : admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet()) {
+                final OffsetAndMetadata done = committed.get(end.getKey());
+                lag += end.getValue().offset() - (done == null ? 0 : done.offset());
+            }
+            return lag;
+        } catch (final Exception e) {
+            // Topics appear while the application starts: not yet readable means not done.
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** Bytes in the changelog topics of an application, from the broker's log directories. */
+    long changelogBytes(final String applicationId) {
+        try {
+            final List<Integer> brokers = admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).stream()
+                    .map(node -> node.id()).toList();
+            long bytes = 0;
+            for (final var dirs : admin.describeLogDirs(brokers).allDescriptions().get(10, TimeUnit.SECONDS).values()) {
+                for (final var dir : dirs.values()) {
+                    for (final var replica : dir.replicaInfos().entrySet()) {
+                        final String topic = replica.getKey().topic();
+                        if (topic.startsWith(applicationId + "-") && topic.endsWith("-changelog")) {
+                            bytes += replica.getValue().size();
+                        }
+                    }
+                }
+            }
+            return bytes;
+        } catch (final Exception e) {
+            throw new IllegalStateException("cannot describe the broker's log directories: " + e, e);
+        }
+    }
+
+    private List<String> topicsStartingWith(final String prefix) {
+        try {
+            return admin.listTopics().names().get(10, TimeUnit.SECONDS).stream().filter(t -> t.startsWith(prefix)).toList();
+        } catch (final Exception e) {
+            throw new IllegalStateException("cannot list topics: " + e, e);
+        }
+    }
+
+    private void createTopics(final List<String> names) {
+        try (TopicManager topics = TopicManager.connect(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            names.forEach(name -> topics.ensureTopic(NewTopicSpec.of(name, 1)));
+        }
+    }
+
+    private void deleteTopics(final List<String> names) {
+        try {
+            admin.deleteTopics(names).all().get(30, TimeUnit.SECONDS);
+        } catch (final Exception e) {
+            log.println("warning: could not delete topics " + names + ": " + e);
+        }
+    }
+
+    private static long peakHeap() {
+        long peak = 0;
+        for (final MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        return peak;
+    }
+
+    /** Generous: a run that takes this long is broken, not slow. */
+    private static Duration timeout(final long records) {
+        return Duration.ofSeconds(120 + records / 2_000);
+    }
+
+    /** Polls a condition until it holds; throws after the bound. */
+    static void await(final Duration bound, final BooleanSupplier condition, final String what) {
+        final long deadline = System.nanoTime() + bound.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("waited " + bound + " for " + what);
+            }
+            LockSupport.parkNanos(POLL_NANOS);
+        }
+    }
+
+    private static String shortId() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Override
+    public void close() {
+        admin.close(Duration.ofSeconds(10));
+        broker.close();
+        deleteRecursively(stateRoot);
+    }
+
+    private static void deleteRecursively(final Path root) {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (final IOException e) {
+            // A temp directory left behind is harmless.
+        }
+    }
+}

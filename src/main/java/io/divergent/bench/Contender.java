@@ -1,0 +1,24 @@
+package io.divergent.bench;
+
+/** What is measured over the same pre-filled input. */
+public enum Contender {
+    /** The limit: a plain {@code KafkaConsumer} loop that decodes every value and drops it. */
+    B0("plain consumer loop: poll, Avro-decode, discard"),
+    /** The framework: Kafka Streams reading and decoding every record, no state, no output. */
+    B1("Kafka Streams source + Avro decode, no output (the floor of any Streams app)"),
+    /** The peer: the idiomatic DSL windowed aggregate of a histogram map, divergence at window close. */
+    B3("DSL groupByKey().windowedBy().emitStrategy(onWindowClose()).aggregate(Avro map), divergence per window"),
+    /** Divergent's own topology, as {@code divergent run} builds it. */
+    P("Divergent's topology (DivergentTopology), as `run` builds it");
+
+    private final String description;
+
+    Contender(final String description) {
+        this.description = description;
+    }
+
+    /** One line on what the contender does. */
+    public String description() {
+        return description;
+    }
+}

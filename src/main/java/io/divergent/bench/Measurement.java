@@ -1,0 +1,48 @@
+package io.divergent.bench;
+
+/**
+ * The figures of one run of one contender over one workload's input.
+ *
+ * @param workload        workload name
+ * @param contender       what ran
+ * @param records         input records consumed
+ * @param wallNanos       wall time of the consume phase: from the contender being ready to read
+ *                        (Kafka Streams RUNNING; B0: its first poll) until every record was
+ *                        consumed (and, for B3 and P, every closable window emitted)
+ * @param cpuNanos        CPU time of the contender's threads over that phase
+ * @param allocatedBytes  bytes allocated by the contender's threads over that phase
+ * @param changelogBytes  bytes appended to the contender's changelog topics (0 without state)
+ * @param peakHeapBytes   peak heap use during the run (sum of the heap pools' peaks; the broker
+ *                        and the harness share the heap)
+ * @param emittedWindows  window results emitted (B3, P), or -1
+ * @param expectedWindows windows that close by the last record's event time, or -1
+ */
+public record Measurement(String workload, Contender contender, long records, long wallNanos, long cpuNanos,
+                          long allocatedBytes, long changelogBytes, long peakHeapBytes, long emittedWindows,
+                          long expectedWindows) {
+
+    /** Input records per second of wall time. */
+    public double recordsPerSecond() {
+        return records * 1e9 / wallNanos;
+    }
+
+    /** CPU seconds per million input records. */
+    public double cpuSecondsPerMillion() {
+        return cpuNanos / 1e9 / (records / 1e6);
+    }
+
+    /** Bytes allocated per input record. */
+    public double allocatedBytesPerRecord() {
+        return (double) allocatedBytes / records;
+    }
+
+    /** Changelog bytes per input record. */
+    public double changelogBytesPerRecord() {
+        return (double) changelogBytes / records;
+    }
+
+    /** Peak heap, MiB. */
+    public double peakHeapMiB() {
+        return peakHeapBytes / (1024.0 * 1024.0);
+    }
+}

@@ -1,0 +1,60 @@
+package io.divergent.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * CPU time and allocated bytes of the threads whose name matches a predicate, from
+ * {@link com.sun.management.ThreadMXBean}. The broker lives in the same JVM, so a contender's
+ * cost is the sum over its own threads only (selected by name), as deltas between two
+ * snapshots; a thread born between them counts from zero, one that died between them is lost
+ * (so snapshots are taken while the contender runs).
+ */
+final class ThreadCost {
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    static {
+        THREADS.setThreadCpuTimeEnabled(true);
+        THREADS.setThreadAllocatedMemoryEnabled(true);
+    }
+
+    /** Per-thread CPU nanoseconds and allocated bytes at one moment, keyed by thread id. */
+    record Snapshot(Map<Long, long[]> byThread) {
+
+        /** CPU nanoseconds and allocated bytes since {@code before}, summed over the threads of this snapshot. */
+        long[] since(final Snapshot before) {
+            long cpu = 0;
+            long allocated = 0;
+            for (final Map.Entry<Long, long[]> entry : byThread.entrySet()) {
+                final long[] then = before.byThread.getOrDefault(entry.getKey(), new long[2]);
+                cpu += entry.getValue()[0] - then[0];
+                allocated += entry.getValue()[1] - then[1];
+            }
+            return new long[] {cpu, allocated};
+        }
+    }
+
+    private ThreadCost() {
+    }
+
+    /** The live threads whose name matches, with their CPU time and allocated bytes so far. */
+    static Snapshot snapshot(final Predicate<String> name) {
+        final Map<Long, long[]> byThread = new HashMap<>();
+        for (final ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            if (info != null && name.test(info.getThreadName())) {
+                final long id = info.getThreadId();
+                final long cpu = THREADS.getThreadCpuTime(id);
+                final long allocated = THREADS.getThreadAllocatedBytes(id);
+                if (cpu >= 0 && allocated >= 0) {
+                    byThread.put(id, new long[] {cpu, allocated});
+                }
+            }
+        }
+        return new Snapshot(byThread);
+    }
+}

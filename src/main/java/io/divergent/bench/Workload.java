@@ -1,0 +1,58 @@
+package io.divergent.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One benchmark workload: the shape of the synthetic input and the windows every contender
+ * computes over it.
+ *
+ * @param name               the name used on the command line, in the table and in the JSON
+ * @param series             distinct series (keys) at full size; a small run uses fewer
+ * @param categories         distinct categories
+ * @param zipf               Zipf exponent of both the series and the category choice; 0 means
+ *                           uniform series and a mildly skewed (exponent 0.5) category choice
+ * @param sizeMs             window size in event time
+ * @param advanceMs          window advance; equal to {@code sizeMs} for tumbling windows
+ * @param outOfOrderFraction fraction of records whose timestamp is moved back by up to
+ *                           {@code graceMs - 1} ms (never late)
+ * @param graceMs            grace period of the windows
+ */
+public record Workload(String name, int series, int categories, double zipf, long sizeMs, long advanceMs,
+                       double outOfOrderFraction, long graceMs) {
+
+    private static final long MINUTE = 60_000L;
+
+    /** The workloads of issue #6, in table order. */
+    public static final List<Workload> ALL = List.of(
+            new Workload("tumbling-64", 10_000, 64, 0, MINUTE, MINUTE, 0, 0),
+            new Workload("tumbling-1024", 10_000, 1_024, 0, MINUTE, MINUTE, 0, 0),
+            new Workload("hopping-60s-10s", 10_000, 64, 0, MINUTE, 10_000L, 0, 0),
+            new Workload("zipf", 10_000, 64, 1.1, MINUTE, MINUTE, 0, 0),
+            new Workload("out-of-order", 10_000, 64, 0, MINUTE, MINUTE, 0.05, 10_000L));
+
+    /** Whether windows overlap. */
+    public boolean hopping() {
+        return advanceMs < sizeMs;
+    }
+
+    /**
+     * The workloads named in a comma-separated list ({@code all} for every one).
+     *
+     * @throws IllegalArgumentException naming an unknown workload and the known ones
+     */
+    public static List<Workload> parse(final String names) {
+        if (names == null || names.isBlank() || names.trim().equalsIgnoreCase("all")) {
+            return ALL;
+        }
+        final List<Workload> chosen = new ArrayList<>();
+        for (final String raw : names.split(",")) {
+            final String name = raw.trim().toLowerCase(Locale.ROOT);
+            chosen.add(ALL.stream().filter(w -> w.name().equals(name)).findFirst().orElseThrow(() ->
+                    new IllegalArgumentException("unknown workload '" + name + "'; known: "
+                            + String.join(", ", ALL.stream().map(Workload::name).toList()))));
+        }
+        return chosen;
+    }
+}
