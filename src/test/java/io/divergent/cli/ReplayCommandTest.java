@@ -1,13 +1,12 @@
 package io.divergent.cli;
 
+import io.divergent.testing.CommandRun;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,26 +16,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** {@code divergent replay} as a user runs it in CI. */
 class ReplayCommandTest {
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int run(final String... args) {
-        final CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return cli.execute(args);
-    }
+    private final CommandRun cli = new CommandRun();
 
     @Test
     void writesEventsAlertsAndDeadLettersAsJsonLines(@TempDir final Path dir) throws Exception {
         final Path alerts = dir.resolve("alerts.jsonl");
         final Path dead = dir.resolve("dead.jsonl");
-        final int code = run("replay", "--config", "examples/replay/divergent.properties",
+        final int code = cli.run("replay", "--config", "examples/replay/divergent.properties",
                 "--references", "examples/replay/references.jsonl", "--events", "examples/replay/events.jsonl",
                 "--alerts", alerts.toString(), "--dead-letters", dead.toString());
-        assertThat(code).as(err.toString()).isZero();
+        assertThat(code).as(cli.err()).isZero();
         final ObjectMapper json = new ObjectMapper();
-        final List<String> lines = out.toString().lines().toList();
+        final List<String> lines = cli.out().lines().toList();
         assertThat(lines).hasSize(3);
         final JsonNode drifted = json.readTree(lines.get(1));
         assertThat(drifted.get("kl_pq").isTextual()).isTrue();
@@ -49,24 +40,24 @@ class ReplayCommandTest {
     void aMalformedLineIsOneErrorLineWithFileAndLineNumber(@TempDir final Path dir) throws Exception {
         final Path events = dir.resolve("events.jsonl");
         Files.writeString(events, "{\"timestamp\": 1, \"value\": {\"genre\": \"a\"}}\n{\"timestamp\": 2, \"value\": \n");
-        final int code = run("replay", "--config", "examples/replay/divergent.properties", "--events", events.toString());
+        final int code = cli.run("replay", "--config", "examples/replay/divergent.properties", "--events", events.toString());
         assertThat(code).isEqualTo(1);
-        assertThat(err.toString().lines().toList()).hasSize(1);
-        assertThat(err.toString()).startsWith("error: " + events + ":2: not valid JSON");
+        assertThat(cli.err().lines().toList()).hasSize(1);
+        assertThat(cli.err()).startsWith("error: " + events + ":2: not valid JSON");
     }
 
     @Test
     void aBadConfigValueIsExitCodeTwo(@TempDir final Path dir) throws Exception {
-        final int code = run("replay", "--config", "examples/replay/divergent.properties",
+        final int code = cli.run("replay", "--config", "examples/replay/divergent.properties",
                 "--set", "monitor.genres.unit=bans", "--events", "examples/replay/events.jsonl");
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString().trim()).isEqualTo("error: invalid value 'bans' for 'monitor.genres.unit': allowed are bits, nats");
+        assertThat(cli.err().trim()).isEqualTo("error: invalid value 'bans' for 'monitor.genres.unit': allowed are bits, nats");
     }
 
     @Test
     void anUnknownOptionIsExitCodeTwo() {
-        assertThat(run("replay", "--events", "x", "--evnts", "y")).isEqualTo(2);
-        assertThat(err.toString().lines().toList()).hasSize(1);
-        assertThat(err.toString()).startsWith("error: Unknown options: '--evnts'");
+        assertThat(cli.run("replay", "--events", "x", "--evnts", "y")).isEqualTo(2);
+        assertThat(cli.err().lines().toList()).hasSize(1);
+        assertThat(cli.err()).startsWith("error: Unknown options: '--evnts'");
     }
 }

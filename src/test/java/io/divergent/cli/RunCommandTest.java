@@ -1,13 +1,12 @@
 package io.divergent.cli;
 
+import io.divergent.testing.CommandRun;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -28,15 +27,7 @@ class RunCommandTest {
             "monitor.genres.category.field=genre",
             "monitor.genres.window.size=60s", "");
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int run(final String... args) {
-        final CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return cli.execute(args);
-    }
+    private final CommandRun cli = new CommandRun();
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
@@ -52,17 +43,17 @@ class RunCommandTest {
     void everyInvalidSettingIsOneLineAndExitCodeTwo(final String setting, final String message,
                                                     @TempDir final Path dir) throws Exception {
         final Path config = Files.writeString(dir.resolve("divergent.properties"), BASE);
-        final int code = run("run", "--config", config.toString(), "--set", setting);
-        assertThat(code).as(err.toString()).isEqualTo(2);
-        assertThat(err.toString().lines().toList()).containsExactly("error: " + message);
-        assertThat(out.toString()).isEmpty();
+        final int code = cli.run("run", "--config", config.toString(), "--set", setting);
+        assertThat(code).as(cli.err()).isEqualTo(2);
+        assertThat(cli.err().lines().toList()).containsExactly("error: " + message);
+        assertThat(cli.out()).isEmpty();
     }
 
     @Test
     void aMissingConfigFileIsExitCodeTwo(@TempDir final Path dir) {
         final Path missing = dir.resolve("nope.properties");
-        assertThat(run("run", "--config", missing.toString())).isEqualTo(2);
-        assertThat(err.toString().lines().toList())
+        assertThat(cli.run("run", "--config", missing.toString())).isEqualTo(2);
+        assertThat(cli.err().lines().toList())
                 .containsExactly("error: config file " + missing + " does not exist or is not a file");
     }
 }

@@ -7,6 +7,7 @@ import io.divergent.config.DivergentConfig;
 import io.divergent.serde.AvroSerdes;
 import io.divergent.testing.DivergenceEvents;
 import io.divergent.testing.KafkaProbes;
+import io.divergent.testing.RunKeys;
 import io.divergent.testing.SharedBroker;
 import io.divergent.testing.Waits;
 import org.apache.kafka.clients.admin.Admin;
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -44,20 +44,13 @@ class BrokerRestartIT {
     void theAppRidesOutABrokerRestartWithoutLosingOrDoublingEvents(@TempDir final Path state) throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             final String input = SharedBroker.uniqueName("devices");
-            final Map<String, String> keys = new LinkedHashMap<>();
-            keys.put("application.id", SharedBroker.uniqueName("restart"));
-            keys.put("bootstrap.servers", broker.bootstrapServers());
-            keys.put("schema.registry.url", "mock://" + SharedBroker.uniqueName("restart"));
+            final Map<String, String> keys = RunKeys.base("restart", broker.bootstrapServers(),
+                    "mock://" + SharedBroker.uniqueName("restart"), state);
             keys.put("reference.format", "json");
             keys.put("partitions", "2");
             keys.put("max.future", "0");
-            keys.put("kafka.commit.interval.ms", "100");
-            keys.put("kafka.state.dir", state.toString());
-            keys.put("monitor.devices.input.topic", input);
-            keys.put("monitor.devices.value.format", "json");
-            keys.put("monitor.devices.category.field", "device");
+            RunKeys.monitor(keys, "devices", input, "json", "device", "10s");
             keys.put("monitor.devices.segment.fields", "country");
-            keys.put("monitor.devices.window.size", "10s");
             // Windows close only at the closers, after everything else was processed: arrival
             // order across partitions (and across the restart) cannot make a record late.
             keys.put("monitor.devices.window.grace", "1h");

@@ -6,6 +6,7 @@ import io.divergent.config.DivergentConfig;
 import io.divergent.testing.DivergenceEvents;
 import io.divergent.testing.DivergentProcess;
 import io.divergent.testing.KafkaProbes;
+import io.divergent.testing.RunKeys;
 import io.divergent.testing.SharedBroker;
 import io.divergent.testing.Waits;
 import org.apache.kafka.clients.admin.Admin;
@@ -25,7 +26,6 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -102,33 +102,24 @@ final class CrashWorkload implements AutoCloseable {
      * @param extra     more config keys (may override the ones here)
      */
     static CrashWorkload create(final String name, final String guarantee, final Map<String, String> extra) throws Exception {
-        final String app = SharedBroker.uniqueName(name);
-        final Path dir = Paths.get("target", "crash-it", app).toAbsolutePath();
+        final String scope = SharedBroker.uniqueName(name);
+        final Path dir = Paths.get("target", "crash-it", scope).toAbsolutePath();
         Files.createDirectories(dir);
-        final Map<String, String> keys = new LinkedHashMap<>();
-        keys.put("application.id", app);
-        keys.put("bootstrap.servers", SharedBroker.bootstrapServers());
         // Values are JSON and the references too: the only registry use is writing the events,
         // which an in-memory scope of the child serves (the test decodes them without ids).
-        keys.put("schema.registry.url", "mock://" + app);
+        final Map<String, String> keys = RunKeys.base(name, SharedBroker.bootstrapServers(), "mock://" + scope,
+                dir.resolve("state"));
+        final String app = keys.get("application.id");
         keys.put("reference.format", "json");
-        keys.put("reference.topic", app + "-reference");
-        keys.put("output.topic", app + "-events");
-        keys.put("alerts.topic", app + "-alerts");
-        keys.put("dead.letter.topic", app + "-dead");
         keys.put("partitions", Integer.toString(PARTITIONS));
         keys.put("max.future", "0");
         keys.put("rocksdb.memory.mb", "32");
         keys.put("kafka.processing.guarantee", guarantee);
-        keys.put("kafka.commit.interval.ms", "100");
         // A killed member leaves the group only when its session expires: the broker's minimum.
         keys.put("kafka.session.timeout.ms", "6000");
         keys.put("kafka.heartbeat.interval.ms", "1000");
-        keys.put("monitor.genres.input.topic", app + "-plays");
-        keys.put("monitor.genres.value.format", "json");
-        keys.put("monitor.genres.category.field", "genre");
+        RunKeys.monitor(keys, "genres", app + "-plays", "json", "genre", "10s");
         keys.put("monitor.genres.segment.fields", "country");
-        keys.put("monitor.genres.window.size", "10s");
         keys.put("monitor.genres.window.grace", "1h");
         keys.put("monitor.genres.alert.js_distance.warning", "0.1");
         keys.putAll(extra);

@@ -10,6 +10,7 @@ import io.divergent.serde.AvroSerdes;
 import io.divergent.testing.ApicurioRegistry;
 import io.divergent.testing.DivergenceEvents;
 import io.divergent.testing.KafkaProbes;
+import io.divergent.testing.RunKeys;
 import io.divergent.testing.SharedBroker;
 import io.divergent.testing.Waits;
 import org.apache.kafka.clients.admin.Admin;
@@ -24,7 +25,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -48,23 +48,12 @@ class EndToEndIT {
     void realBrokerAndRegistryEmitExactlyWhatReplayEmits() throws Exception {
         final String registryUrl = ApicurioRegistry.shared().ccompatUrl();
         final String input = SharedBroker.uniqueName("plays");
-        final Map<String, String> keys = new LinkedHashMap<>();
-        keys.put("application.id", SharedBroker.uniqueName("e2e"));
-        keys.put("bootstrap.servers", SharedBroker.bootstrapServers());
-        keys.put("schema.registry.url", registryUrl);
-        keys.put("reference.topic", SharedBroker.uniqueName("reference"));
-        keys.put("output.topic", SharedBroker.uniqueName("events"));
-        keys.put("alerts.topic", SharedBroker.uniqueName("alerts"));
-        keys.put("dead.letter.topic", SharedBroker.uniqueName("dead"));
+        final Map<String, String> keys = RunKeys.base("e2e", SharedBroker.bootstrapServers(), registryUrl,
+                Files.createTempDirectory("divergent-e2e"));
         keys.put("partitions", "2");
         keys.put("max.future", "0");
-        keys.put("kafka.commit.interval.ms", "100");
-        keys.put("kafka.state.dir", Files.createTempDirectory("divergent-e2e").toString());
-        keys.put("monitor.genres.input.topic", input);
-        keys.put("monitor.genres.value.format", "avro");
-        keys.put("monitor.genres.category.field", "genre");
+        RunKeys.monitor(keys, "genres", input, "avro", "genre", "10s");
         keys.put("monitor.genres.segment.fields", "country");
-        keys.put("monitor.genres.window.size", "10s");
         // A grace of an hour: windows close only when the closing records below arrive, after
         // every event was processed, so arrival order across partitions cannot make one late.
         keys.put("monitor.genres.window.grace", "1h");

@@ -2,18 +2,18 @@ package io.divergent.runtime;
 
 import io.divergent.avro.DivergenceEvent;
 import io.divergent.avro.PlayEvent;
-import io.divergent.cli.Main;
 import io.divergent.config.DivergentConfig;
 import io.divergent.serde.AvroSerdes;
 import io.divergent.serde.WireFormat;
 import io.divergent.testing.ApicurioRegistry;
 import io.divergent.testing.KafkaProbes;
+import io.divergent.testing.CommandRun;
+import io.divergent.testing.RunKeys;
 import io.divergent.testing.SharedBroker;
 import io.divergent.testing.Waits;
 import io.divergent.topology.DeadLetter;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -26,18 +26,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -60,15 +55,9 @@ class PoisonPillIT {
         final String plays = SharedBroker.uniqueName("plays");
         final String devices = SharedBroker.uniqueName("devices");
         final Map<String, String> keys = base(state, ApicurioRegistry.shared().ccompatUrl());
-        keys.put("monitor.genres.input.topic", plays);
-        keys.put("monitor.genres.value.format", "avro");
-        keys.put("monitor.genres.category.field", "genre");
-        keys.put("monitor.genres.window.size", "60s");
-        keys.put("monitor.devices.input.topic", devices);
-        keys.put("monitor.devices.value.format", "json");
-        keys.put("monitor.devices.category.field", "device");
+        RunKeys.monitor(keys, "genres", plays, "avro", "genre", "60s");
+        RunKeys.monitor(keys, "devices", devices, "json", "device", "60s");
         keys.put("monitor.devices.timestamp.field", "ts");
-        keys.put("monitor.devices.window.size", "60s");
         final DivergentConfig config = DivergentConfig.fromMap(keys);
         createTopics(config, plays, devices);
 
@@ -154,10 +143,10 @@ class PoisonPillIT {
         keys.put("monitor.genres.window.size", "60s");
         writeProperties(file, keys);
 
-        final StringWriter err = new StringWriter();
-        final int code = run(err, "run", "--config", file.toString());
-        assertThat(code).as(err.toString()).isEqualTo(2);
-        assertThat(err.toString().lines().toList()).containsExactly("error: invalid value '" + missing
+        final CommandRun cli = new CommandRun();
+        final int code = cli.run("run", "--config", file.toString());
+        assertThat(code).as(cli.err()).isEqualTo(2);
+        assertThat(cli.err().lines().toList()).containsExactly("error: invalid value '" + missing
                 + "' for 'monitor.genres.input.topic': the input topic of monitor(s) genres must exist on "
                 + SharedBroker.bootstrapServers() + ": create it, or name an existing topic");
     }
@@ -176,34 +165,19 @@ class PoisonPillIT {
         writeProperties(file, keys);
         createTopics(DivergentConfig.fromMap(keys), plays);
 
-        final StringWriter err = new StringWriter();
-        final int code = run(err, "run", "--config", file.toString());
-        assertThat(code).as(err.toString()).isEqualTo(1);
-        final List<String> lines = err.toString().lines().toList();
+        final CommandRun cli = new CommandRun();
+        final int code = cli.run("run", "--config", file.toString());
+        assertThat(code).as(cli.err()).isEqualTo(1);
+        final List<String> lines = cli.err().lines().toList();
         assertThat(lines).hasSize(1);
         assertThat(lines.get(0)).startsWith("error: cannot start: cannot register schema io.divergent.avro.DivergenceEvent")
                 .contains(url).contains("failed after 3 attempt(s)");
     }
 
     private static Map<String, String> base(final Path state, final String registryUrl) {
-        final Map<String, String> keys = new LinkedHashMap<>();
-        keys.put("application.id", SharedBroker.uniqueName("faults"));
-        keys.put("bootstrap.servers", SharedBroker.bootstrapServers());
-        keys.put("schema.registry.url", registryUrl);
-        keys.put("reference.topic", SharedBroker.uniqueName("reference"));
-        keys.put("output.topic", SharedBroker.uniqueName("events"));
-        keys.put("alerts.topic", SharedBroker.uniqueName("alerts"));
-        keys.put("dead.letter.topic", SharedBroker.uniqueName("dead"));
-        keys.put("kafka.commit.interval.ms", "100");
-        keys.put("kafka.state.dir", state.toString());
-        return keys;
+        return RunKeys.base("faults", SharedBroker.bootstrapServers(), registryUrl, state);
     }
 
-    private static int run(final StringWriter err, final String... args) {
-        final CommandLine cli = Main.commandLine();
-        cli.setErr(new PrintWriter(err, true));
-        return cli.execute(args);
-    }
 
     private static void writeProperties(final Path file, final Map<String, String> keys) throws Exception {
         final StringBuilder text = new StringBuilder();
@@ -250,19 +224,11 @@ class PoisonPillIT {
         }
     }
 
-    private static Map<String, Object> consumerProps() {
-        final Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedBroker.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, SharedBroker.uniqueName("reader"));
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        return props;
-    }
 
     /** Divergence events by {@code series@windowStart}. */
     private static Map<String, DivergenceEvent> readEvents(final DivergentConfig config, final int expected) {
         final Map<String, DivergenceEvent> events = new TreeMap<>();
-        try (KafkaConsumer<String, DivergenceEvent> consumer = new KafkaConsumer<>(consumerProps(), new StringDeserializer(),
+        try (KafkaConsumer<String, DivergenceEvent> consumer = new KafkaConsumer<>(KafkaProbes.readCommittedConsumer(SharedBroker.bootstrapServers()), new StringDeserializer(),
                 AvroSerdes.specific(DivergenceEvent.class, config.serdeProperties(), false).deserializer())) {
             consumer.subscribe(List.of(config.outputTopic()));
             Waits.waitUntil(Duration.ofSeconds(90), () -> {
@@ -278,7 +244,7 @@ class PoisonPillIT {
     /** Dead letters by {@code sourceTopic@sourceOffset}: their Divergent headers. */
     private static Map<String, Map<String, String>> readDeadLetters(final DivergentConfig config, final int expected) {
         final Map<String, Map<String, String>> dead = new TreeMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(),
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaProbes.readCommittedConsumer(SharedBroker.bootstrapServers()), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(config.deadLetterTopic().orElseThrow()));
             Waits.waitUntil(Duration.ofSeconds(60), () -> {

@@ -6,6 +6,7 @@ import io.divergent.config.DivergentConfig;
 import io.divergent.serde.AvroSerdes;
 import io.divergent.testing.ApicurioRegistry;
 import io.divergent.testing.KafkaProbes;
+import io.divergent.testing.RunKeys;
 import io.divergent.testing.SharedBroker;
 import io.divergent.testing.Waits;
 import org.apache.avro.Schema;
@@ -13,7 +14,6 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -30,7 +30,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -57,21 +56,10 @@ class RegistryOutageIT {
         ApicurioRegistry registry = ApicurioRegistry.startPersistent(storage);
         try {
             final String input = SharedBroker.uniqueName("plays");
-            final Map<String, String> keys = new LinkedHashMap<>();
-            keys.put("application.id", SharedBroker.uniqueName("outage"));
-            keys.put("bootstrap.servers", SharedBroker.bootstrapServers());
-            keys.put("schema.registry.url", registry.ccompatUrl());
+            final Map<String, String> keys = RunKeys.base("outage", SharedBroker.bootstrapServers(),
+                    registry.ccompatUrl(), Files.createDirectories(dir.resolve("state")));
             keys.put("schema.registry.retries", "1");
-            keys.put("reference.topic", SharedBroker.uniqueName("reference"));
-            keys.put("output.topic", SharedBroker.uniqueName("events"));
-            keys.put("alerts.topic", SharedBroker.uniqueName("alerts"));
-            keys.put("dead.letter.topic", SharedBroker.uniqueName("dead"));
-            keys.put("kafka.commit.interval.ms", "100");
-            keys.put("kafka.state.dir", Files.createDirectories(dir.resolve("state")).toString());
-            keys.put("monitor.genres.input.topic", input);
-            keys.put("monitor.genres.value.format", "avro");
-            keys.put("monitor.genres.category.field", "genre");
-            keys.put("monitor.genres.window.size", "60s");
+            RunKeys.monitor(keys, "genres", input, "avro", "genre", "60s");
             final DivergentConfig config = DivergentConfig.fromMap(keys);
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic(input, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
@@ -165,19 +153,11 @@ class RegistryOutageIT {
                 .mapToDouble(m -> ((Number) m.metricValue()).doubleValue()).sum();
     }
 
-    private static Map<String, Object> readerProps() {
-        final Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedBroker.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, SharedBroker.uniqueName("reader"));
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        return props;
-    }
 
     private static KafkaConsumer<String, DivergenceEvent> eventConsumer(final DivergentConfig config) {
         // Shares the app's registry client (equal settings), which registered the event schema at
         // startup: the reader can decode events while the registry is down.
-        final KafkaConsumer<String, DivergenceEvent> consumer = new KafkaConsumer<>(readerProps(), new StringDeserializer(),
+        final KafkaConsumer<String, DivergenceEvent> consumer = new KafkaConsumer<>(KafkaProbes.readCommittedConsumer(SharedBroker.bootstrapServers()), new StringDeserializer(),
                 AvroSerdes.specific(DivergenceEvent.class, config.serdeProperties(), false).deserializer());
         consumer.subscribe(List.of(config.outputTopic()));
         return consumer;
@@ -195,7 +175,7 @@ class RegistryOutageIT {
     }
 
     private static int deadLetters(final DivergentConfig config) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(readerProps(), new ByteArrayDeserializer(),
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaProbes.readCommittedConsumer(SharedBroker.bootstrapServers()), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             final var partitions = consumer.partitionsFor(config.deadLetterTopic().orElseThrow()).stream()
                     .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();

@@ -18,7 +18,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -84,9 +83,7 @@ public final class DivergenceEvents {
     public static Map<String, List<ObjectNode>> readCommitted(final String bootstrap, final String topic,
                                                               final Deserializer<DivergenceEvent> deserializer,
                                                               final int expected, final Duration bound) {
-        final Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        final Map<String, Object> props = KafkaProbes.readCommittedConsumer(bootstrap);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         final Map<String, List<ObjectNode>> events = new TreeMap<>();
         final int[] read = {0};

@@ -6,6 +6,7 @@ import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.IsolationLevel;
@@ -27,6 +28,22 @@ import java.util.concurrent.TimeUnit;
 public final class KafkaProbes {
 
     private KafkaProbes() {
+    }
+
+    /**
+     * Settings of a consumer that reads what a test's application wrote: its own group (a
+     * unique id), from the earliest offset, only committed transactions.
+     *
+     * @param bootstrap the broker
+     * @return a mutable map
+     */
+    public static Map<String, Object> readCommittedConsumer(final String bootstrap) {
+        final Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, SharedBroker.uniqueName("reader"));
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return props;
     }
 
     /**
