@@ -181,6 +181,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         config.put("group.streams.min.heartbeat.interval.ms", "500");
         config.put("group.streams.heartbeat.interval.ms", "500");
         config.put("auto.create.topics.enable", "false");
+        // No deletion by age: replayed and synthetic traffic carries event times of the past
+        // (tests use times near 1970), and the broker's retention check (every 5 minutes)
+        // deleted such records, not yet read, whole segments at a time: inputs vanished under
+        // a running app, events and dead letters after they were written, and an idempotent
+        // producer whose state went with the segments failed with OUT_OF_ORDER_SEQUENCE_NUMBER.
+        // Topics may still set retention.ms themselves.
+        config.put("log.retention.ms", "-1");
         // Two shared cores: the broker's default thread pools and its 128 MiB compaction
         // buffer are sized for a dedicated server.
         config.put("num.network.threads", "2");

@@ -232,7 +232,8 @@ final class CrashWorkload implements AutoCloseable {
 
     /** {@link Waits#waitUntil} with {@link #BOUND}, the failure message ending with the logs of every instance. */
     void await(final BooleanSupplier condition, final Supplier<String> describe) {
-        Waits.waitUntil(BOUND, condition, () -> describe.get() + System.lineSeparator() + logs());
+        Waits.waitUntil(BOUND, condition, () -> describe.get() + System.lineSeparator()
+                + KafkaProbes.openTransactions(admin) + System.lineSeparator() + logs());
     }
 
     /** The tail of every instance's log, for failure messages. */

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -230,6 +231,48 @@ class EmbeddedKafkaBrokerIT {
 
             own.restart();
             assertThat(own.fault()).as("a restart starts with a clean record").isEmpty();
+        }
+    }
+
+    /**
+     * Records timestamped in 1970 outlive the broker's retention checks unless a topic asks
+     * otherwise. The check runs every 100 ms here; a topic with {@code retention.ms=1000}
+     * losing its records shows that checks ran while the other topic kept its own.
+     */
+    @Test
+    void recordsOfThePastAreNotDeletedByAge() throws Exception {
+        try (EmbeddedKafkaBroker quick = EmbeddedKafkaBroker.start(null, Map.of("log.retention.check.interval.ms", "100",
+                "log.initial.task.delay.ms", "0"));
+             Admin quickAdmin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, quick.bootstrapServers()))) {
+            final TopicManager quickTopics = new TopicManager(quickAdmin, quick.bootstrapServers(), Duration.ofSeconds(30));
+            final String kept = SharedBroker.uniqueName("kept");
+            final String aged = SharedBroker.uniqueName("aged");
+            quickTopics.ensureTopic(NewTopicSpec.of(kept, 1));
+            quickTopics.ensureTopic(NewTopicSpec.of(aged, 1).withConfig("retention.ms", "1000")
+                    .withConfig("segment.ms", "100"));
+            final Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, quick.bootstrapServers(),
+                    ProducerConfig.ACKS_CONFIG, "all");
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+                for (final String topic : List.of(kept, aged)) {
+                    for (int i = 0; i < 3; i++) {
+                        producer.send(new ProducerRecord<>(topic, 0, 1_000L * i, "k", "v" + i)).get(30, TimeUnit.SECONDS);
+                    }
+                }
+            }
+            final TopicPartition agedPartition = new TopicPartition(aged, 0);
+            waitUntil(BOUND, () -> logStart(quickAdmin, agedPartition) == 3,
+                    () -> "the retention check deleting " + aged + " (retention.ms=1000), log start "
+                            + logStart(quickAdmin, agedPartition));
+            assertThat(logStart(quickAdmin, new TopicPartition(kept, 0))).as("log start of " + kept).isZero();
+        }
+    }
+
+    private static long logStart(final Admin target, final TopicPartition partition) {
+        try {
+            return target.listOffsets(Map.of(partition, OffsetSpec.earliest())).partitionResult(partition)
+                    .get(10, TimeUnit.SECONDS).offset();
+        } catch (final Exception e) {
+            return -1;
         }
     }
 

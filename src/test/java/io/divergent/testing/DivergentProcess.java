@@ -2,6 +2,7 @@ package io.divergent.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +65,7 @@ public final class DivergentProcess implements AutoCloseable {
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         // Small and quick to start: the work of a test is seconds, not a JIT's steady state.
         Collections.addAll(command, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "--enable-native-access=ALL-UNNAMED", "-jar", jar().toString(), "run", "--config", config.toString());
+                "--enable-native-access=ALL-UNNAMED", "-Dlog4j2.configurationFile=" + childLogConfig(), "-jar", jar().toString(), "run", "--config", config.toString());
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
             Files.writeString(log, "=== " + String.join(" ", command) + System.lineSeparator(), StandardCharsets.UTF_8,
@@ -78,6 +79,15 @@ public final class DivergentProcess implements AutoCloseable {
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
         }
+    }
+
+    /** Kafka Streams' task lifecycle and the consumer's offset fetches at INFO: a stall can be read from the log. */
+    private static String childLogConfig() {
+        final URL config = DivergentProcess.class.getResource("/log4j2-child.properties");
+        if (config == null) {
+            throw new IllegalStateException("log4j2-child.properties is not on the test classpath");
+        }
+        return config.toString();
     }
 
     /**

@@ -6,6 +6,8 @@ import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
@@ -119,6 +121,36 @@ public final class KafkaProbes {
             return open;
         } catch (final Exception e) {
             return -1;
+        }
+    }
+
+    /**
+     * Every transaction the broker's coordinator knows that is not complete (state other than
+     * {@code CompleteCommit}, {@code CompleteAbort} or {@code Empty}): its id, state, age and
+     * partitions. For failure messages of tests that wait on progress.
+     *
+     * @return one line per transaction, or why the broker could not answer
+     */
+    public static String openTransactions(final Admin admin) {
+        try {
+            final List<String> ids = admin.listTransactions().all().get(10, TimeUnit.SECONDS).stream()
+                    .filter(t -> !Set.of(TransactionState.COMPLETE_COMMIT, TransactionState.COMPLETE_ABORT,
+                            TransactionState.EMPTY).contains(t.state()))
+                    .map(TransactionListing::transactionalId).toList();
+            if (ids.isEmpty()) {
+                return "no open transactions";
+            }
+            final StringBuilder text = new StringBuilder();
+            final long now = System.currentTimeMillis();
+            admin.describeTransactions(ids).all().get(10, TimeUnit.SECONDS).forEach((id, t) -> text
+                    .append(id).append(' ').append(t.state()).append(" producer ").append(t.producerId())
+                    .append(" epoch ").append(t.producerEpoch()).append(", open ")
+                    .append(t.transactionStartTimeMs().isPresent() ? (now - t.transactionStartTimeMs().getAsLong()) + " ms" : "?")
+                    .append(" of ").append(t.transactionTimeoutMs()).append(" ms, partitions ")
+                    .append(t.topicPartitions()).append(System.lineSeparator()));
+            return text.toString();
+        } catch (final Exception e) {
+            return "transactions unknown: " + e;
         }
     }
 
