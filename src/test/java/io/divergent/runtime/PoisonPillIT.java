@@ -137,10 +137,7 @@ class PoisonPillIT {
         final String missing = SharedBroker.uniqueName("no-such-topic");
         final Path file = state.resolve("divergent.properties");
         final Map<String, String> keys = base(state, "mock://" + SharedBroker.uniqueName("scope"));
-        keys.put("monitor.genres.input.topic", missing);
-        keys.put("monitor.genres.value.format", "json");
-        keys.put("monitor.genres.category.field", "genre");
-        keys.put("monitor.genres.window.size", "60s");
+        RunKeys.monitor(keys, "genres", missing, "json", "genre", "60s");
         writeProperties(file, keys);
 
         final CommandRun cli = new CommandRun();
@@ -158,10 +155,7 @@ class PoisonPillIT {
         final Path file = state.resolve("divergent.properties");
         final Map<String, String> keys = base(state, url);
         keys.put("schema.registry.retries", "2");
-        keys.put("monitor.genres.input.topic", plays);
-        keys.put("monitor.genres.value.format", "avro");
-        keys.put("monitor.genres.category.field", "genre");
-        keys.put("monitor.genres.window.size", "60s");
+        RunKeys.monitor(keys, "genres", plays, "avro", "genre", "60s");
         writeProperties(file, keys);
         createTopics(DivergentConfig.fromMap(keys), plays);
 
