@@ -137,6 +137,15 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
                     + " ms ahead of stream time " + streamTime + " (max.future allows " + maxFutureMs + " ms)");
             return;
         }
+        // The task's first record sets its stream time: bounded by the wall clock instead, or one
+        // bad clock at startup would make every record after it late.
+        final long now = context.currentSystemTimeMs();
+        if (streamTime < 0 && time - now > maxFutureMs) {
+            reject(record, monitor, DeadLetter.Kind.FUTURE, "event time " + time + " is " + (time - now)
+                    + " ms ahead of the wall clock " + now + ", and no stream time is known yet (max.future allows "
+                    + maxFutureMs + " ms)");
+            return;
+        }
         if (time > streamTime) {
             streamTime = time;
             meta.put(STREAM_TIME, time);

@@ -298,4 +298,19 @@ class WindowTopologyTest {
             assertThat(t.events()).extracting(DivergenceEvent::getObservedTotal).containsExactly(1L);
         }
     }
+
+    /** Before any stream time, the bound is the wall clock (the driver's: now at its creation). */
+    @Test
+    void aFarFutureFirstRecordIsDeadLetteredInsteadOfMakingEverythingLate() {
+        final long future = System.currentTimeMillis() + 7_200 * S;
+        try (TopologyHarness t = new TopologyHarness(jsonMonitor("genres", "genre", "max.future", "1h"))) {
+            t.genre(future, "a", 1);              // first record, 2 h ahead of the wall clock: rejected, no stream time
+            assertThat(t.deadLetters()).extracting(r -> TopologyHarness.header(r, DeadLetter.REASON))
+                    .singleElement().asString().contains("ahead of the wall clock");
+            t.genre(10 * S, "a", 1);              // [0, 60s): counted, not late
+            t.genre(60 * S, "b", 1);              // closes [0, 60s) = {a: 1}
+            assertThat(t.events()).extracting(DivergenceEvent::getObservedTotal).containsExactly(1L);
+            assertThat(t.deadLetters()).as("nothing late after it").isEmpty();
+        }
+    }
 }
