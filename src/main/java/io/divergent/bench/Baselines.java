@@ -72,12 +72,14 @@ final class Baselines {
         // returns windows whose start is at least (the store's stream time - retention), the
         // store's stream time being the latest window start written. With the default, a hopping
         // window is thus only visible for about one advance (10 s) of event time after it closes,
-        // while B3 replays tens of seconds of event time per wall-clock second: most windows were
-        // emitted, 6-27% were skipped for good. A tumbling window stays visible for one window size
+        // while B3 replays 7-15 s of event time per wall-clock second, more across a stall: 3-27%
+        // of the closed windows were skipped for good. A tumbling window stays visible for one window size
         // after closing (the next window's start is a whole size later), which covered the scan
         // interval in every run, so tumbling workloads keep the default. A DSL user replaying
         // history into onWindowClose hopping windows has to do the same: this covers up to
-        // HOPPING_EXTRA_RETENTION of event time between two scans.
+        // HOPPING_EXTRA_RETENTION of event time between two scans. Side effect: the store's segments
+        // widen to retention / 2, which shortens B3's first scan (from the epoch, one cache range
+        // per segment); see README, "Benchmarks".
         Materialized<String, GenericRecord, WindowStore<Bytes, byte[]>> store =
                 Materialized.<String, GenericRecord, WindowStore<Bytes, byte[]>>as("b3-histograms")
                         .withKeySerde(Serdes.String()).withValueSerde(counts);
