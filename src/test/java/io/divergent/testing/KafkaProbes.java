@@ -9,17 +9,21 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Read-only looks at a broker for tests that wait on progress: consumer-group lag, committed
@@ -49,24 +53,57 @@ public final class KafkaProbes {
     }
 
     /**
-     * Records of some topics not yet committed by a consumer group.
+     * Records of some topics not yet committed by a consumer group: data records a
+     * {@code read_committed} reader finds after the group's committed offsets. Transaction
+     * markers and aborted records do not count: under exactly-once Kafka Streams commits the
+     * offset after the last record it processed, and the commit marker behind that record is
+     * only covered by the task's next commit, which an idle task never makes (a lag of 1 on
+     * offsets that never goes). Records in transactions still open count as not consumed.
      *
      * @param admin  a client of the broker
      * @param group  the consumer group (a Kafka Streams application id)
-     * @param topics the topics to sum over; a partition without a commit counts whole
+     * @param topics the topics to sum over; a partition without a commit is read from offset 0
      * @return the summed lag, or {@link Long#MAX_VALUE} if the broker could not answer
      */
     public static long lag(final Admin admin, final String group, final List<String> topics) {
         try {
             final Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(admin, group);
-            long lag = 0;
-            for (final Map.Entry<TopicPartition, Long> end : endOffsets(admin, topics).entrySet()) {
-                final OffsetAndMetadata done = committed.get(end.getKey());
-                lag += end.getValue() - (done == null ? 0 : done.offset());
-            }
-            return lag;
+            final Map<TopicPartition, Long> from = new HashMap<>();
+            final Map<TopicPartition, Long> ends = endOffsets(admin, topics);
+            ends.forEach((partition, end) -> {
+                final OffsetAndMetadata done = committed.get(partition);
+                final long offset = done == null ? 0 : done.offset();
+                if (offset < end) {
+                    from.put(partition, offset);
+                }
+            });
+            return from.isEmpty() ? 0 : recordsBefore(admin, from, ends);
         } catch (final Exception e) {
             return Long.MAX_VALUE;
+        }
+    }
+
+    /** Reads each partition from its offset up to its end offset (at most 2 s); what it could not reach counts whole. */
+    private static long recordsBefore(final Admin admin, final Map<TopicPartition, Long> from,
+                                      final Map<TopicPartition, Long> ends) throws Exception {
+        final Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).stream()
+                .map(node -> node.host() + ":" + node.port()).collect(Collectors.joining(",")));
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.assign(from.keySet());
+            from.forEach(consumer::seek);
+            long records = 0;
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (System.nanoTime() < deadline && from.keySet().stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                records += consumer.poll(Duration.ofMillis(50)).count();
+            }
+            for (final TopicPartition partition : from.keySet()) {
+                records += Math.max(0, ends.get(partition) - consumer.position(partition));
+            }
+            return records;
         }
     }
 
