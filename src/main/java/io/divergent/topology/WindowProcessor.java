@@ -137,13 +137,14 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
                     + " ms ahead of stream time " + streamTime + " (max.future allows " + maxFutureMs + " ms)");
             return;
         }
-        // The task's first record sets its stream time: bounded by the wall clock instead, or one
-        // bad clock at startup would make every record after it late.
+        // Also bounded by the wall clock: a task's first record sets its stream time (one bad clock
+        // at startup would make every record after it late), and records each a little ahead of
+        // the last could walk stream time into the future, where the broker refuses the events'
+        // timestamps (message.timestamp.after.max.ms). Replayed history is far behind the clock.
         final long now = context.currentSystemTimeMs();
-        if (streamTime < 0 && time - now > maxFutureMs) {
+        if (time - now > maxFutureMs) {
             reject(record, monitor, DeadLetter.Kind.FUTURE, "event time " + time + " is " + (time - now)
-                    + " ms ahead of the wall clock " + now + ", and no stream time is known yet (max.future allows "
-                    + maxFutureMs + " ms)");
+                    + " ms ahead of the wall clock " + now + " (max.future allows " + maxFutureMs + " ms)");
             return;
         }
         if (time > streamTime) {

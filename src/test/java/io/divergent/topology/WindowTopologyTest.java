@@ -313,4 +313,17 @@ class WindowTopologyTest {
             assertThat(t.deadLetters()).as("nothing late after it").isEmpty();
         }
     }
+
+    /** Records each less than max.future ahead of stream time cannot walk it past the wall clock's bound. */
+    @Test
+    void recordsCannotWalkStreamTimeBeyondTheWallClockBound() {
+        final long now = System.currentTimeMillis() / (60 * S) * (60 * S);
+        try (TopologyHarness t = new TopologyHarness(jsonMonitor("genres", "genre", "max.future", "1h"))) {
+            t.genre(now, "a", 1);                 // [now, now + 60s)
+            t.genre(now + 3_000 * S, "a", 1);     // 50 min ahead of stream time and of the clock: counted
+            t.genre(now + 6_000 * S, "a", 1);     // 50 min ahead of stream time, 100 min of the clock: rejected
+            assertThat(t.deadLetters()).extracting(r -> TopologyHarness.header(r, DeadLetter.REASON))
+                    .singleElement().asString().contains("ahead of the wall clock");
+        }
+    }
 }
