@@ -113,6 +113,7 @@ public final class Replayer {
         final Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay:9092");
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");   // as run does
         try {
             props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("divergent-replay").toString());
         } catch (final IOException e) {
