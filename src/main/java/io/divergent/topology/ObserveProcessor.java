@@ -95,14 +95,7 @@ final class ObserveProcessor implements Processor<byte[], byte[], String, Routed
 
     /** Decodes a value, waiting for the registry while it is unavailable (see {@link RegistryOutage}). */
     private Object decode(final RecordMetadata meta, final byte[] value) {
-        try {
-            return decoder.decode(meta.topic(), value);
-        } catch (final ValueDecoder.Undecodable e) {
-            throw e;
-        } catch (final RuntimeException e) {
-            return RegistryOutage.await(() -> decoder.decode(meta.topic(), value), e,
-                    meta.topic() + "-" + meta.partition() + "@" + meta.offset(), metrics::registryUnavailable);
-        }
+        return RegistryOutage.decode(() -> decoder.decode(meta.topic(), value), meta, metrics::registryUnavailable);
     }
 
     private String seriesId(final int index, final MonitorConfig monitor, final Object root) {

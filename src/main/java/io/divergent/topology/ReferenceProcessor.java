@@ -82,15 +82,7 @@ final class ReferenceProcessor implements Processor<String, byte[], String, Rout
     /** Decodes an Avro reference, waiting for the registry while it is unavailable (see {@link RegistryOutage}). */
     private ReferenceDistribution decodeAvro(final byte[] value) {
         final RecordMetadata meta = context.recordMetadata().orElseThrow();
-        try {
-            return avro.deserialize(meta.topic(), value);
-        } catch (final RuntimeException e) {
-            if (RegistryOutage.of(e).isEmpty()) {
-                throw e;
-            }
-            return RegistryOutage.await(() -> avro.deserialize(meta.topic(), value), e,
-                    meta.topic() + "-" + meta.partition() + "@" + meta.offset(), metrics::registryUnavailable);
-        }
+        return RegistryOutage.decode(() -> avro.deserialize(meta.topic(), value), meta, metrics::registryUnavailable);
     }
 
     private void reject(final Record<String, byte[]> record, final String reason) {

@@ -1,6 +1,7 @@
 package io.divergent.topology;
 
 import io.divergent.registry.RegistryException;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,20 +47,28 @@ final class RegistryOutage {
     }
 
     /**
-     * Tries {@code attempt} again after {@code first} failed, while the failures are registry
-     * unavailability, pausing with backoff between attempts.
+     * Runs {@code attempt} (a decode that may need the registry); while it fails because the
+     * registry is unavailable, asks again with backoff.
      *
      * @param attempt  decodes the record
-     * @param first    what the first attempt threw
-     * @param where    the record, for log lines ({@code topic-partition@offset})
+     * @param record   the record, for log lines
      * @param counted  called once per failed attempt (the {@code registry-unavailable-total} metric)
      * @return what {@code attempt} returns once the registry answers
-     * @throws RuntimeException {@code first} or a later failure, unchanged, when it is not registry
+     * @throws RuntimeException a failure of {@code attempt}, unchanged, when it is not registry
      *         unavailability (for example a schema id the registry does not know)
      * @throws IllegalStateException naming the registry when it is still unavailable after {@link #MAX_WAIT}
      */
-    static <T> T await(final Supplier<T> attempt, final RuntimeException first, final String where,
-                       final Runnable counted) {
+    static <T> T decode(final Supplier<T> attempt, final RecordMetadata record, final Runnable counted) {
+        try {
+            return attempt.get();
+        } catch (final RuntimeException first) {
+            return await(attempt, first, record.topic() + "-" + record.partition() + "@" + record.offset(), counted);
+        }
+    }
+
+    /** Tries {@code attempt} again after {@code first} failed, while the failures are registry unavailability. */
+    private static <T> T await(final Supplier<T> attempt, final RuntimeException first, final String where,
+                               final Runnable counted) {
         final Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(10), MAX_WAIT);
         final long deadline = System.nanoTime() + MAX_WAIT.toNanos();
         RuntimeException failure = first;
