@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,6 +57,8 @@ public final class DivergentApp implements AutoCloseable {
         LOG.info("Topology:\n{}", topology.describe());
         prepareSchemas(resolved);
         final Properties props = streamsProperties(resolved);
+        final AtomicReference<String> sendFailure = new AtomicReference<>();
+        props.put(SendFailures.REPORT_CONFIG, sendFailure);
         final KafkaStreams streams = new KafkaStreams(topology, props);
         final DivergentApp app = new DivergentApp(streams);
         streams.setStateListener((now, before) -> {
@@ -65,7 +68,9 @@ public final class DivergentApp implements AutoCloseable {
             }
         });
         streams.setUncaughtExceptionHandler(error -> {
-            app.fatal = error;
+            // A failed send surfaces later, at another record: say which record it came from.
+            final String failedSend = sendFailure.get();
+            app.fatal = failedSend == null ? error : new IllegalStateException(failedSend, error);
             LOG.error("Stopping: a stream thread failed: {}", error.toString(), error);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
@@ -88,6 +93,7 @@ public final class DivergentApp implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // Kafka 5.0's default, taken now: without it every start logs a WARN recommending it.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+        props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, SendFailures.class.getName());
         if (config.rocksDbMemoryMb() > 0) {
             props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
             props.put(BoundedRocksDbMemory.MEMORY_BYTES, Long.toString((long) config.rocksDbMemoryMb() << 20));

@@ -14,6 +14,8 @@ import io.divergent.config.ValueFormat;
 import io.divergent.registry.MockSchemaRegistry;
 import io.divergent.serde.AvroJson;
 import io.divergent.serde.AvroSerdes;
+import io.divergent.serde.StrictJson;
+import io.divergent.serde.Timestamps;
 import io.divergent.topology.DeadLetter;
 import io.divergent.topology.DivergentTopology;
 import io.divergent.topology.ReferenceJson;
@@ -36,8 +38,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -62,6 +62,8 @@ import java.util.UUID;
 public final class Replayer {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.Set<String> NUMERIC_HEADERS = java.util.Set.of(DeadLetter.PARTITION, DeadLetter.OFFSET,
+            DeadLetter.TIMESTAMP, DeadLetter.EVENT_TIME, DeadLetter.ORIGINAL_SIZE);
 
     /** What the topology emitted, as JSON objects, in emission order per output topic. */
     public record Result(List<ObjectNode> events, List<ObjectNode> alerts, List<ObjectNode> deadLetters) {
@@ -148,14 +150,25 @@ public final class Replayer {
                 .pipeInput(new TestRecord<>(line.key(), line.value(), null, line.timestamp()));
     }
 
+    /**
+     * A dead letter as JSON: its headers without the {@code divergent.error.} prefix (dots become
+     * underscores; partition, offset, timestamps and sizes as numbers), its key as text and its
+     * value as base64.
+     */
     private static ObjectNode deadLetterJson(final TestRecord<byte[], byte[]> record) {
         final ObjectNode node = JsonNodeFactory.instance.objectNode();
         for (final String header : List.of(DeadLetter.KIND, DeadLetter.REASON, DeadLetter.MONITOR, DeadLetter.TOPIC,
-                DeadLetter.PARTITION, DeadLetter.OFFSET, DeadLetter.TIMESTAMP)) {
+                DeadLetter.PARTITION, DeadLetter.OFFSET, DeadLetter.TIMESTAMP, DeadLetter.EVENT_TIME,
+                DeadLetter.TRUNCATED, DeadLetter.ORIGINAL_SIZE)) {
             final Header h = record.headers().lastHeader(header);
             if (h != null) {
-                node.put(header.substring("divergent.error.".length()).replace('.', '_'),
-                        new String(h.value(), StandardCharsets.UTF_8));
+                final String name = header.substring("divergent.error.".length()).replace('.', '_');
+                final String text = new String(h.value(), StandardCharsets.UTF_8);
+                if (NUMERIC_HEADERS.contains(header)) {
+                    node.put(name, Long.parseLong(text));
+                } else {
+                    node.put(name, text);
+                }
             }
         }
         node.put("key", record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8));
@@ -285,9 +298,9 @@ public final class Replayer {
         }
         final JsonNode node;
         try {
-            node = JSON.readTree(line);
-        } catch (final JsonProcessingException e) {
-            throw new ReplayException(where + ": not valid JSON: " + e.getOriginalMessage());
+            node = StrictJson.readTree(line);
+        } catch (final IOException e) {
+            throw new ReplayException(where + ": not valid JSON: " + StrictJson.describe(e));
         }
         if (!node.isObject()) {
             throw new ReplayException(where + ": a line must be a JSON object");
@@ -298,19 +311,14 @@ public final class Replayer {
     private static long timestamp(final JsonNode node, final String where) {
         final JsonNode ts = node.get("timestamp");
         if (ts == null || ts.isNull()) {
-            throw new ReplayException(where + ": \"timestamp\" is required (epoch milliseconds or an ISO-8601 instant)");
+            throw new ReplayException(where + ": \"timestamp\" is required (" + Timestamps.EXPECTED + ")");
         }
-        if (ts.isIntegralNumber() && ts.asLong() >= 0) {
-            return ts.asLong();
+        try {
+            return Timestamps.epochMillis(ts.isTextual() ? ts.asText()
+                    : ts.isIntegralNumber() ? ts.bigIntegerValue() : ts.isNumber() ? ts.decimalValue() : ts.toString());
+        } catch (final IllegalArgumentException e) {
+            throw new ReplayException(where + ": \"timestamp\" " + e.getMessage());
         }
-        if (ts.isTextual()) {
-            try {
-                return Instant.parse(ts.asText()).toEpochMilli();
-            } catch (final DateTimeParseException e) {
-                // fall through to the error below
-            }
-        }
-        throw new ReplayException(where + ": \"timestamp\" must be non-negative epoch milliseconds or an ISO-8601 instant, got " + ts);
     }
 
     private static List<String> read(final Path path) {

@@ -11,7 +11,6 @@ import org.apache.avro.generic.IndexedRecord;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -167,9 +166,9 @@ public final class AvroJson {
                 }
                 if (json instanceof String s && schema.getLogicalType() != null) {
                     try {
-                        return Instant.parse(s).toEpochMilli();
-                    } catch (final DateTimeParseException e) {
-                        throw mismatch(path, "epoch milliseconds or an ISO-8601 instant", json);
+                        return Timestamps.parseInstant(s);
+                    } catch (final IllegalArgumentException e) {
+                        throw mismatch(path, Timestamps.EXPECTED.substring("expected ".length()), json);
                     }
                 }
                 throw mismatch(path, "a long", json);

@@ -85,6 +85,7 @@ public final class DivergentTopology {
      */
     public static Topology build(final DivergentConfig config, final Map<String, ?> serdeConfig) {
         final StreamsBuilder builder = new StreamsBuilder();
+        final int deadLetterBudget = DeadLetter.budget(config.kafkaProperties());
         final int partitions = Math.max(1, config.partitions());
         final Serde<DivergenceEvent> eventSerde = AvroSerdes.specific(DivergenceEvent.class, serdeConfig, false);
         final Serde<DriftAlert> alertSerde = AvroSerdes.specific(DriftAlert.class, serdeConfig, false);
@@ -96,7 +97,7 @@ public final class DivergentTopology {
             final KStream<String, Routed> routed = builder
                     .stream(topic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("divergent-source-" + topic))
                     .process(() -> new ObserveProcessor(monitors, new ValueDecoder(monitors.get(0).valueFormat(),
-                                    AvroSerdes.generic(serdeConfig, false).deserializer())),
+                                    AvroSerdes.generic(serdeConfig, false).deserializer()), deadLetterBudget),
                             Named.as("divergent-observe-" + topic));
             final Map<String, KStream<String, Routed>> branches = routed.split(Named.as("divergent-route-" + topic + "-"))
                     .branch((k, v) -> v instanceof Observation, Branched.as("observations"))
@@ -117,7 +118,8 @@ public final class DivergentTopology {
                 .stream(config.referenceTopic(), Consumed.with(Serdes.String(), Serdes.ByteArray())
                         .withName("divergent-reference-source"))
                 .process(() -> new ReferenceProcessor(config.referenceFormat(),
-                                AvroSerdes.specific(ReferenceDistribution.class, serdeConfig, false).deserializer()),
+                                AvroSerdes.specific(ReferenceDistribution.class, serdeConfig, false).deserializer(),
+                                deadLetterBudget),
                         Named.as("divergent-reference-validate"))
                 .split(Named.as("divergent-reference-route-"))
                 .branch((k, v) -> v instanceof ReferenceVersion, Branched.as("versions"))
@@ -129,7 +131,7 @@ public final class DivergentTopology {
                         .withName(REFERENCES).withNumberOfPartitions(partitions))
                 .process(ReferenceWriter::new, Named.as("divergent-reference-writer"), REFERENCE_STORE);
 
-        final WindowSupplier windows = new WindowSupplier(config);
+        final WindowSupplier windows = new WindowSupplier(config, deadLetterBudget);
         final BranchedKStream<String, Routed> outputs = observations
                 .repartition(Repartitioned.with(Serdes.String(), new ObservationSerde())
                         .withName(OBSERVATIONS).withNumberOfPartitions(partitions))
@@ -162,9 +164,11 @@ public final class DivergentTopology {
         private final List<MonitorConfig> monitors;
         private final long maxFutureMs;
         private final long maxCategories;
+        private final int deadLetterBudget;
         private final Set<StoreBuilder<?>> stores = new java.util.LinkedHashSet<>();
 
-        WindowSupplier(final DivergentConfig config) {
+        WindowSupplier(final DivergentConfig config, final int deadLetterBudget) {
+            this.deadLetterBudget = deadLetterBudget;
             this.monitors = config.monitors();
             // 0 disables the bound.
             this.maxFutureMs = config.maxFuture().isZero() ? Long.MAX_VALUE : config.maxFuture().toMillis();
@@ -188,7 +192,7 @@ public final class DivergentTopology {
 
         @Override
         public WindowProcessor get() {
-            return new WindowProcessor(monitors, maxFutureMs, maxCategories);
+            return new WindowProcessor(monitors, maxFutureMs, maxCategories, deadLetterBudget);
         }
     }
 }

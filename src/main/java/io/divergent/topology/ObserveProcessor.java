@@ -8,8 +8,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,21 +17,29 @@ import java.util.List;
  * one {@link Observation} per monitor, keyed by series id and stamped with its event time.
  * A record that cannot be decoded, or lacks a monitor's category, is forwarded as a
  * {@link DeadLetter} instead (for that monitor only when other monitors can still use it).
- * Stateless: nothing here survives a record.
+ *
+ * <p>No input record can stop the stream: what a record yields is worked out first, and anything
+ * unexpected while doing so sets the whole record aside as {@code internal-error} (nothing of it
+ * is counted); only then is it forwarded. The one failure that does stop the application is a
+ * registry still unavailable after {@link RegistryOutage#MAX_WAIT}: the record is fine, and a
+ * restart resumes at it. Stateless: nothing here survives a record.
  */
 final class ObserveProcessor implements Processor<byte[], byte[], String, Routed> {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ObserveProcessor.class);
-
     private final List<MonitorConfig> monitors;
     private final ValueDecoder decoder;
+    private final int deadLetterBudget;
     private final List<List<String>> segmentNames = new ArrayList<>();
+    /** What the current record yields, reused from record to record: observations, or dead letters. */
+    private final List<Object> yields = new ArrayList<>();
     private ProcessorContext<String, Routed> context;
     private DivergentMetrics metrics;
+    private DeadLetters deadLetters;
 
-    ObserveProcessor(final List<MonitorConfig> monitors, final ValueDecoder decoder) {
+    ObserveProcessor(final List<MonitorConfig> monitors, final ValueDecoder decoder, final int deadLetterBudget) {
         this.monitors = monitors;
         this.decoder = decoder;
+        this.deadLetterBudget = deadLetterBudget;
         for (final MonitorConfig monitor : monitors) {
             segmentNames.add(monitor.segmentFields().stream().map(FieldPath::toString).toList());
         }
@@ -43,31 +49,55 @@ final class ObserveProcessor implements Processor<byte[], byte[], String, Routed
     public void init(final ProcessorContext<String, Routed> context) {
         this.context = context;
         this.metrics = new DivergentMetrics(context.metrics());
+        this.deadLetters = new DeadLetters(context, metrics, deadLetterBudget);
     }
 
     @Override
     public void process(final Record<byte[], byte[]> record) {
         final RecordMetadata meta = context.recordMetadata().orElseThrow();
+        yields.clear();
+        try {
+            observe(record, meta);
+        } catch (final RegistryOutage.StillUnavailable e) {
+            throw e;
+        } catch (final RuntimeException | StackOverflowError e) {
+            yields.clear();
+            yields.add(deadLetter(record, meta, DeadLetter.Kind.INTERNAL_ERROR, DeadLetter.internalReason(e), null));
+        }
+        for (final Object yielded : yields) {
+            if (yielded instanceof DeadLetter dead) {
+                deadLetters.send(dead, dead.monitor() == null ? "" : dead.monitor(), record.headers());
+            } else {
+                @SuppressWarnings("unchecked")
+                final Record<String, Routed> observation = (Record<String, Routed>) yielded;
+                context.forward(observation);
+            }
+        }
+        yields.clear();
+    }
+
+    /** Fills {@link #yields} with what the record gives each monitor. */
+    private void observe(final Record<byte[], byte[]> record, final RecordMetadata meta) {
         final Object root;
         try {
             root = decode(meta, record.value());
         } catch (final ValueDecoder.Undecodable e) {
-            deadLetter(record, meta, e.kind(), e.getMessage(), null);
+            yields.add(deadLetter(record, meta, e.kind(), e.getMessage(), null));
             return;
         }
         for (int m = 0; m < monitors.size(); m++) {
             final MonitorConfig monitor = monitors.get(m);
             final Object raw = monitor.valueFormat() == ValueFormat.STRING ? root : monitor.categoryField().resolve(root);
             if (raw == null) {
-                deadLetter(record, meta, DeadLetter.Kind.MISSING_CATEGORY,
-                        "category field '" + monitor.categoryField() + "' is missing or null", monitor.name());
+                yields.add(deadLetter(record, meta, DeadLetter.Kind.MISSING_CATEGORY,
+                        "category field '" + monitor.categoryField() + "' is missing or null", monitor.name()));
                 continue;
             }
             final String category = ValueDecoder.categoryText(raw);
-            if (category == null || category.isEmpty()) {
-                deadLetter(record, meta, DeadLetter.Kind.INVALID_CATEGORY, "category field '" + monitor.categoryField()
-                        + "' is " + (category == null ? ValueDecoder.describeType(raw) : "an empty string")
-                        + ": a category must be a non-empty string, number, boolean or enum", monitor.name());
+            final String invalid = ValueDecoder.invalidCategory(category, raw);
+            if (invalid != null) {
+                yields.add(deadLetter(record, meta, DeadLetter.Kind.INVALID_CATEGORY,
+                        "category field '" + monitor.categoryField() + "' is " + invalid, monitor.name()));
                 continue;
             }
             final long timestamp;
@@ -76,18 +106,25 @@ final class ObserveProcessor implements Processor<byte[], byte[], String, Routed
                 try {
                     timestamp = ValueDecoder.timestampMillis(field.toString(), field.resolve(root));
                 } catch (final IllegalArgumentException e) {
-                    deadLetter(record, meta, DeadLetter.Kind.INVALID_TIMESTAMP, e.getMessage(), monitor.name());
+                    yields.add(deadLetter(record, meta, DeadLetter.Kind.INVALID_TIMESTAMP, e.getMessage(), monitor.name()));
                     continue;
                 }
             } else if (record.timestamp() < 0) {
-                deadLetter(record, meta, DeadLetter.Kind.INVALID_TIMESTAMP,
-                        "record timestamp is negative (" + record.timestamp() + ")", monitor.name());
+                yields.add(deadLetter(record, meta, DeadLetter.Kind.INVALID_TIMESTAMP,
+                        "record timestamp is negative (" + record.timestamp() + ")", monitor.name()));
                 continue;
             } else {
                 timestamp = record.timestamp();
             }
+            final String series;
+            try {
+                series = seriesId(m, monitor, root);
+            } catch (final IllegalArgumentException e) {
+                yields.add(deadLetter(record, meta, DeadLetter.Kind.INVALID_SEGMENT, e.getMessage(), monitor.name()));
+                continue;
+            }
             // The record keeps the input's timestamp, which the broker accepted once; see Observation.
-            context.forward(new Record<>(seriesId(m, monitor, root),
+            yields.add(new Record<String, Routed>(series,
                     new Observation(category, meta.partition(), meta.offset(), timestamp), record.timestamp(),
                     new RecordHeaders()));
         }
@@ -98,6 +135,7 @@ final class ObserveProcessor implements Processor<byte[], byte[], String, Routed
         return RegistryOutage.decode(() -> decoder.decode(meta.topic(), value), meta, metrics::registryUnavailable);
     }
 
+    /** @throws IllegalArgumentException when a segment value is too long to be part of a series id */
     private String seriesId(final int index, final MonitorConfig monitor, final Object root) {
         final List<FieldPath> fields = monitor.segmentFields();
         if (fields.isEmpty()) {
@@ -105,19 +143,19 @@ final class ObserveProcessor implements Processor<byte[], byte[], String, Routed
         }
         final List<String> values = new ArrayList<>(fields.size());
         for (final FieldPath field : fields) {
-            values.add(ValueDecoder.categoryText(field.resolve(root)));
+            final String value = ValueDecoder.categoryText(field.resolve(root));
+            if (value != null && value.length() > ValueDecoder.MAX_CATEGORY_CHARS) {
+                throw new IllegalArgumentException("segment field '" + field + "' is " + value.length()
+                        + " characters long: a segment value may have at most " + ValueDecoder.MAX_CATEGORY_CHARS);
+            }
+            values.add(value);
         }
         return SeriesId.of(monitor.name(), segmentNames.get(index), values);
     }
 
-    private void deadLetter(final Record<byte[], byte[]> record, final RecordMetadata meta, final DeadLetter.Kind kind,
-                            final String reason, final String monitor) {
-        final DeadLetter dead = new DeadLetter(kind, reason, monitor, meta.topic(), meta.partition(), meta.offset(),
+    private static DeadLetter deadLetter(final Record<byte[], byte[]> record, final RecordMetadata meta,
+                                         final DeadLetter.Kind kind, final String reason, final String monitor) {
+        return new DeadLetter(kind, reason, monitor, meta.topic(), meta.partition(), meta.offset(),
                 record.timestamp(), record.key(), record.value());
-        LOG.warn("Skipped {}", dead.describe());
-        metrics.skipped(kind, monitor);
-        final RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-        dead.headers().forEach(headers::add);
-        context.forward(new Record<>(monitor == null ? "" : monitor, dead, record.timestamp(), headers));
     }
 }

@@ -1,18 +1,15 @@
 package io.divergent.topology;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.divergent.avro.ReferenceDistribution;
 import io.divergent.config.ValueFormat;
 import io.divergent.math.Histogram;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import io.divergent.serde.StrictJson;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -26,39 +23,60 @@ import java.util.Map;
  */
 final class ReferenceProcessor implements Processor<String, byte[], String, Routed> {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ReferenceProcessor.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final ValueFormat format;
     private final Deserializer<ReferenceDistribution> avro;
+    private final int deadLetterBudget;
     private ProcessorContext<String, Routed> context;
     private DivergentMetrics metrics;
+    private DeadLetters deadLetters;
 
-    ReferenceProcessor(final ValueFormat format, final Deserializer<ReferenceDistribution> avro) {
+    ReferenceProcessor(final ValueFormat format, final Deserializer<ReferenceDistribution> avro,
+                       final int deadLetterBudget) {
         this.format = format;
         this.avro = avro;
+        this.deadLetterBudget = deadLetterBudget;
     }
 
     @Override
     public void init(final ProcessorContext<String, Routed> context) {
         this.context = context;
         this.metrics = new DivergentMetrics(context.metrics());
+        this.deadLetters = new DeadLetters(context, metrics, deadLetterBudget);
     }
 
     @Override
     public void process(final Record<String, byte[]> record) {
         if (record.key() == null || record.key().isEmpty()) {
-            reject(record, "reference record has no key: the key must be the series id");
+            reject(record, DeadLetter.Kind.INVALID_REFERENCE, "reference record has no key: the key must be the series id");
             return;
         }
         if (record.value() == null) {
             context.forward(record.withValue(ReferenceVersion.TOMBSTONE));
             return;
         }
+        Routed validated;
+        try {
+            validated = validate(record);
+        } catch (final RegistryOutage.StillUnavailable e) {
+            throw e; // the registry stayed down past the wait: stop, never dead-letter a good reference
+        } catch (final RuntimeException | StackOverflowError e) {
+            // Anything unforeseen sets the record aside: no reference record can stop the stream.
+            validated = deadLetter(record, DeadLetter.Kind.INTERNAL_ERROR, DeadLetter.internalReason(e));
+        }
+        if (validated instanceof DeadLetter dead) {
+            deadLetters.send(dead, record.key(), record.headers());
+        } else {
+            context.forward(record.withValue(validated));
+        }
+    }
+
+    /** The reference version of a record, or the dead letter saying why it has none. */
+    private Routed validate(final Record<String, byte[]> record) {
         final Map<String, Double> weights;
         final String source;
         try {
             if (format == ValueFormat.JSON) {
-                final JsonNode tree = JSON.readTree(record.value());
+                final JsonNode tree = StrictJson.readTree(record.value());
                 weights = ReferenceJson.weights(tree);
                 source = ReferenceJson.source(tree);
             } else {
@@ -70,12 +88,14 @@ final class ReferenceProcessor implements Processor<String, byte[], String, Rout
             if (!(histogram.total() > 0)) {
                 throw new IllegalArgumentException("total weight is 0: a reference needs at least one positive weight");
             }
-            context.forward(record.withValue(new ReferenceVersion(HistogramCodec.encode(histogram, source))));
-        } catch (final RuntimeException | java.io.IOException e) {
-            if (e instanceof RuntimeException runtime && RegistryOutage.of(runtime).isPresent()) {
-                throw runtime; // the registry stayed down past the wait: stop, never dead-letter a good reference
-            }
-            reject(record, "invalid reference for series '" + record.key() + "': " + e.getMessage());
+            return new ReferenceVersion(HistogramCodec.encode(histogram, source));
+        } catch (final java.io.IOException e) {
+            return deadLetter(record, DeadLetter.Kind.INVALID_REFERENCE,
+                    "invalid reference for series '" + record.key() + "': not valid JSON: " + StrictJson.describe(e));
+        } catch (final IllegalArgumentException | org.apache.kafka.common.errors.SerializationException
+                       | org.apache.avro.AvroRuntimeException e) {
+            return deadLetter(record, DeadLetter.Kind.INVALID_REFERENCE,
+                    "invalid reference for series '" + record.key() + "': " + e.getMessage());
         }
     }
 
@@ -85,15 +105,13 @@ final class ReferenceProcessor implements Processor<String, byte[], String, Rout
         return RegistryOutage.decode(() -> avro.deserialize(meta.topic(), value), meta, metrics::registryUnavailable);
     }
 
-    private void reject(final Record<String, byte[]> record, final String reason) {
+    private void reject(final Record<String, byte[]> record, final DeadLetter.Kind kind, final String reason) {
+        deadLetters.send(deadLetter(record, kind, reason), record.key(), record.headers());
+    }
+
+    private DeadLetter deadLetter(final Record<String, byte[]> record, final DeadLetter.Kind kind, final String reason) {
         final RecordMetadata meta = context.recordMetadata().orElseThrow();
-        final DeadLetter dead = new DeadLetter(DeadLetter.Kind.INVALID_REFERENCE, reason, null, meta.topic(),
-                meta.partition(), meta.offset(), record.timestamp(),
+        return new DeadLetter(kind, reason, null, meta.topic(), meta.partition(), meta.offset(), record.timestamp(),
                 record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8), record.value());
-        LOG.warn("Skipped {}", dead.describe());
-        metrics.skipped(DeadLetter.Kind.INVALID_REFERENCE, null);
-        final RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-        dead.headers().forEach(headers::add);
-        context.forward(new Record<>(record.key(), dead, record.timestamp(), headers));
     }
 }

@@ -56,7 +56,7 @@ final class RegistryOutage {
      * @return what {@code attempt} returns once the registry answers
      * @throws RuntimeException a failure of {@code attempt}, unchanged, when it is not registry
      *         unavailability (for example a schema id the registry does not know)
-     * @throws IllegalStateException naming the registry when it is still unavailable after {@link #MAX_WAIT}
+     * @throws StillUnavailable naming the registry and the record when it is still unavailable after {@link #MAX_WAIT}
      */
     static <T> T decode(final Supplier<T> attempt, final RecordMetadata record, final Runnable counted) {
         try {
@@ -77,7 +77,7 @@ final class RegistryOutage {
             final RegistryException outage = of(current).orElseThrow(() -> current);
             counted.run();
             if (System.nanoTime() - deadline >= 0) {
-                throw new IllegalStateException("Schema Registry " + outage.url() + " still unavailable after "
+                throw new StillUnavailable("Schema Registry " + outage.url() + " still unavailable after "
                         + MAX_WAIT.toSeconds() + " s for the record at " + where + ": " + outage.getMessage(), current);
             }
             final Duration pause = backoff.next();
@@ -91,6 +91,17 @@ final class RegistryOutage {
             } catch (final RuntimeException e) {
                 failure = e;
             }
+        }
+    }
+
+    /**
+     * The registry stayed unavailable past {@link #MAX_WAIT}: the one failure of a record that
+     * stops the application on purpose (the record is fine; a restart resumes at it), never
+     * dead-lettered.
+     */
+    static final class StillUnavailable extends IllegalStateException {
+        StillUnavailable(final String message, final Throwable cause) {
+            super(message, cause);
         }
     }
 }

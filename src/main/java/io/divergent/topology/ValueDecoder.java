@@ -1,9 +1,9 @@
 package io.divergent.topology;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.divergent.config.ValueFormat;
 import io.divergent.registry.RegistryException;
+import io.divergent.serde.StrictJson;
+import io.divergent.serde.Timestamps;
 import io.divergent.serde.WireFormat;
 import org.apache.avro.generic.GenericEnumSymbol;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -12,8 +12,6 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 
 /**
  * Turns an input value into the object the monitors' field paths walk: an Avro
@@ -21,8 +19,6 @@ import java.time.format.DateTimeParseException;
  * whole value as a string. Also the rules for what counts as a category and a timestamp.
  */
 final class ValueDecoder {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ValueFormat format;
     private final Deserializer<?> avro;
@@ -52,12 +48,9 @@ final class ValueDecoder {
                 return new String(value, StandardCharsets.UTF_8);
             case JSON:
                 try {
-                    return JSON.readValue(value, Object.class);
-                } catch (final JsonProcessingException e) {
-                    throw new Undecodable(DeadLetter.Kind.MALFORMED, "not valid JSON: " + e.getOriginalMessage()
-                            + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+                    return StrictJson.readValue(value);
                 } catch (final IOException e) {
-                    throw new Undecodable(DeadLetter.Kind.MALFORMED, "not valid JSON: " + e.getMessage());
+                    throw new Undecodable(DeadLetter.Kind.MALFORMED, "not valid JSON: " + StrictJson.describe(e));
                 }
             case AVRO:
             default:
@@ -106,6 +99,33 @@ final class ValueDecoder {
     }
 
     /**
+     * The longest category (and segment value) in characters. Categories travel in repartition
+     * records, state store keys and every event's top contributors: an unbounded one (a 1 MB
+     * string) would make records the producer refuses, which would stop the application.
+     */
+    static final int MAX_CATEGORY_CHARS = 1_000;
+
+    /**
+     * Why a category is refused, or null when it is fine.
+     *
+     * @param category the category text ({@link #categoryText}), null when the value cannot be one
+     * @param raw      the field value it came from
+     * @return the end of a sentence "category field 'x' is ...", or null
+     */
+    static String invalidCategory(final String category, final Object raw) {
+        if (category == null) {
+            return describeType(raw) + ": a category must be a non-empty string, number, boolean or enum";
+        }
+        if (category.isEmpty()) {
+            return "an empty string: a category must be a non-empty string, number, boolean or enum";
+        }
+        if (category.length() > MAX_CATEGORY_CHARS) {
+            return category.length() + " characters long: a category may have at most " + MAX_CATEGORY_CHARS;
+        }
+        return null;
+    }
+
+    /**
      * The category text of a field value: strings, Avro enum symbols, booleans and numbers
      * (integers without a decimal point), or null when the value cannot be a category.
      */
@@ -139,35 +159,17 @@ final class ValueDecoder {
     }
 
     /**
-     * Event time in epoch milliseconds from a timestamp field: a number of milliseconds, an
-     * {@link Instant}, or an ISO-8601 instant string.
+     * Event time in epoch milliseconds from a timestamp field, in the one format of
+     * {@link Timestamps#epochMillis}.
      *
-     * @throws IllegalArgumentException naming what was found
+     * @throws IllegalArgumentException naming the field and what was found
      */
     static long timestampMillis(final String field, final Object value) {
-        if (value == null) {
-            throw new IllegalArgumentException("timestamp field '" + field + "' is missing or null");
+        try {
+            return Timestamps.epochMillis(value);
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException("timestamp field '" + field + "' " + e.getMessage(), e);
         }
-        final long millis;
-        if (value instanceof Number number && !(value instanceof Double) && !(value instanceof Float)) {
-            millis = number.longValue();
-        } else if (value instanceof Instant instant) {
-            millis = instant.toEpochMilli();
-        } else if (value instanceof CharSequence text) {
-            try {
-                millis = Instant.parse(text).toEpochMilli();
-            } catch (final DateTimeParseException e) {
-                throw new IllegalArgumentException("timestamp field '" + field + "' is '" + text
-                        + "': expected epoch milliseconds or an ISO-8601 instant");
-            }
-        } else {
-            throw new IllegalArgumentException("timestamp field '" + field + "' is " + describeType(value)
-                    + ": expected epoch milliseconds or an ISO-8601 instant");
-        }
-        if (millis < 0) {
-            throw new IllegalArgumentException("timestamp field '" + field + "' is negative (" + millis + ")");
-        }
-        return millis;
     }
 
     private static String rootMessage(final Throwable error) {

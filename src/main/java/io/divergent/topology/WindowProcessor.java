@@ -80,7 +80,9 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private final List<MonitorState> ordered = new ArrayList<>();
     private final long maxFutureMs;
     private final long maxCategories;
+    private final int deadLetterBudget;
     private ProcessorContext<String, Routed> context;
+    private DeadLetters deadLetters;
     private KeyValueStore<String, Long> meta;
     private KeyValueStore<Bytes, byte[]> references;
     private DivergentMetrics metrics;
@@ -89,8 +91,10 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     /**
      * @param maxFutureMs   how far ahead of stream time a record may be (Long.MAX_VALUE: no bound)
      * @param maxCategories distinct categories per series per window before folding into {@value #OTHER}; 0 = no cap
+     * @param deadLetterBudget bytes a dead letter may take ({@link DeadLetter#budget})
      */
-    WindowProcessor(final List<MonitorConfig> monitors, final long maxFutureMs, final long maxCategories) {
+    WindowProcessor(final List<MonitorConfig> monitors, final long maxFutureMs, final long maxCategories,
+                    final int deadLetterBudget) {
         for (final MonitorConfig monitor : monitors) {
             final MonitorState state = new MonitorState(monitor);
             this.monitors.put(monitor.name(), state);
@@ -98,6 +102,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
         this.maxFutureMs = maxFutureMs;
         this.maxCategories = maxCategories;
+        this.deadLetterBudget = deadLetterBudget;
     }
 
     @Override
@@ -106,6 +111,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         this.meta = context.getStateStore(DivergentTopology.META_STORE);
         this.references = context.getStateStore(DivergentTopology.REFERENCE_STORE);
         this.metrics = new DivergentMetrics(context.metrics());
+        this.deadLetters = new DeadLetters(context, metrics, deadLetterBudget);
         final Long time = meta.get(STREAM_TIME);
         streamTime = time == null ? -1 : time;
         for (final MonitorState monitor : ordered) {
@@ -391,14 +397,16 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
     }
 
+    /** Dead-letters an observation (late or future): key series id, value category; see {@link DeadLetter}. */
     private void reject(final Record<String, Observation> record, final MonitorState monitor, final DeadLetter.Kind kind,
                         final String reason) {
         final Observation observation = record.value();
+        // The observation's record timestamp is the source record's (ObserveProcessor keeps it).
         final DeadLetter dead = new DeadLetter(kind, reason, monitor.config.name(), monitor.config.inputTopic(),
-                observation.sourcePartition(), observation.sourceOffset(), observation.eventTime(),
+                observation.sourcePartition(), observation.sourceOffset(), record.timestamp(),
                 record.key().getBytes(StandardCharsets.UTF_8), observation.category().getBytes(StandardCharsets.UTF_8));
-        LOG.warn("Skipped {}", dead.describe());
-        metrics.skipped(kind, monitor.config.name());
-        context.forward(new Record<>(record.key(), dead, record.timestamp(), dead.headers()));
+        final RecordHeaders eventTime = new RecordHeaders();
+        eventTime.add(DeadLetter.EVENT_TIME, Long.toString(observation.eventTime()).getBytes(StandardCharsets.UTF_8));
+        deadLetters.send(dead, record.key(), new RecordHeaders(), eventTime);
     }
 }

@@ -24,6 +24,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -129,6 +130,102 @@ class PoisonPillIT {
                     .containsEntry("missing-category-records-total", 2.0)
                     .containsEntry("future-records-total", 1.0)
                     .containsEntry("invalid-timestamp-records-total", 1.0);
+        }
+    }
+
+    /**
+     * Issue 11's pills on the real broker, exactly-once: none stops the application (it is
+     * restarted after them, and goes on), none is counted, each is dead-lettered once, and a
+     * value too large for its dead letter is cut to fit. Also the values of a {@code future} dead
+     * letter: series id and category, with the event time in a header.
+     */
+    @Test
+    void pillsThatUsedToStopTheApplicationAreDeadLetteredAndARestartGoesOn(@TempDir final Path state) throws Exception {
+        final String devices = SharedBroker.uniqueName("devices");
+        final Map<String, String> keys = base(state, "mock://" + SharedBroker.uniqueName("scope"));
+        RunKeys.monitor(keys, "devices", devices, "json", "device", "10s");
+        keys.put("monitor.devices.timestamp.field", "ts");
+        // Kafka Streams does not leave the group on close: the restart waits out the session.
+        keys.put("kafka.session.timeout.ms", "6000");
+        final DivergentConfig config = DivergentConfig.fromMap(keys);
+        createTopics(config, devices);
+        final byte[] huge = new byte[1_048_400];              // fits the input topic, not with the dead letter's headers
+        java.util.Arrays.fill(huge, (byte) '{');
+        produce(List.of(
+                json(devices, "{\"device\":\"ios\",\"ts\":1000}"),                                 // devices@0: [0, 10 s) ios
+                json(devices, "[".repeat(1_001) + "]".repeat(1_001)),                                // devices@1: malformed (depth)
+                json(devices, "{\"device\":\"ios\",\"ts\":1,\"n\":" + "1".repeat(1_001) + "}"),       // devices@2: malformed (number)
+                new ProducerRecord<>(devices, 0, 0L, null, huge),                                    // devices@3: malformed, cut
+                json(devices, "{\"device\":\"ios\",\"ts\":18446744073709556616}"),                  // devices@4: invalid-timestamp
+                json(devices, "{\"device\":\"ios\",\"ts\":1000} trailing garbage"),                  // devices@5: malformed
+                json(devices, "{\"device\":\"tv\",\"ts\":99999999999999}"),                          // devices@6: future
+                json(devices, "{\"device\":\"web\",\"ts\":2000}")));                                 // devices@7: [0, 10 s) web
+        final List<String> consumed = List.of(devices, config.applicationId() + "-divergent-observations-repartition");
+        try (DivergentApp app = DivergentApp.start(config);
+             Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()))) {
+            Waits.waitUntil(Duration.ofSeconds(90), () -> KafkaProbes.lag(admin, config.applicationId(), consumed) == 0
+                            || !app.streams().state().isRunningOrRebalancing(),
+                    () -> "lag of " + consumed + ": " + KafkaProbes.lag(admin, config.applicationId(), consumed));
+            assertThat(app.streams().state()).as("still running after the pills").isEqualTo(KafkaStreams.State.RUNNING);
+        }
+        try (DivergentApp restarted = DivergentApp.start(config);
+             Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()))) {
+            produce(List.of(json(devices, "{\"device\":\"ios\",\"ts\":10000}")));                // devices@8: closes [0, 10 s)
+            final Map<String, DivergenceEvent> events = readEvents(config, 1);
+            assertThat(events.get("devices@0").getObservedTotal()).as("ios and web, no pill").isEqualTo(2L);
+
+            final Map<String, ConsumerRecord<byte[], byte[]>> dead = readDeadLetterRecords(config, 6);
+            assertThat(dead).containsOnlyKeys(devices + "@1", devices + "@2", devices + "@3", devices + "@4",
+                    devices + "@5", devices + "@6");
+            assertThat(header(dead.get(devices + "@1"), DeadLetter.REASON)).contains("nesting depth");
+            assertThat(header(dead.get(devices + "@2"), DeadLetter.KIND)).isEqualTo("malformed");
+            final ConsumerRecord<byte[], byte[]> cut = dead.get(devices + "@3");
+            assertThat(header(cut, DeadLetter.KIND)).isEqualTo("malformed");
+            assertThat(header(cut, DeadLetter.TRUNCATED)).isEqualTo("value");
+            assertThat(header(cut, DeadLetter.ORIGINAL_SIZE)).isEqualTo("1048400");
+            assertThat(cut.value()).hasSizeLessThan(huge.length).hasSizeGreaterThan(1_000_000);
+            assertThat(header(dead.get(devices + "@4"), DeadLetter.KIND)).isEqualTo("invalid-timestamp");
+            assertThat(header(dead.get(devices + "@5"), DeadLetter.REASON)).contains("'trailing'");
+            assertThat(dead.get(devices + "@5").value()).asString(StandardCharsets.UTF_8)
+                    .isEqualTo("{\"device\":\"ios\",\"ts\":1000} trailing garbage");
+            final ConsumerRecord<byte[], byte[]> future = dead.get(devices + "@6");
+            assertThat(header(future, DeadLetter.KIND)).isEqualTo("future");
+            assertThat(future.key()).asString(StandardCharsets.UTF_8).isEqualTo("devices");
+            assertThat(future.value()).asString(StandardCharsets.UTF_8).isEqualTo("tv");
+            assertThat(header(future, DeadLetter.EVENT_TIME)).isEqualTo("99999999999999");
+            assertThat(header(future, DeadLetter.TIMESTAMP)).as("the source record's timestamp").isEqualTo("0");
+            assertThat(restarted.streams().state()).isEqualTo(KafkaStreams.State.RUNNING);
+        }
+    }
+
+    /**
+     * A record the cluster refuses (here: a dead-letter topic whose max.message.bytes is below the
+     * producer's limit) stops the application with an error naming the input record it came from,
+     * not whichever record was in hand when Kafka Streams noticed.
+     */
+    @Test
+    void aWriteTheClusterRefusesNamesTheInputRecordItCameFrom(@TempDir final Path state) throws Exception {
+        final String devices = SharedBroker.uniqueName("devices");
+        final Map<String, String> keys = base(state, "mock://" + SharedBroker.uniqueName("scope"));
+        RunKeys.monitor(keys, "devices", devices, "json", "device", "10s");
+        keys.put("monitor.devices.timestamp.field", "ts");
+        final DivergentConfig config = DivergentConfig.fromMap(keys);
+        createTopics(config, devices);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(config.deadLetterTopic().orElseThrow(), 1, (short) 1)
+                    .configs(Map.of("max.message.bytes", "300")))).all().get(30, TimeUnit.SECONDS);
+        }
+        final List<ProducerRecord<byte[], byte[]>> input = new ArrayList<>();
+        input.add(json(devices, "{\"device\":\"ios\",\"ts\":1000}"));                           // devices@0: counted
+        input.add(json(devices, "{" + "x".repeat(2_000)));                                        // devices@1: malformed, 2 KB dead letter
+        for (int i = 0; i < 20; i++) {
+            input.add(json(devices, "{\"device\":\"ios\",\"ts\":" + (1000 + i) + "}"));          // devices@2..21: counted
+        }
+        produce(input);
+        try (DivergentApp app = DivergentApp.start(config)) {
+            assertThat(app.awaitStop(Duration.ofSeconds(90))).as("stopped").isTrue();
+            assertThat(app.awaitStop()).isNotNull().hasMessageContaining("the malformed dead letter of the input record at " + devices + "-0@1")
+                    .hasMessageContaining(config.deadLetterTopic().orElseThrow());
         }
     }
 
@@ -253,6 +350,31 @@ class PoisonPillIT {
             }, () -> "expected " + expected + " dead letters, got " + dead.keySet());
         }
         return dead;
+    }
+
+    /** Dead-letter records by {@code sourceTopic@sourceOffset}. */
+    private static Map<String, ConsumerRecord<byte[], byte[]>> readDeadLetterRecords(final DivergentConfig config,
+                                                                                      final int expected) {
+        final Map<String, ConsumerRecord<byte[], byte[]>> dead = new TreeMap<>();
+        final Map<String, Object> props = new java.util.HashMap<>(KafkaProbes.readCommittedConsumer(SharedBroker.bootstrapServers()));
+        props.put("max.partition.fetch.bytes", 4 << 20);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(config.deadLetterTopic().orElseThrow()));
+            Waits.waitUntil(Duration.ofSeconds(60), () -> {
+                for (final ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    final String source = header(r, DeadLetter.TOPIC) + "@" + header(r, DeadLetter.OFFSET);
+                    assertThat(dead.put(source, r)).as("one dead letter for " + source).isNull();
+                }
+                return dead.size() >= expected;
+            }, () -> "expected " + expected + " dead letters, got " + dead.keySet());
+        }
+        return dead;
+    }
+
+    private static String header(final ConsumerRecord<byte[], byte[]> record, final String name) {
+        final Header h = record.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     private static String kind(final Map<String, Map<String, String>> dead, final String source) {
