@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 
 /** {@code divergent bench}: Divergent against a plain consumer, the Streams floor and the idiomatic DSL. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
+        header = "Benchmarks Divergent against a plain consumer, the Kafka Streams floor and the idiomatic DSL.",
         description = {"Starts a Kafka broker in this JVM, fills one input topic per workload with synthetic Avro",
                 "events, then measures B0 (plain consumer), B1 (Kafka Streams floor), B3 (DSL windowed aggregate)",
                 "and P (Divergent) over the same records: records/s, CPU s per M records, allocated bytes per record,",
