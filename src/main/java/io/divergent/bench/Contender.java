@@ -1,5 +1,10 @@
 package io.divergent.bench;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
 /** What is measured over the same pre-filled input. */
 public enum Contender {
     /** The limit: a plain {@code KafkaConsumer} loop that decodes every value and drops it. */
@@ -15,6 +20,24 @@ public enum Contender {
 
     Contender(final String description) {
         this.description = description;
+    }
+
+    /**
+     * Parses a comma-separated list of contender names, case-insensitively.
+     *
+     * @param names e.g. {@code B0,P}
+     * @return the contenders in the order given
+     * @throws IllegalArgumentException naming an unknown name and every known one
+     */
+    public static List<Contender> parse(final String names) {
+        final List<Contender> chosen = new ArrayList<>();
+        for (final String raw : names.split(",")) {
+            final String name = raw.trim().toUpperCase(Locale.ROOT);
+            chosen.add(Arrays.stream(values()).filter(c -> c.name().equals(name)).findFirst().orElseThrow(() ->
+                    new IllegalArgumentException("unknown contender '" + raw.trim() + "'; known: "
+                            + String.join(", ", Arrays.stream(values()).map(Contender::name).toList()))));
+        }
+        return chosen;
     }
 
     /** One line on what the contender does. */

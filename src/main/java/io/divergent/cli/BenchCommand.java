@@ -5,16 +5,18 @@ import io.divergent.bench.BenchReport;
 import io.divergent.bench.Contender;
 import io.divergent.bench.Workload;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code divergent bench}: Divergent against a plain consumer, the Streams floor and the idiomatic DSL. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
+        header = "Benchmarks Divergent against a plain consumer, the Kafka Streams floor and the idiomatic DSL.",
         description = {"Starts a Kafka broker in this JVM, fills one input topic per workload with synthetic Avro",
                 "events, then measures B0 (plain consumer), B1 (Kafka Streams floor), B3 (DSL windowed aggregate)",
                 "and P (Divergent) over the same records: records/s, CPU s per M records, allocated bytes per record,",
@@ -23,6 +25,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** The smallest restore size: one series with all of its categories. */
     private static final long MIN_RESTORE_COUNTS = 100;
+
+    @Spec
+    private CommandSpec spec;
 
     @Option(names = "--records", defaultValue = "300000",
             description = {"Input records per workload (default ${DEFAULT-VALUE}: every workload has its 10,000 series",
@@ -58,18 +63,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (records < 1_000 || reps < 1 || restoreCounts < MIN_RESTORE_COUNTS) {
-            System.err.println("error: --records must be at least 1000, --reps at least 1, --restore-counts at least "
-                    + MIN_RESTORE_COUNTS);
-            return Main.USAGE;
+            throw new ParameterException(spec.commandLine(), "--records must be at least 1000, --reps at least 1, "
+                    + "--restore-counts at least " + MIN_RESTORE_COUNTS);
         }
         final List<Workload> chosen;
         final List<Contender> who;
         try {
             chosen = Workload.parse(workloads);
-            who = Arrays.stream(contenders.split(",")).map(c -> Contender.valueOf(c.trim().toUpperCase(Locale.ROOT))).toList();
+            who = Contender.parse(contenders);
         } catch (final IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            return Main.USAGE;
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         final Bench.Options options = quick
                 ? new Bench.Options(2_000, chosen, who, 1, false, 5_000, System.out)

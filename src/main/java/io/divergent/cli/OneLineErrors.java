@@ -7,10 +7,15 @@ import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Every error of {@code divergent} as one line on stderr, {@code error: <what is wrong>}, without
- * usage help or stack trace: exit code 2 for bad input (picocli's parse errors, the
+ * usage help or stack trace (a mistyped subcommand or option ends with picocli's
+ * "did you mean" suggestions): exit code 2 for bad input (picocli's parse errors, the
  * {@link ParameterException}s commands throw for invalid values, and configuration errors),
  * 1 for anything else.
  *
@@ -38,7 +43,7 @@ public final class OneLineErrors implements IModelTransformer, IParameterExcepti
     @Override
     public int handleParseException(final ParameterException ex, final String[] args) {
         final CommandLine commandLine = ex.getCommandLine();
-        print(commandLine, ex.getMessage());
+        print(commandLine, ex.getMessage() + suggestion(ex));
         return commandLine.getCommandSpec().exitCodeOnInvalidInput();
     }
 
@@ -49,6 +54,18 @@ public final class OneLineErrors implements IModelTransformer, IParameterExcepti
         // A bad configuration value is bad input too, whichever command loaded it.
         return ex instanceof io.divergent.config.ConfigException ? commandLine.getCommandSpec().exitCodeOnInvalidInput()
                 : commandLine.getCommandSpec().exitCodeOnExecutionException();
+    }
+
+    /** Picocli's near matches of a mistyped subcommand or option, as "; did you mean ...?", or "". */
+    private static String suggestion(final ParameterException ex) {
+        if (!(ex instanceof UnmatchedArgumentException unmatched)) {
+            return "";
+        }
+        final List<String> near = unmatched.getSuggestions();
+        if (near.isEmpty()) {
+            return "";
+        }
+        return "; did you mean " + near.stream().limit(3).map(s -> "'" + s + "'").collect(Collectors.joining(" or ")) + "?";
     }
 
     private static void print(final CommandLine commandLine, final String message) {

@@ -1,6 +1,8 @@
 package io.divergent.config;
 
 import io.divergent.math.Unit;
+import io.divergent.registry.SchemaRegistries;
+import io.divergent.serde.AvroSerdeConfig;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -33,8 +35,10 @@ import java.util.regex.Pattern;
  *
  * <p>Every invalid setting is rejected with a {@link ConfigException} whose one-line message
  * names the key (and the environment variable), the value and what is allowed; unknown keys
- * are rejected with a did-you-mean suggestion, except under the {@code kafka.} prefix and the
- * registry client keys, which are passed through.
+ * are rejected with a did-you-mean suggestion. Under the {@code kafka.} and
+ * {@code schema.registry.} prefixes, which plugins extend, only near misses of a known key are
+ * rejected ({@link KafkaKeys}, {@link SchemaRegistries#KEYS}); other keys are passed through.
+ * The registry and serde keys, defaults included, are checked as the serdes would check them.
  */
 public final class DivergentConfig {
 
@@ -46,9 +50,10 @@ public final class DivergentConfig {
     private static final List<String> MEASURES = List.of("kl_pq", "kl_qp", "js_divergence", "js_distance", "psi",
             "hellinger", "total_variation", "g_statistic", "g_p_value", "unseen_mass", "missing_mass",
             "cross_entropy_pq", "entropy_p");
-    private static final Set<String> SERDE_KEYS = Set.of("basic.auth.credentials.source", "basic.auth.user.info",
-            "bearer.auth.credentials.source", "bearer.auth.token", "auto.register.schemas", "use.latest.version",
-            "value.subject.name.strategy", "key.subject.name.strategy");
+    private static final Set<String> SERDE_KEYS = Set.of(SchemaRegistries.BASIC_AUTH_SOURCE,
+            SchemaRegistries.BASIC_AUTH_USER_INFO, SchemaRegistries.BEARER_AUTH_SOURCE, SchemaRegistries.BEARER_AUTH_TOKEN,
+            AvroSerdeConfig.AUTO_REGISTER_SCHEMAS, AvroSerdeConfig.USE_LATEST_VERSION,
+            AvroSerdeConfig.VALUE_SUBJECT_NAME_STRATEGY, AvroSerdeConfig.KEY_SUBJECT_NAME_STRATEGY);
 
     private final Map<String, String> properties;
     /** Where a key's value came from, for messages: the env variable, or null. */
@@ -78,6 +83,7 @@ public final class DivergentConfig {
                 throw bad(key, "must not be empty");
             }
         }
+        checkSerde();
         this.monitors = buildMonitors();
     }
 
@@ -240,9 +246,13 @@ public final class DivergentConfig {
         return kafka;
     }
 
-    /** Avro serde and registry client settings: {@code schema.registry.*} and the registry auth keys. */
+    /**
+     * Avro serde and registry client settings: {@code schema.registry.*} and the registry auth
+     * keys, with the default {@code schema.registry.url} when none is set.
+     */
     public Map<String, Object> serdeProperties() {
         final Map<String, Object> serde = new TreeMap<>();
+        serde.put(SchemaRegistries.URL, schemaRegistryUrl());
         properties.forEach((k, v) -> {
             if (k.startsWith("schema.registry.") || SERDE_KEYS.contains(k)) {
                 serde.put(k, v);
@@ -372,8 +382,36 @@ public final class DivergentConfig {
         return List.copyOf(thresholds);
     }
 
+    /** The serde keys as the serdes check them, before anything connects. */
+    private void checkSerde() {
+        final Map<String, Object> serde = serdeProperties();
+        try {
+            AvroSerdeConfig.validate(serde);
+        } catch (final org.apache.kafka.common.config.ConfigException e) {
+            // The serdes' messages name the key; add where its value came from (the longest name
+            // that matches: schema.registry.retry.backoff.max.ms, not ...retry.backoff.ms).
+            final String key = serde.keySet().stream().filter(e.getMessage()::contains)
+                    .max(java.util.Comparator.comparingInt(String::length)).orElse(SchemaRegistries.URL);
+            final String origin = origins.get(key);
+            throw new ConfigException(key, "invalid registry setting: " + e.getMessage()
+                    + (origin == null ? "" : " (from " + origin + ")"));
+        }
+    }
+
     private void checkKnown(final String key) {
-        if (DEFAULTS.containsKey(key) || key.startsWith("kafka.") || key.startsWith("schema.registry.") || SERDE_KEYS.contains(key)) {
+        if (DEFAULTS.containsKey(key) || SERDE_KEYS.contains(key) || SchemaRegistries.KEYS.contains(key)) {
+            return;
+        }
+        if (key.startsWith("kafka.")) {
+            KafkaKeys.typoOf(key.substring("kafka.".length())).ifPresent(known -> {
+                throw unknown(key, "did you mean 'kafka." + known + "'?");
+            });
+            return;
+        }
+        if (key.startsWith("schema.registry.")) {
+            DidYouMean.nearest(key, SchemaRegistries.KEYS).ifPresent(known -> {
+                throw unknown(key, "did you mean '" + known + "'?");
+            });
             return;
         }
         if (key.startsWith("monitor.")) {
@@ -389,46 +427,16 @@ public final class DivergentConfig {
                 }
                 throw unknown(key, "alert.<measure>.warning|critical with a measure in " + MEASURES);
             }
-            throw unknown(key, suggest(rest, MONITOR_KEYS).map(s -> "did you mean '" + key.substring(0, dot + 1) + s + "'?")
+            throw unknown(key, DidYouMean.nearest(rest, MONITOR_KEYS).map(s -> "did you mean '" + key.substring(0, dot + 1) + s + "'?")
                     .orElse("allowed per monitor: " + new TreeSet<>(MONITOR_KEYS) + " and alert.<measure>.warning|critical"));
         }
-        throw unknown(key, suggest(key, DEFAULTS.keySet()).map(s -> "did you mean '" + s + "'?")
+        throw unknown(key, DidYouMean.nearest(key, DEFAULTS.keySet()).map(s -> "did you mean '" + s + "'?")
                 .orElse("see README, 'Configuration'"));
     }
 
     private ConfigException unknown(final String key, final String hint) {
         final String origin = origins.get(key);
         return new ConfigException(key, "unknown key '" + key + "'" + (origin == null ? "" : " (from " + origin + ")") + ": " + hint);
-    }
-
-    private static Optional<String> suggest(final String key, final Set<String> known) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (final String candidate : new TreeSet<>(known)) {
-            final int d = distance(key, candidate);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = candidate;
-            }
-        }
-        return bestDistance <= Math.max(2, key.length() / 4) ? Optional.ofNullable(best) : Optional.empty();
-    }
-
-    private static int distance(final String a, final String b) {
-        final int[] previous = new int[b.length() + 1];
-        final int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                current[j] = Math.min(Math.min(current[j - 1], previous[j]) + 1,
-                        previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-            }
-            System.arraycopy(current, 0, previous, 0, current.length);
-        }
-        return previous[b.length()];
     }
 
     private String get(final String key) {

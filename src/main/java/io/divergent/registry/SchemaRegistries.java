@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.config.types.Password;
@@ -61,6 +62,12 @@ public final class SchemaRegistries {
     private static final String MOCK_PREFIX = "mock://";
     private static final String PREFIX = "schema.registry.";
 
+    /** Every key read, the auth keys also with their {@code schema.registry.} prefix. */
+    public static final Set<String> KEYS = Set.of(URL, BASIC_AUTH_SOURCE, BASIC_AUTH_USER_INFO, BEARER_AUTH_SOURCE,
+            BEARER_AUTH_TOKEN, PREFIX + BASIC_AUTH_SOURCE, PREFIX + BASIC_AUTH_USER_INFO, PREFIX + BEARER_AUTH_SOURCE,
+            PREFIX + BEARER_AUTH_TOKEN, CONNECT_TIMEOUT_MS, REQUEST_TIMEOUT_MS, RETRIES, RETRY_BACKOFF_MS,
+            RETRY_BACKOFF_MAX_MS);
+
     // One client per distinct Options (URLs, credentials, timeouts, retries): serdes are created
     // per stream thread and should share the id caches. Guarded by itself.
     private static final Map<HttpSchemaRegistryClient.Options, Shared> SHARED = new HashMap<>();
@@ -83,24 +90,34 @@ public final class SchemaRegistries {
      */
     public static SchemaRegistry create(final Map<String, ?> config) {
         Objects.requireNonNull(config, "config");
-        final Object raw = config.get(URL);
-        final String url = raw == null ? null : text(raw).trim();
-        if (url == null || url.isEmpty()) {
-            throw new IllegalArgumentException(URL + " is required (mock://SCOPE or http(s)://host:port), was '"
-                    + raw + "'");
-        }
-        if (url.toLowerCase(Locale.ROOT).startsWith(MOCK_PREFIX)) {
-            final String scope = url.substring(MOCK_PREFIX.length());
-            if (scope.isBlank() || scope.contains(",")) {
-                throw new IllegalArgumentException(URL + " '" + url + "' needs exactly one non-empty scope: mock://SCOPE");
-            }
-            return MockSchemaRegistry.forScope(scope);
+        final String url = url(config);
+        if (isMock(url)) {
+            return MockSchemaRegistry.forScope(mockScope(url));
         }
         final HttpSchemaRegistryClient.Options options = options(config, url);
         synchronized (SHARED) {
             final Shared shared = SHARED.computeIfAbsent(options, o -> new Shared(new HttpSchemaRegistryClient(o)));
             shared.handles++;
             return new Handle(options, shared);
+        }
+    }
+
+    /**
+     * Checks {@code config} as {@link #create} would, without creating a registry, a client or
+     * a mock scope, and without any network access: for validating a configuration at startup.
+     *
+     * @param config serde configuration, see the class documentation for the keys
+     * @throws IllegalArgumentException exactly when {@link #create} would; the message starts
+     *         with the key at fault
+     * @throws NullPointerException if {@code config} is null
+     */
+    public static void validate(final Map<String, ?> config) {
+        Objects.requireNonNull(config, "config");
+        final String url = url(config);
+        if (isMock(url)) {
+            mockScope(url);
+        } else {
+            options(config, url);
         }
     }
 
@@ -126,6 +143,28 @@ public final class SchemaRegistries {
      */
     public static String redact(final String url) {
         return HttpSchemaRegistryClient.redact(url);
+    }
+
+    private static String url(final Map<String, ?> config) {
+        final Object raw = config.get(URL);
+        final String url = raw == null ? null : text(raw).trim();
+        if (url == null || url.isEmpty()) {
+            throw new IllegalArgumentException(URL + " is required (mock://SCOPE or http(s)://host:port), was '"
+                    + raw + "'");
+        }
+        return url;
+    }
+
+    private static boolean isMock(final String url) {
+        return url.toLowerCase(Locale.ROOT).startsWith(MOCK_PREFIX);
+    }
+
+    private static String mockScope(final String url) {
+        final String scope = url.substring(MOCK_PREFIX.length());
+        if (scope.isBlank() || scope.contains(",")) {
+            throw new IllegalArgumentException(URL + " '" + url + "' needs exactly one non-empty scope: mock://SCOPE");
+        }
+        return scope;
     }
 
     private static HttpSchemaRegistryClient.Options options(final Map<String, ?> config, final String url) {

@@ -47,6 +47,7 @@ public final class DivergentApp implements AutoCloseable {
      * then joins the group and restores state in the background).
      *
      * @throws ConfigException naming the key of a missing input topic
+     * @throws IllegalStateException naming {@code bootstrap.servers} when no broker accepts a connection
      * @throws IllegalStateException naming the registry when it cannot be reached or refuses the
      *         output schemas
      * @throws TopicException when a topic cannot be checked or created, or one that exists does not fit
@@ -122,6 +123,7 @@ public final class DivergentApp implements AutoCloseable {
     }
 
     private static DivergentConfig prepareTopics(final DivergentConfig config) {
+        KafkaReachability.check(config.bootstrapServers(), KafkaReachability.CONNECT_TIMEOUT);
         final Map<String, Object> adminProps = new HashMap<>(config.kafkaProperties());
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         adminProps.keySet().retainAll(AdminClientConfig.configNames());

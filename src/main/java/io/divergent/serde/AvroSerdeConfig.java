@@ -29,6 +29,38 @@ public final class AvroSerdeConfig {
     private AvroSerdeConfig() {
     }
 
+    /**
+     * Checks every key the serializer and deserializer read, as their {@code configure} would,
+     * without creating a registry or opening a connection: for validating a configuration at
+     * startup.
+     *
+     * @param config serde configuration
+     * @throws ConfigException naming the key and value for an invalid or missing
+     *         {@value #SCHEMA_REGISTRY_URL}, registry connection or auth key, boolean, strategy, or
+     *         {@code use.latest.version=true} with {@code auto.register.schemas=true}
+     */
+    public static void validate(final Map<String, ?> config) {
+        try {
+            SchemaRegistries.validate(config);
+        } catch (final IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        useLatestVersion(config);
+        strategy(config, true);
+        strategy(config, false);
+    }
+
+    /** {@value #USE_LATEST_VERSION}, checked against {@value #AUTO_REGISTER_SCHEMAS}. */
+    static boolean useLatestVersion(final Map<String, ?> config) {
+        final boolean autoRegister = bool(config, AUTO_REGISTER_SCHEMAS, true);
+        final boolean useLatest = bool(config, USE_LATEST_VERSION, false);
+        if (useLatest && autoRegister) {
+            throw new ConfigException(USE_LATEST_VERSION + "=true needs " + AUTO_REGISTER_SCHEMAS
+                    + "=false (with both, Confluent's serializer registers the record's schema and ignores the latest version)");
+        }
+        return useLatest;
+    }
+
     /** The configured registry, with configuration errors as {@link ConfigException}. */
     static SchemaRegistry registry(final Map<String, ?> config) {
         try {

@@ -92,12 +92,7 @@ public final class AvroSerializer<T> implements Serializer<T> {
     @Override
     public void configure(final Map<String, ?> configs, final boolean isKey) {
         final boolean autoRegister = AvroSerdeConfig.bool(configs, AvroSerdeConfig.AUTO_REGISTER_SCHEMAS, true);
-        final boolean useLatest = AvroSerdeConfig.bool(configs, AvroSerdeConfig.USE_LATEST_VERSION, false);
-        if (useLatest && autoRegister) {
-            throw new ConfigException(AvroSerdeConfig.USE_LATEST_VERSION + "=true needs "
-                    + AvroSerdeConfig.AUTO_REGISTER_SCHEMAS + "=false (with both, Confluent's serializer "
-                    + "registers the record's schema and ignores the latest version)");
-        }
+        final boolean useLatest = AvroSerdeConfig.useLatestVersion(configs);
         final SubjectNameStrategy strategy = AvroSerdeConfig.strategy(configs, isKey);
         final SchemaRegistry registry = AvroSerdeConfig.registry(configs);
         final Settings previous = settings;

@@ -39,11 +39,18 @@ public final class Measures {
         };
     }
 
-    /** The unit a measure is expressed in: the event's unit for information measures, else "none". */
+    /** The {@code unit} of an alert on a measure that has none: unit-free measures and p-values. */
+    public static final String NO_UNIT = "NONE";
+
+    /**
+     * The unit a measure is expressed in, spelled as the event's {@code unit} enum symbol
+     * ({@code BITS} or {@code NATS}) for information measures, else {@link #NO_UNIT}: a consumer
+     * can compare an alert's unit with its event's {@code unit} as is.
+     */
     public static String unitOf(final String measure, final DivergenceEvent event) {
         return switch (measure) {
-            case "hellinger", "total_variation", "g_statistic", "g_p_value", "unseen_mass", "missing_mass" -> "none";
-            default -> event.getUnit().name().toLowerCase(java.util.Locale.ROOT);
+            case "hellinger", "total_variation", "g_statistic", "g_p_value", "unseen_mass", "missing_mass" -> NO_UNIT;
+            default -> event.getUnit().name();
         };
     }
 }

@@ -1,6 +1,7 @@
 package io.divergent.cli;
 
 import io.divergent.testing.CommandRun;
+import io.divergent.testing.LogCapture;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +40,10 @@ class RunCommandTest {
             "monitor.genres.input.topic= | missing value for 'monitor.genres.input.topic': the topic monitor 'genres' reads",
             "monitor.genres.reference.mode=sometimes | invalid value 'sometimes' for 'monitor.genres.reference.mode': allowed are topic, previous, last-n",
             "rocksdb.memory.mb=lots | invalid value 'lots' for 'rocksdb.memory.mb': an integer >= 0",
+            "schema.registry.url=ftp://nowhere | invalid registry setting: schema.registry.url 'ftp://nowhere' must be mock://SCOPE or comma-separated http(s):// URLs",
+            "schema.registry.url=http://registry:8081,ftp://nowhere | invalid registry setting: schema.registry.url 'http://registry:8081,ftp://nowhere' must be mock://SCOPE or comma-separated http(s):// URLs",
+            "schema.registry.retires=3 | unknown key 'schema.registry.retires': did you mean 'schema.registry.retries'?",
+            "kafka.procesing.guarantee=at_least_once | unknown key 'kafka.procesing.guarantee': did you mean 'kafka.processing.guarantee'?",
     })
     void everyInvalidSettingIsOneLineAndExitCodeTwo(final String setting, final String message,
                                                     @TempDir final Path dir) throws Exception {
@@ -47,6 +52,25 @@ class RunCommandTest {
         assertThat(code).as(cli.err()).isEqualTo(2);
         assertThat(cli.err().lines().toList()).containsExactly("error: " + message);
         assertThat(cli.out()).isEmpty();
+    }
+
+    /**
+     * With no broker, one line naming bootstrap.servers and nothing else: no WARN per
+     * connection attempt from a Kafka client before it (the port is closed, so the answer
+     * comes at once).
+     */
+    @Test
+    void noBrokerIsOneLineNamingBootstrapServersWithoutClientWarnings(@TempDir final Path dir) throws Exception {
+        final Path config = Files.writeString(dir.resolve("divergent.properties"), BASE);
+        final int code;
+        try (LogCapture log = new LogCapture()) {
+            code = cli.run("run", "--config", config.toString());
+            assertThat(log.warnings()).isEmpty();
+        }
+        assertThat(code).as(cli.err()).isEqualTo(1);
+        assertThat(cli.err().lines().toList()).singleElement().asString()
+                .startsWith("error: cannot reach Kafka: no broker of bootstrap.servers '127.0.0.1:1' accepts connections (127.0.0.1:1 ")
+                .endsWith("); start Kafka or set bootstrap.servers");
     }
 
     @Test

@@ -122,6 +122,93 @@ class DivergentConfigTest {
                 .serdeProperties()).containsEntry("schema.registry.retries", "3");
     }
 
+    /** The serdes get the documented default registry URL when the user sets none. */
+    @Test
+    void theDefaultRegistryUrlReachesTheSerdes() {
+        assertThat(DivergentConfig.fromMap(minimal()).serdeProperties())
+                .containsEntry("schema.registry.url", "http://localhost:8081");
+        assertThat(DivergentConfig.fromMap(minimal("schema.registry.url", "mock://x", "basic.auth.user.info", "u:p"))
+                .serdeProperties()).containsEntry("schema.registry.url", "mock://x").containsEntry("basic.auth.user.info", "u:p");
+    }
+
+    @Test
+    void registryAndSerdeKeysAreCheckedAtLoad() {
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("schema.registry.url", "ftp://nowhere")))
+                .isInstanceOf(ConfigException.class).hasMessage("invalid registry setting: schema.registry.url "
+                        + "'ftp://nowhere' must be mock://SCOPE or comma-separated http(s):// URLs");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("schema.registry.url", "mock://")))
+                .hasMessageContaining("needs exactly one non-empty scope");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("schema.registry.retries", "-1")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("invalid registry setting: schema.registry.retries must be in [0, 100], was '-1'");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("schema.registry.retry.backoff.max.ms", "soon")))
+                .isInstanceOf(ConfigException.class).extracting(e -> ((ConfigException) e).key())
+                .isEqualTo("schema.registry.retry.backoff.max.ms");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("auto.register.schemas", "maybe")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("auto.register.schemas").hasMessageContaining("maybe");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("use.latest.version", "true")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("use.latest.version=true needs auto.register.schemas=false");
+        assertThatThrownBy(() -> DivergentConfig.load(null, Map.of("DIVERGENT_MONITOR_GENRES_INPUT_TOPIC", "plays",
+                "DIVERGENT_MONITOR_GENRES_CATEGORY_FIELD", "genre", "DIVERGENT_SCHEMA_REGISTRY_URL", "localhost:8081"), Map.of()))
+                .hasMessageEndingWith("(from DIVERGENT_SCHEMA_REGISTRY_URL)");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("schema.registry.retires", "3")))
+                .hasMessage("unknown key 'schema.registry.retires': did you mean 'schema.registry.retries'?");
+        // Confluent's and plugins' own registry keys pass
+        assertThat(DivergentConfig.fromMap(minimal("schema.registry.ssl.truststore.location", "/t.jks",
+                "schema.registry.url", "https://a:8081,https://b:8081", "schema.registry.retries", "0")).serdeProperties())
+                .containsEntry("schema.registry.ssl.truststore.location", "/t.jks");
+    }
+
+    @Test
+    void nearMissesOfKafkaKeysAreRefusedWithASuggestion() {
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("kafka.procesing.guarantee", "at_least_once")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("unknown key 'kafka.procesing.guarantee': did you mean 'kafka.processing.guarantee'?");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("kafka.consumer.max.pol.records", "10")))
+                .hasMessage("unknown key 'kafka.consumer.max.pol.records': did you mean 'kafka.consumer.max.poll.records'?");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("kafka.consumr.max.poll.records", "10")))
+                .hasMessage("unknown key 'kafka.consumr.max.poll.records': did you mean 'kafka.consumer.max.poll.records'?");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("kafka.topic.retention.mss", "10")))
+                .hasMessage("unknown key 'kafka.topic.retention.mss': did you mean 'kafka.topic.retention.ms'?");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(minimal("kafka.num.stream.thread", "2")))
+                .hasMessage("unknown key 'kafka.num.stream.thread': did you mean 'kafka.num.stream.threads'?");
+        assertThatThrownBy(() -> DivergentConfig.load(null, Map.of("DIVERGENT_MONITOR_GENRES_INPUT_TOPIC", "plays",
+                "DIVERGENT_MONITOR_GENRES_CATEGORY_FIELD", "genre", "KAFKA_COMMIT_INTERVL_MS", "100"), Map.of()))
+                .hasMessage("unknown key 'kafka.commit.intervl.ms' (from KAFKA_COMMIT_INTERVL_MS): did you mean 'kafka.commit.interval.ms'?");
+    }
+
+    /** Keys Kafka does not define but plugins read, and every known key, under any client prefix. */
+    @Test
+    void knownAndPluginKafkaKeysPass() {
+        final Map<String, String> keys = minimal(
+                "kafka.processing.guarantee", "at_least_once",
+                "kafka.num.stream.threads", "2",
+                "kafka.main.consumer.max.poll.records", "10",
+                "kafka.restore.consumer.fetch.max.bytes", "1000",
+                "kafka.global.consumer.client.rack", "r1",
+                "kafka.producer.linger.ms", "5",
+                "kafka.admin.retries", "3",
+                "kafka.topic.min.insync.replicas", "2",
+                "kafka.interceptor.classes", "com.example.Interceptor",
+                "kafka.confluent.monitoring.interceptor.bootstrap.servers", "m:9092",
+                "kafka.producer.confluent.monitoring.interceptor.security.protocol", "SSL",
+                "kafka.metric.reporters", "com.example.Reporter",
+                "kafka.datadog.reporter.host", "dd",
+                "kafka.metrics.context.env", "prod",
+                "kafka.config.providers", "file",
+                "kafka.config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider",
+                "kafka.config.providers.vault.param.address", "https://vault",
+                "kafka.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required;",
+                "kafka.sasl.login.callback.handler.clas", "typo-but-in-the-sasl-space",
+                "kafka.consumer.sasl.oauthbearer.scope", "kafka",
+                "kafka.ssl.truststore.locatoin", "in-the-ssl-space",
+                "kafka.whatever.setting", "1");
+        assertThat(DivergentConfig.fromMap(keys).kafkaProperties())
+                .containsEntry("confluent.monitoring.interceptor.bootstrap.servers", "m:9092")
+                .containsEntry("ssl.truststore.locatoin", "in-the-ssl-space")
+                .containsEntry("processing.guarantee", "at_least_once");
+    }
+
     @Test
     void aMissingFileIsNamed() {
         assertThatThrownBy(() -> DivergentConfig.load(Path.of("/nonexistent/d.properties"), Map.of(), Map.of()))

@@ -303,8 +303,17 @@ public final class ApicurioRegistry implements AutoCloseable {
     }
 
     static Path javaExecutable() {
+        return javaExecutable(System.getProperty(JAVA_PROPERTY), System.getenv("JAVA_HOME"),
+                Path.of(System.getProperty("java.home")), Path.of("/usr/lib/jvm"));
+    }
+
+    /**
+     * The search of {@link #javaExecutable()} over given places, for tests.
+     *
+     * @throws IllegalStateException in one line naming every place tried and how to name one
+     */
+    static Path javaExecutable(final String explicit, final String javaHome, final Path running, final Path jvms) {
         final List<String> tried = new ArrayList<>();
-        final String explicit = System.getProperty(JAVA_PROPERTY);
         if (explicit != null && !explicit.isBlank()) {
             final Path path = Path.of(explicit);
             final Path home = Files.isRegularFile(path) ? path.getParent().getParent() : path;
@@ -312,12 +321,10 @@ public final class ApicurioRegistry implements AutoCloseable {
                     + " is not a Java " + MIN_JAVA + "+ installation: " + tried));
         }
         final List<Path> candidates = new ArrayList<>();
-        final String javaHome = System.getenv("JAVA_HOME");
         if (javaHome != null && !javaHome.isBlank()) {
             candidates.add(Path.of(javaHome));
         }
-        candidates.add(Path.of(System.getProperty("java.home")));
-        final Path jvms = Path.of("/usr/lib/jvm");
+        candidates.add(running);
         if (Files.isDirectory(jvms)) {
             try (Stream<Path> dirs = Files.list(jvms)) {
                 dirs.filter(Files::isDirectory)

@@ -148,7 +148,7 @@ class BadInputAndOutputTest {
             assertThat(jsAlert.getValue()).isEqualTo(js);
             assertThat(jsAlert.getThreshold()).isEqualTo(0.1);
             assertThat(jsAlert.getComparison()).isEqualTo(Comparison.AT_LEAST);
-            assertThat(jsAlert.getUnit()).isEqualTo("bits");
+            assertThat(jsAlert.getUnit()).isEqualTo(io.divergent.avro.Unit.BITS.name());
             final DriftAlert pAlert = alerts.stream().filter(a -> a.getMeasure().equals("g_p_value")).findFirst().orElseThrow();
             assertThat(pAlert.getComparison()).isEqualTo(Comparison.BELOW);
             assertThat(pAlert.getValue()).isEqualTo(p);

@@ -1,0 +1,48 @@
+package io.divergent.cli;
+
+import io.divergent.testing.CommandRun;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The top level of {@code divergent}: its usage and its errors for a mistyped command line. */
+class MainTest {
+
+    private final CommandRun cli = new CommandRun();
+
+    @Test
+    void aMistypedSubcommandGetsASuggestion() {
+        assertThat(cli.run("repaly")).isEqualTo(2);
+        assertThat(cli.err().lines().toList()).singleElement().asString()
+                .startsWith("error: Unmatched argument at index 0: 'repaly'").endsWith("did you mean 'replay'?");
+    }
+
+    @Test
+    void aMistypedOptionGetsASuggestion() {
+        assertThat(cli.run("run", "--confg", "x.properties")).isEqualTo(2);
+        assertThat(cli.err().lines().toList()).singleElement().asString()
+                .startsWith("error: Unknown options: '--confg'").contains("did you mean '--config'");
+    }
+
+    @Test
+    void anUnknownBenchContenderListsTheKnownOnes() {
+        assertThat(cli.run("bench", "--contenders", "B2")).as(cli::err).isEqualTo(2);
+        assertThat(cli.err().lines().toList()).containsExactly("error: unknown contender 'B2'; known: B0, B1, B3, P");
+    }
+
+    /** Each subcommand's line in the usage is a whole sentence, not the first line of its description. */
+    @Test
+    void theUsageListsWholeSentences() {
+        assertThat(cli.run("--help")).isZero();
+        final String usage = cli.out().replaceAll("\\s+", " ");
+        assertThat(usage)
+                .contains("run Runs Divergent against a Kafka cluster and a Schema Registry, from a config file with "
+                        + "overrides from the environment (KAFKA_*, DIVERGENT_*) and --set.")
+                .contains("and the G-test between an observed histogram P and a reference Q, smoothed over the union "
+                        + "of their categories.")
+                .contains("(no Kafka needed) and writes every emitted divergence event as JSON Lines.");
+        final CommandRun bare = new CommandRun();
+        assertThat(bare.run()).isZero();
+        assertThat(bare.out()).isEqualTo(cli.out());
+    }
+}
