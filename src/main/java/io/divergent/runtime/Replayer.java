@@ -26,14 +26,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -67,7 +64,6 @@ import java.util.UUID;
 public final class Replayer {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Logger LOG = LoggerFactory.getLogger(Replayer.class);
 
     /** What the topology emitted, as JSON objects, in emission order per output topic. */
     public record Result(List<ObjectNode> events, List<ObjectNode> alerts, List<ObjectNode> deadLetters) {
@@ -123,29 +119,14 @@ public final class Replayer {
             final List<Line> refs = parseReferences(config, referenceLines, referencesName, serdeConfig);
             final List<Line> evts = parseEvents(config, eventLines, eventsName, serdeConfig,
                     inputSchema == null ? PlayEvent.getClassSchema() : inputSchema);
-            final Path stateDir;
-            try {
-                stateDir = Files.createTempDirectory(stateParent, "divergent-replay");
-            } catch (final IOException e) {
-                throw new UncheckedIOException("cannot create a temporary state directory in " + stateParent
-                        + ": " + e.getMessage(), e);
-            }
+            final Path stateDir = StateDirs.create(stateParent, "replay");
             try {
                 return run(config, serdeConfig, refs, evts, stateDir);
             } finally {
-                deleteStateDir(stateDir);
+                StateDirs.delete(stateDir);   // run closed the driver
             }
         } finally {
             MockSchemaRegistry.dropScope(scope);
-        }
-    }
-
-    /** Deletes the driver's state once it is closed; a leftover is worth a WARN, not a failed replay. */
-    private static void deleteStateDir(final Path stateDir) {
-        try {
-            Utils.delete(stateDir.toFile());
-        } catch (final IOException e) {
-            LOG.warn("Could not delete the replay's state directory {}: {}", stateDir, e.getMessage());
         }
     }
 
