@@ -36,7 +36,16 @@ public final class DemoCommand implements Callable<Integer> {
         }
         final Demo demo = new Demo(new Demo.Options(registryUrl, windows, Duration.ofSeconds(windowSeconds),
                 eventsPerWindow, System.out, !noColor && System.console() != null));
-        final Thread hook = new Thread(demo::stop, "divergent-demo-stop");
+        // On Ctrl-C the JVM exits once its hooks return: wait (bounded) for the demo to close its
+        // broker and delete what it wrote to disk.
+        final Thread hook = new Thread(() -> {
+            demo.stop();
+            try {
+                demo.awaitFinished(Duration.ofSeconds(30));
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "divergent-demo-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         return demo.run();
     }

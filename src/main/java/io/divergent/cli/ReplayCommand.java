@@ -7,6 +7,7 @@ import io.divergent.runtime.Replayer;
 import org.apache.avro.Schema;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -24,7 +25,8 @@ import java.util.concurrent.Callable;
 /** {@code divergent replay}: the production topology over recorded traffic, on TopologyTestDriver. */
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = {"Replays recorded events and references through the production topology (no Kafka needed)",
-                "and writes every emitted divergence event as JSON Lines. File formats: README, 'Replay'."})
+                "and writes every emitted divergence event as JSON Lines. File formats: README, 'Replay'.",
+                "Exit code 2 for a bad input line (file:line: problem), including a reference the topology would refuse."})
 public final class ReplayCommand implements Callable<Integer> {
 
     @Spec
@@ -58,7 +60,13 @@ public final class ReplayCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         final DivergentConfig cfg = DivergentConfig.load(config, System.getenv(), overrides);
         final Schema schema = inputSchema == null ? null : new Schema.Parser().parse(inputSchema.toFile());
-        final Replayer.Result result = Replayer.replay(cfg, events, references, schema);
+        final Replayer.Result result;
+        try {
+            result = Replayer.replay(cfg, events, references, schema);
+        } catch (final Replayer.ReplayException e) {
+            // A bad input file is bad input, like a bad setting: exit code 2, so that CI fails on it.
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
         write(output, result.events());
         if (alerts != null) {
             write(alerts, result.alerts());

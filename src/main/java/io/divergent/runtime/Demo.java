@@ -15,8 +15,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -29,6 +31,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -60,6 +64,9 @@ public final class Demo {
 
     private final Options options;
     private final AtomicBoolean stop = new AtomicBoolean();
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private final AtomicBoolean started = new AtomicBoolean();
+    private volatile Path stateDir;
     private long lastProgress;
     private boolean progressShown;
 
@@ -70,6 +77,21 @@ public final class Demo {
     /** Asks a running demo to finish (Ctrl-C). */
     public void stop() {
         stop.set(true);
+    }
+
+    /**
+     * Waits until {@link #run()} has returned or thrown, with its broker and state directories
+     * deleted, or the bound has passed; returns at once if it never started.
+     *
+     * @return whether the demo finished within the bound
+     */
+    public boolean awaitFinished(final Duration bound) throws InterruptedException {
+        return !started.get() || finished.await(bound.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The Kafka Streams state directory of the last {@link #run()}, or null before one. */
+    Path stateDirectory() {
+        return stateDir;
     }
 
     /** The demo's monitor: genre per country, windows of the chosen size, alerts on JS distance and the G-test. */
@@ -114,16 +136,39 @@ public final class Demo {
         return p;
     }
 
-    /** Runs the demo to its end. Returns the process exit code. */
+    /**
+     * Runs the demo to its end, once. Everything it creates on disk (the broker's data, the
+     * Kafka Streams state) is deleted when it returns or throws.
+     *
+     * @return the process exit code
+     * @throws IllegalStateException if this demo already ran
+     */
     public int run() throws Exception {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("a demo runs once");
+        }
+        try {
+            stateDir = StateDirs.create(Path.of(System.getProperty("java.io.tmpdir")), "demo");
+            try {
+                return runWith(stateDir);
+            } finally {
+                StateDirs.delete(stateDir);   // runWith closed the application
+            }
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private int runWith(final Path stateDir) throws Exception {
         final PrintStream out = options.out();
         out.println("Starting a single-node Kafka broker (KRaft) in this JVM...");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             final String registry = options.registryUrl() != null ? options.registryUrl()
                     : "mock://demo-" + UUID.randomUUID();
             out.println("Broker at " + broker.bootstrapServers() + ", schema registry " + registry);
-            final DivergentConfig config = DivergentConfig.fromMap(demoConfig(broker.bootstrapServers(), registry,
-                    options.windowSize()));
+            final Map<String, String> keys = demoConfig(broker.bootstrapServers(), registry, options.windowSize());
+            keys.put("kafka." + StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+            final DivergentConfig config = DivergentConfig.fromMap(keys);
             createTopics(broker, config);
             final long size = options.windowSize().toMillis();
             final long base = (Instant.now().toEpochMilli() / size) * size;

@@ -19,6 +19,7 @@ import io.divergent.serde.Timestamps;
 import io.divergent.topology.DeadLetter;
 import io.divergent.topology.DivergentTopology;
 import io.divergent.topology.ReferenceJson;
+import io.divergent.topology.ReferenceVersion;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.Header;
@@ -35,6 +36,7 @@ import org.apache.kafka.streams.test.TestRecord;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +71,10 @@ public final class Replayer {
     public record Result(List<ObjectNode> events, List<ObjectNode> alerts, List<ObjectNode> deadLetters) {
     }
 
-    /** A line of an input file that cannot be replayed. The message names the file and line. */
+    /**
+     * Bad input: a file that cannot be read, or a line of it that cannot be replayed, including
+     * a reference the topology would refuse. The message names the file and line.
+     */
     public static final class ReplayException extends RuntimeException {
         public ReplayException(final String message) {
             super(message);
@@ -87,6 +92,7 @@ public final class Replayer {
      *
      * @param inputSchema writer schema for Avro event values given as JSON; null uses the example {@code PlayEvent}
      * @throws ReplayException for an unreadable file or a malformed line, before anything is run
+     * @throws UncheckedIOException if the driver's temporary state directory cannot be created
      */
     public static Result replay(final DivergentConfig config, final Path events, final Path references,
                                 final Schema inputSchema) {
@@ -97,6 +103,17 @@ public final class Replayer {
     /** Replays lines already read; the names are used in error messages. */
     public static Result replay(final DivergentConfig config, final List<String> eventLines, final String eventsName,
                                 final List<String> referenceLines, final String referencesName, final Schema inputSchema) {
+        return replay(config, eventLines, eventsName, referenceLines, referencesName, inputSchema,
+                Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /**
+     * Replays lines already read, with the driver's state in a new directory under
+     * {@code stateParent}, deleted when the replay ends, whether it succeeds or fails.
+     */
+    static Result replay(final DivergentConfig config, final List<String> eventLines, final String eventsName,
+                         final List<String> referenceLines, final String referencesName, final Schema inputSchema,
+                         final Path stateParent) {
         final String scope = "replay-" + UUID.randomUUID();
         final Map<String, Object> serdeConfig = new HashMap<>(config.serdeProperties());
         serdeConfig.put("schema.registry.url", "mock://" + scope);
@@ -104,23 +121,24 @@ public final class Replayer {
             final List<Line> refs = parseReferences(config, referenceLines, referencesName, serdeConfig);
             final List<Line> evts = parseEvents(config, eventLines, eventsName, serdeConfig,
                     inputSchema == null ? PlayEvent.getClassSchema() : inputSchema);
-            return run(config, serdeConfig, refs, evts);
+            final Path stateDir = StateDirs.create(stateParent, "replay");
+            try {
+                return run(config, serdeConfig, refs, evts, stateDir);
+            } finally {
+                StateDirs.delete(stateDir);   // run closed the driver
+            }
         } finally {
             MockSchemaRegistry.dropScope(scope);
         }
     }
 
     private static Result run(final DivergentConfig config, final Map<String, Object> serdeConfig,
-                              final List<Line> references, final List<Line> events) {
+                              final List<Line> references, final List<Line> events, final Path stateDir) {
         final Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay:9092");
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");   // as run does
-        try {
-            props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("divergent-replay").toString());
-        } catch (final IOException e) {
-            throw new ReplayException("cannot create a temporary state directory: " + e.getMessage());
-        }
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         try (TopologyTestDriver driver = new TopologyTestDriver(DivergentTopology.build(config, serdeConfig), props)) {
             final Map<String, TestInputTopic<byte[], byte[]>> inputs = new HashMap<>();
             for (final Line line : references) {
@@ -194,10 +212,11 @@ public final class Replayer {
                 if (!value.isObject() || !value.has("weights") || !value.get("weights").isObject()) {
                     throw new ReplayException(where + ": \"value\" must be {\"weights\": {category: weight, ...}} or null");
                 }
+                final Map<String, Double> weights = validWeights(value, where);
                 try {
                     bytes = config.referenceFormat() == ValueFormat.JSON
                             ? JSON.writeValueAsBytes(value)
-                            : avro.serialize(config.referenceTopic(), toReference(value, where));
+                            : avro.serialize(config.referenceTopic(), new ReferenceDistribution(weights, ReferenceJson.source(value)));
                 } catch (final JsonProcessingException e) {
                     throw new ReplayException(where + ": " + e.getOriginalMessage());
                 }
@@ -207,9 +226,16 @@ public final class Replayer {
         return parsed;
     }
 
-    private static ReferenceDistribution toReference(final JsonNode value, final String where) {
+    /**
+     * The weights of a reference line, checked by the rules the topology applies to a reference
+     * record: a line it would dead-letter as {@code invalid-reference} is a bad input file, and
+     * a CI run must fail on it rather than test monitors against a reference that never applied.
+     */
+    private static Map<String, Double> validWeights(final JsonNode value, final String where) {
         try {
-            return new ReferenceDistribution(ReferenceJson.weights(value), ReferenceJson.source(value));
+            final Map<String, Double> weights = ReferenceJson.weights(value);
+            ReferenceVersion.histogramOf(weights);
+            return weights;
         } catch (final IllegalArgumentException e) {
             throw new ReplayException(where + ": " + e.getMessage());
         }

@@ -84,10 +84,7 @@ final class ReferenceProcessor implements Processor<String, byte[], String, Rout
                 weights = reference.getWeights();
                 source = reference.getSource();
             }
-            final Histogram histogram = Histogram.of(weights);
-            if (!(histogram.total() > 0)) {
-                throw new IllegalArgumentException("total weight is 0: a reference needs at least one positive weight");
-            }
+            final Histogram histogram = ReferenceVersion.histogramOf(weights);
             return new ReferenceVersion(HistogramCodec.encode(histogram, source));
         } catch (final java.io.IOException e) {
             return deadLetter(record, DeadLetter.Kind.INVALID_REFERENCE,

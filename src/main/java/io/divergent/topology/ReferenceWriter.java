@@ -27,11 +27,14 @@ final class ReferenceWriter implements Processor<String, byte[], Void, Void> {
     @Override
     public void process(final Record<String, byte[]> record) {
         references.put(StoreKeys.versionKey(record.key(), record.timestamp()), record.value());
+        if (!LOG.isDebugEnabled()) {
+            return;   // spares the decode below: one line per reference record is for debugging only
+        }
         if (record.value().length == 0) {
-            LOG.info("Reference of series '{}' removed from timestamp {}", record.key(), record.timestamp());
+            LOG.debug("Reference of series '{}' removed from timestamp {}", record.key(), record.timestamp());
         } else {
             final HistogramCodec.Stored stored = HistogramCodec.decode(record.value());
-            LOG.info("Reference of series '{}' as of timestamp {}: {} categories, total weight {}{}", record.key(),
+            LOG.debug("Reference of series '{}' as of timestamp {}: {} categories, total weight {}{}", record.key(),
                     record.timestamp(), stored.histogram().size(), stored.histogram().total(),
                     stored.source() == null ? "" : " (" + stored.source() + ")");
         }

@@ -41,9 +41,21 @@ class ReplayCommandTest {
         final Path events = dir.resolve("events.jsonl");
         Files.writeString(events, "{\"timestamp\": 1, \"value\": {\"genre\": \"a\"}}\n{\"timestamp\": 2, \"value\": \n");
         final int code = cli.run("replay", "--config", "examples/replay/divergent.properties", "--events", events.toString());
-        assertThat(code).isEqualTo(1);
+        assertThat(code).isEqualTo(2);
         assertThat(cli.err().lines().toList()).hasSize(1);
         assertThat(cli.err()).startsWith("error: " + events + ":2: not valid JSON");
+    }
+
+    @Test
+    void aReferenceTheTopologyWouldRefuseFailsTheRun(@TempDir final Path dir) throws Exception {
+        final Path references = dir.resolve("references.jsonl");
+        Files.writeString(references, "{\"timestamp\": 0, \"key\": \"genres\", \"value\": {\"weights\": {\"drama\": 3}}}\n"
+                + "{\"timestamp\": 0, \"key\": \"genres\", \"value\": {\"weights\": {\"drama\": -2}}}\n");
+        final int code = cli.run("replay", "--config", "examples/replay/divergent.properties",
+                "--references", references.toString(), "--events", "examples/replay/events.jsonl");
+        assertThat(code).as(cli.err()).isEqualTo(2);
+        assertThat(cli.out()).isEmpty();
+        assertThat(cli.err().trim()).isEqualTo("error: " + references + ":2: weight of 'drama' is negative (-2)");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.divergent.runtime;
 
+import io.divergent.testing.ShippedLogCapture;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -17,10 +19,23 @@ class DemoIT {
     void theDemoShowsEveryWindowOfBothSeriesAndFlagsTheDrift() throws Exception {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final int code;
-        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            code = new Demo(new Demo.Options(null, 4, Duration.ofSeconds(5), 200, out, false)).run();
+        final Demo demo;
+        final List<String> problems;
+        final List<String> logged;
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+             ShippedLogCapture log = new ShippedLogCapture()) {
+            demo = new Demo(new Demo.Options(null, 4, Duration.ofSeconds(5), 200, out, false));
+            code = demo.run();
+            problems = log.atLeast(Level.WARN);
+            logged = log.all();
         }
         final String text = bytes.toString(StandardCharsets.UTF_8);
+        // The console shows the table and real problems only: with the shipped logging, a normal
+        // run logs no WARN or ERROR, nor the topology or a line per reference record.
+        assertThat(problems).as(String.join("\n", logged)).isEmpty();
+        assertThat(logged).as(String.join("\n", logged)).noneMatch(l -> l.contains("Topology:") || l.contains("Reference of series"));
+        // Nothing is left on disk: the Kafka Streams state directory is gone.
+        assertThat(demo.stateDirectory()).isNotNull().doesNotExist();
         assertThat(code).as(text).isZero();
         final List<String> rows = text.lines().filter(l -> l.contains("genres|country=")).toList();
         assertThat(rows).as(text).hasSize(8);

@@ -3,10 +3,14 @@ package io.divergent.runtime;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.divergent.config.DivergentConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -56,6 +60,16 @@ class ReplayerTest {
     }
 
     @Test
+    void theDriversStateDirectoryIsDeletedAfterTheReplay(@TempDir final Path stateParent) throws IOException {
+        final Replayer.Result result = Replayer.replay(exampleConfig(), Files.readAllLines(EXAMPLE.resolve("events.jsonl")),
+                "events.jsonl", Files.readAllLines(EXAMPLE.resolve("references.jsonl")), "references.jsonl", null, stateParent);
+        assertThat(result.events()).hasSize(3);
+        try (Stream<Path> left = Files.list(stateParent)) {
+            assertThat(left).as("left in %s", stateParent).isEmpty();
+        }
+    }
+
+    @Test
     void malformedLinesAreReportedWithFileAndLineNumber() {
         final DivergentConfig config = exampleConfig();
         assertThatThrownBy(() -> Replayer.replay(config, List.of("{\"timestamp\": 1, \"value\": {}}", "{oops"), "ev.jsonl",
@@ -72,6 +86,32 @@ class ReplayerTest {
         assertThatThrownBy(() -> Replayer.replay(config, List.of(), "ev.jsonl",
                 List.of("{\"timestamp\": 0, \"key\": \"genres\", \"value\": {\"weights\": {\"a\": \"x\"}}}"), "ref.jsonl", null))
                 .hasMessageContaining("ref.jsonl:1:").hasMessageContaining("'a'");
+    }
+
+    @Test
+    void aReferenceLineTheTopologyWouldRejectStopsTheReplayWithFileAndLine() {
+        final DivergentConfig config = exampleConfig();
+        final List<String> events = List.of("{\"timestamp\": 1, \"value\": {\"genre\": \"a\"}}");
+        // The rules of the topology's reference processor, applied before anything runs.
+        assertThatThrownBy(() -> Replayer.replay(config, events, "ev.jsonl", List.of("",
+                "{\"timestamp\": 0, \"key\": \"genres\", \"value\": {\"weights\": {\"a\": 3, \"b\": -2}}}"), "ref.jsonl", null))
+                .isInstanceOf(Replayer.ReplayException.class)
+                .hasMessage("ref.jsonl:2: weight of 'b' is negative (-2)");
+        assertThatThrownBy(() -> Replayer.replay(config, events, "ev.jsonl",
+                List.of("{\"timestamp\": 0, \"key\": \"genres\", \"value\": {\"weights\": {\"a\": 0}}}"), "ref.jsonl", null))
+                .isInstanceOf(Replayer.ReplayException.class)
+                .hasMessageStartingWith("ref.jsonl:1: total weight is 0");
+        assertThatThrownBy(() -> Replayer.replay(config, events, "ev.jsonl",
+                List.of("{\"timestamp\": 0, \"key\": \"genres\", \"value\": {\"weights\": {\"\": 1}}}"), "ref.jsonl", null))
+                .isInstanceOf(Replayer.ReplayException.class).hasMessageStartingWith("ref.jsonl:1: ");
+        // The same rules when the reference topic carries JSON, which the replay forwards as written.
+        final DivergentConfig json = config.with(Map.of("reference.format", "json"));
+        assertThatThrownBy(() -> Replayer.replay(json, events, "ev.jsonl",
+                List.of("{\"timestamp\": 0, \"key\": \"genres\", \"value\": {\"weights\": {\"a\": -1}}}"), "ref.jsonl", null))
+                .isInstanceOf(Replayer.ReplayException.class).hasMessage("ref.jsonl:1: weight of 'a' is negative (-1)");
+        assertThatThrownBy(() -> Replayer.replay(json, events, "ev.jsonl",
+                List.of("{\"timestamp\": 0, \"key\": \"genres\", \"value\": {\"weights\": {\"a\": \"x\"}}}"), "ref.jsonl", null))
+                .isInstanceOf(Replayer.ReplayException.class).hasMessageContaining("ref.jsonl:1:").hasMessageContaining("'a'");
     }
 
     @Test

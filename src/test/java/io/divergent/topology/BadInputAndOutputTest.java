@@ -104,6 +104,26 @@ class BadInputAndOutputTest {
     }
 
     @Test
+    void aZeroTotalReferenceIsRefusedEvenWithSmoothing() {
+        // With alpha > 0 the measures would read a zero-total reference as uniform; the topology
+        // refuses it instead (README, 'The reference'): the window has no reference, not a uniform one.
+        try (TopologyHarness t = new TopologyHarness(jsonMonitor("genres", "genre", "monitor.genres.alpha", "0.5"))) {
+            t.reference("genres", 0, Map.of("a", 0.0, "b", 0.0));   // total weight 0
+            t.genre(10 * S, "a", 3);   // [0, 60s)
+            t.genre(60 * S, "a", 1);   // closes [0, 60s)
+
+            final List<TestRecord<byte[], byte[]>> dead = t.deadLetters();
+            assertThat(dead).extracting(r -> TopologyHarness.header(r, DeadLetter.KIND)).containsExactly("invalid-reference");
+            assertThat(TopologyHarness.header(dead.get(0), DeadLetter.REASON))
+                    .contains("total weight is 0").contains("not read as uniform");
+            final List<DivergenceEvent> events = t.events();
+            assertThat(events).hasSize(1);
+            assertThat(events.get(0).getHasReference()).isFalse();
+            assertThat(events.get(0).getJsDistance()).isNull();
+        }
+    }
+
+    @Test
     void emittedEventsCarryTheMagicByteAndTheRegisteredSchemaId() {
         try (TopologyHarness t = new TopologyHarness(jsonMonitor("genres", "genre"))) {
             final TestOutputTopic<byte[], byte[]> raw = t.driver.createOutputTopic(TopologyHarness.EVENTS,
