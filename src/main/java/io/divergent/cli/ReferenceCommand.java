@@ -85,7 +85,7 @@ public final class ReferenceCommand implements Callable<Integer> {
         final PrintWriter out = spec.commandLine().getOut();
         if (monitor.referenceMode() != ReferenceMode.TOPIC) {
             spec.commandLine().getErr().println("warning: monitor '" + monitor.name() + "' has reference.mode="
-                    + monitor.referenceMode().toString().toLowerCase(Locale.ROOT) + ": it does not read the reference topic");
+                    + monitor.referenceMode().label() + ": it does not read the reference topic");
         }
         final ReferenceBuilder builder = new ReferenceBuilder(monitor);
         final String origin;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import io.divergent.config.FieldPath;
 import io.divergent.config.MonitorConfig;
@@ -158,13 +159,16 @@ public final class ReferenceBuilder {
     }
 
     private void addCsv(final Path file) throws IOException {
-        final CsvMapper csv = new CsvMapper();
+        final CsvMapper csv = CsvMapper.builder().enable(CsvParser.Feature.SKIP_EMPTY_LINES).build();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
              MappingIterator<Map<String, String>> rows = csv.readerForMapOf(String.class)
                      .with(CsvSchema.emptySchema().withHeader()).readValues(reader)) {
             checkHeader(file, rows);
             while (true) {
                 final Map<String, String> row;
+                // Where the parser stands between rows is the line the next row starts on
+                // (blank lines are skipped with the row before), whatever lines the row spans.
+                final int line = rows.getParser().currentLocation().getLineNr();
                 try {
                     if (!rows.hasNextValue()) {
                         break;
@@ -173,7 +177,7 @@ public final class ReferenceBuilder {
                 } catch (final JsonProcessingException e) {
                     throw new BadInput(file + ":" + e.getLocation().getLineNr() + ": " + e.getOriginalMessage());
                 }
-                count(nested(row), file + ":" + rows.getCurrentLocation().getLineNr());
+                count(nested(row), file + ":" + line);
             }
         } catch (final JsonProcessingException e) {
             throw new BadInput(file + ":" + (e.getLocation() == null ? 1 : e.getLocation().getLineNr()) + ": "
