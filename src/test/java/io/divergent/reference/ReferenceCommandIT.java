@@ -173,4 +173,31 @@ class ReferenceCommandIT {
             assertThat(app.streams().state().isRunningOrRebalancing()).isTrue();
         }
     }
+
+    @Test
+    void fromTopicCountsOnlyTheTimeRange() throws Exception {
+        final String input = SharedBroker.uniqueName("plays");
+        final Map<String, String> keys = keys("ref-topic", input);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()));
+             KafkaProducer<String, String> producer = new KafkaProducer<>(
+                     Map.of("bootstrap.servers", SharedBroker.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+            admin.createTopics(List.of(new NewTopic(input, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(input, 0, 500L, null, "{\"genre\": \"early\"}"));     // before --from
+            producer.send(new ProducerRecord<>(input, 0, 1_000L, null, "{\"genre\": \"rock\"}"));    // in range
+            producer.send(new ProducerRecord<>(input, 1, 1_500L, null, "{\"genre\": \"jazz\"}"));    // in range
+            producer.send(new ProducerRecord<>(input, 1, 1_600L, null, "not json"));                 // in range, skipped
+            producer.send(new ProducerRecord<>(input, 1, 2_000L, null, "{\"genre\": \"late\"}"));    // at --to: excluded
+            producer.flush();
+        }
+        final CommandRun run = new CommandRun();
+        final List<String> args = new ArrayList<>(List.of("reference", "--config",
+                WALKTHROUGH.resolve("divergent.properties").toString(), "--from-topic", "--from", "1000",
+                "--to", "1970-01-01T00:00:02Z", "--dry-run"));
+        args.addAll(setArgs(keys));
+
+        assertThat(run.run(args.toArray(String[]::new))).as(run.err()).isZero();
+        assertThat(run.out()).startsWith("skipped 1 record(s): malformed: not valid JSON")
+                .contains("genres: total 2, 2 categories; top: jazz=1 (50.0%) rock=1 (50.0%)")
+                .contains("dry run: would publish 1 reference(s)");
+    }
 }
