@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * {@code divergent compute}: every measure of {@code shared/spec/divergence.md} between two
+ * {@code divergent compute}: every measure of {@code docs/divergence.md} between two
  * histograms given on the command line or in JSON files, as a table or as one JSON object.
  *
  * <p>Exit codes: 0 computed; 2 bad input (malformed or invalid histogram, empty histogram

@@ -8,7 +8,7 @@ import org.apache.commons.statistics.distribution.ChiSquaredDistribution;
 
 /**
  * Computes the divergence measures between an observed histogram P and a reference
- * histogram Q, as defined in {@code shared/spec/divergence.md}. Immutable and thread-safe:
+ * histogram Q, as defined in {@code docs/divergence.md}. Immutable and thread-safe:
  * configure with {@code withDefaults().withAlpha(0.5).withUnit(Unit.NATS)}; each
  * {@code with...} returns a new calculator.
  *

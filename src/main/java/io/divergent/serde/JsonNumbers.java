@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 /**
  * JSON has no infinity: every number this project writes goes through here, so that a finite
  * double is a JSON number and an infinite one is the string {@code "Infinity"} (or
- * {@code "-Infinity"}), as in {@code shared/spec/divergence.md} and the golden file.
+ * {@code "-Infinity"}), as in {@code docs/divergence.md} and the golden file.
  * {@link #parse} reads both forms back.
  */
 public final class JsonNumbers {
