@@ -94,14 +94,11 @@ public final class DivergentApp implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // Kafka 5.0's default, taken now: without it every start logs a WARN recommending it.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
-<<<<<<< HEAD
         props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, SendFailures.class.getName());
-=======
         // The main consumer's partition assignor builds a StreamsConfig of its own from the
         // consumer's settings, where Streams passes only consumer keys: without the flag there
         // too it logs the same WARN again. The consumer itself ignores the key.
         props.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), "true");
->>>>>>> i12-replay
         if (config.rocksDbMemoryMb() > 0) {
             props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
             props.put(BoundedRocksDbMemory.MEMORY_BYTES, Long.toString((long) config.rocksDbMemoryMb() << 20));
