@@ -325,7 +325,11 @@ public final class DivergentConfig {
         final String segmentText = properties.getOrDefault(p + "segment.fields", "");
         if (!segmentText.isBlank()) {
             for (final String part : segmentText.split(",")) {
-                segments.add(parse(p + "segment.fields", part, FieldPath::parse));
+                try {
+                    segments.add(FieldPath.parse(part.strip()));
+                } catch (final IllegalArgumentException e) {
+                    throw badValue(p + "segment.fields", segmentText, e.getMessage());
+                }
             }
         }
         final String ts = properties.getOrDefault(p + "timestamp.field", "");

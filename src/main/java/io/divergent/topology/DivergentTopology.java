@@ -31,7 +31,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Builds Divergent's Kafka Streams topology. Contract: {@code shared/spec/streaming.md}.
+ * Builds Divergent's Kafka Streams topology. Contract: {@code docs/streaming.md}.
  *
  * <pre>
  * input topic --(observe: decode once, one observation per monitor)--> observations repartition (by series id)

@@ -138,6 +138,12 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             LOG.warn("Dropped an observation of series '{}': no monitor '{}' is configured", series, SeriesId.monitorOf(series));
             return;
         }
+        if (time > Long.MAX_VALUE - monitor.size - monitor.grace - monitor.advance) {
+            // Its window would end past the largest long: window arithmetic would overflow.
+            reject(record, monitor, DeadLetter.Kind.FUTURE, "event time " + time
+                    + " is beyond the last window that can close (window end + grace must fit a 64-bit count of milliseconds)");
+            return;
+        }
         if (streamTime >= 0 && time - streamTime > maxFutureMs) {
             reject(record, monitor, DeadLetter.Kind.FUTURE, "event time " + time + " is " + (time - streamTime)
                     + " ms ahead of stream time " + streamTime + " (max.future allows " + maxFutureMs + " ms)");

@@ -32,6 +32,13 @@ class DivergentConfigTest {
     }
 
     @Test
+    void eachCommaSeparatedSegmentFieldIsItsOwnPath() {
+        final MonitorConfig m = DivergentConfig.fromMap(minimal("monitor.genres.segment.fields", "model_version, geo.country"))
+                .monitors().get(0);
+        assertThat(m.segmentFields()).extracting(FieldPath::toString).containsExactly("model_version", "geo.country");
+    }
+
+    @Test
     void defaults() {
         final DivergentConfig config = DivergentConfig.fromMap(minimal());
         assertThat(config.applicationId()).isEqualTo("divergent");

@@ -299,6 +299,20 @@ class WindowTopologyTest {
         }
     }
 
+    /** With max.future off, an event time whose window would end beyond Long.MAX_VALUE is refused, not overflowed. */
+    @Test
+    void anEventTimeWhoseWindowCannotCloseIsRefusedInsteadOfOverflowing() {
+        try (TopologyHarness t = new TopologyHarness(jsonMonitor("genres", "genre", "max.future", "0"))) {
+            t.json(0, "{\"genre\":\"a\",\"ts\":1}");
+            t.genre(10 * S, "a", 1);                               // [0, 60s)
+            t.genre(Long.MAX_VALUE - 1, "b", 1);                   // its window would end past Long.MAX_VALUE: future
+            t.genre(60 * S, "c", 1);                               // closes [0, 60s) = {a: 2}
+            assertThat(t.deadLetters()).extracting(r -> TopologyHarness.header(r, DeadLetter.REASON))
+                    .singleElement().asString().contains("beyond the last window that can close");
+            assertThat(t.events()).extracting(DivergenceEvent::getObservedTotal).containsExactly(2L);
+        }
+    }
+
     /** Before any stream time, the bound is the wall clock (the driver's: now at its creation). */
     @Test
     void aFarFutureFirstRecordIsDeadLetteredInsteadOfMakingEverythingLate() {
