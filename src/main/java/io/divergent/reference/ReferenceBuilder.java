@@ -2,15 +2,14 @@ package io.divergent.reference;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import io.divergent.config.FieldPath;
 import io.divergent.config.MonitorConfig;
 import io.divergent.config.ValueFormat;
+import io.divergent.serde.StrictJson;
 import io.divergent.topology.FieldValues;
-import io.divergent.topology.SeriesId;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -29,7 +28,7 @@ import java.util.TreeMap;
  * Counts the categories of one monitor per series over records a user has, as the monitor would
  * count them on its input topic: the category is read at {@code category.field} by the
  * topology's own rules ({@link FieldValues#categoryText}), the series id from the
- * {@code segment.fields} ({@link SeriesId}). The counts become reference distributions
+ * {@code segment.fields} ({@link FieldValues#seriesId}). The counts become reference distributions
  * ({@link #references()}). Not thread-safe; one builder per run.
  *
  * <p>Files ({@link #addFile}): CSV with a header row (a dotted column name such as
@@ -45,8 +44,6 @@ public final class ReferenceBuilder {
             super(message, null, false, false);
         }
     }
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final MonitorConfig monitor;
     private final List<String> segmentNames;
@@ -68,17 +65,15 @@ public final class ReferenceBuilder {
      * @return null when it was counted, otherwise why not (it is then not counted at all)
      */
     public String offer(final Object root) {
-        final Object raw = monitor.valueFormat() == ValueFormat.STRING ? root : monitor.categoryField().resolve(root);
-        if (raw == null) {
-            return "category field '" + monitor.categoryField() + "' is missing or null";
+        final String category;
+        final String series;
+        try {
+            category = FieldValues.category(monitor, root);
+            series = FieldValues.seriesId(monitor, segmentNames, root);
+        } catch (final IllegalArgumentException e) {
+            return e.getMessage();
         }
-        final String category = FieldValues.categoryText(raw);
-        if (category == null || category.isEmpty()) {
-            return "category field '" + monitor.categoryField() + "' is "
-                    + (category == null ? FieldValues.describeType(raw) : "an empty string")
-                    + ": a category must be a non-empty string, number, boolean or enum";
-        }
-        counts.computeIfAbsent(seriesId(root), k -> new TreeMap<>()).merge(category, 1L, Long::sum);
+        counts.computeIfAbsent(series, k -> new TreeMap<>()).merge(category, 1L, Long::sum);
         records++;
         return null;
     }
@@ -115,18 +110,6 @@ public final class ReferenceBuilder {
         return references;
     }
 
-    private String seriesId(final Object root) {
-        final List<FieldPath> fields = monitor.segmentFields();
-        if (fields.isEmpty()) {
-            return monitor.name();
-        }
-        final List<String> values = new ArrayList<>(fields.size());
-        for (final FieldPath field : fields) {
-            values.add(FieldValues.categoryText(field.resolve(root)));
-        }
-        return SeriesId.of(monitor.name(), segmentNames, values);
-    }
-
     private interface LineParser {
         Object parse(String line, String where);
     }
@@ -148,9 +131,9 @@ public final class ReferenceBuilder {
     private static Object jsonObject(final String line, final String where) {
         final Object value;
         try {
-            value = JSON.readValue(line, Object.class);
-        } catch (final JsonProcessingException e) {
-            throw new BadInput(where + ": not valid JSON: " + e.getOriginalMessage());
+            value = StrictJson.readValue(line.getBytes(StandardCharsets.UTF_8));
+        } catch (final IOException e) {
+            throw new BadInput(where + ": not valid JSON: " + StrictJson.describe(e));
         }
         if (!(value instanceof Map<?, ?>)) {
             throw new BadInput(where + ": expected a JSON object (one record per line)");

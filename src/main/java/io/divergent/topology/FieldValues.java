@@ -1,7 +1,10 @@
 package io.divergent.topology;
 
+import io.divergent.config.MonitorConfig;
 import io.divergent.config.ValueFormat;
 import org.apache.kafka.common.serialization.Deserializer;
+
+import java.util.List;
 
 /**
  * The topology's rules for input values, for code outside the topology that must read input
@@ -24,6 +27,34 @@ public final class FieldValues {
      */
     public static String categoryText(final Object value) {
         return ValueDecoder.categoryText(value);
+    }
+
+    /**
+     * The category a monitor counts for a decoded value, by the topology's rules (a missing,
+     * empty, non-scalar or over-long category is refused).
+     *
+     * @throws IllegalArgumentException saying why the value has no category
+     */
+    public static String category(final MonitorConfig monitor, final Object root) {
+        try {
+            return ValueDecoder.category(monitor, root);
+        } catch (final ValueDecoder.Undecodable e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The series id of a decoded value for a monitor, as the topology keys it.
+     *
+     * @param segmentNames the monitor's segment field names, in order
+     * @throws IllegalArgumentException when a segment value is too long
+     */
+    public static String seriesId(final MonitorConfig monitor, final List<String> segmentNames, final Object root) {
+        try {
+            return ValueDecoder.seriesId(monitor, segmentNames, root);
+        } catch (final ValueDecoder.Undecodable e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     /**

@@ -87,17 +87,13 @@ final class ObserveProcessor implements Processor<byte[], byte[], String, Routed
         }
         for (int m = 0; m < monitors.size(); m++) {
             final MonitorConfig monitor = monitors.get(m);
-            final Object raw = monitor.valueFormat() == ValueFormat.STRING ? root : monitor.categoryField().resolve(root);
-            if (raw == null) {
-                yields.add(deadLetter(record, meta, DeadLetter.Kind.MISSING_CATEGORY,
-                        "category field '" + monitor.categoryField() + "' is missing or null", monitor.name()));
-                continue;
-            }
-            final String category = ValueDecoder.categoryText(raw);
-            final String invalid = ValueDecoder.invalidCategory(category, raw);
-            if (invalid != null) {
-                yields.add(deadLetter(record, meta, DeadLetter.Kind.INVALID_CATEGORY,
-                        "category field '" + monitor.categoryField() + "' is " + invalid, monitor.name()));
+            final String category;
+            final String series;
+            try {
+                category = ValueDecoder.category(monitor, root);
+                series = ValueDecoder.seriesId(monitor, segmentNames.get(m), root);
+            } catch (final ValueDecoder.Undecodable e) {
+                yields.add(deadLetter(record, meta, e.kind(), e.getMessage(), monitor.name()));
                 continue;
             }
             final long timestamp;
@@ -116,13 +112,6 @@ final class ObserveProcessor implements Processor<byte[], byte[], String, Routed
             } else {
                 timestamp = record.timestamp();
             }
-            final String series;
-            try {
-                series = seriesId(m, monitor, root);
-            } catch (final IllegalArgumentException e) {
-                yields.add(deadLetter(record, meta, DeadLetter.Kind.INVALID_SEGMENT, e.getMessage(), monitor.name()));
-                continue;
-            }
             // The record keeps the input's timestamp, which the broker accepted once; see Observation.
             yields.add(new Record<String, Routed>(series,
                     new Observation(category, meta.partition(), meta.offset(), timestamp), record.timestamp(),
@@ -133,24 +122,6 @@ final class ObserveProcessor implements Processor<byte[], byte[], String, Routed
     /** Decodes a value, waiting for the registry while it is unavailable (see {@link RegistryOutage}). */
     private Object decode(final RecordMetadata meta, final byte[] value) {
         return RegistryOutage.decode(() -> decoder.decode(meta.topic(), value), meta, metrics::registryUnavailable);
-    }
-
-    /** @throws IllegalArgumentException when a segment value is too long to be part of a series id */
-    private String seriesId(final int index, final MonitorConfig monitor, final Object root) {
-        final List<FieldPath> fields = monitor.segmentFields();
-        if (fields.isEmpty()) {
-            return monitor.name();
-        }
-        final List<String> values = new ArrayList<>(fields.size());
-        for (final FieldPath field : fields) {
-            final String value = ValueDecoder.categoryText(field.resolve(root));
-            if (value != null && value.length() > ValueDecoder.MAX_CATEGORY_CHARS) {
-                throw new IllegalArgumentException("segment field '" + field + "' is " + value.length()
-                        + " characters long: a segment value may have at most " + ValueDecoder.MAX_CATEGORY_CHARS);
-            }
-            values.add(value);
-        }
-        return SeriesId.of(monitor.name(), segmentNames.get(index), values);
     }
 
     private static DeadLetter deadLetter(final Record<byte[], byte[]> record, final RecordMetadata meta,

@@ -1,5 +1,7 @@
 package io.divergent.topology;
 
+import io.divergent.config.FieldPath;
+import io.divergent.config.MonitorConfig;
 import io.divergent.config.ValueFormat;
 import io.divergent.registry.RegistryException;
 import io.divergent.serde.StrictJson;
@@ -12,6 +14,8 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Turns an input value into the object the monitors' field paths walk: an Avro
@@ -96,6 +100,51 @@ final class ValueDecoder {
         DeadLetter.Kind kind() {
             return kind;
         }
+    }
+
+    /**
+     * The category a monitor counts for a decoded value: the whole value for a string monitor,
+     * else the value at its category field, by the rules of {@link #categoryText} and
+     * {@link #invalidCategory}.
+     *
+     * @throws Undecodable ({@code missing-category} or {@code invalid-category}) saying why there is none
+     */
+    static String category(final MonitorConfig monitor, final Object root) {
+        final Object raw = monitor.valueFormat() == ValueFormat.STRING ? root : monitor.categoryField().resolve(root);
+        if (raw == null) {
+            throw new Undecodable(DeadLetter.Kind.MISSING_CATEGORY,
+                    "category field '" + monitor.categoryField() + "' is missing or null");
+        }
+        final String category = categoryText(raw);
+        final String invalid = invalidCategory(category, raw);
+        if (invalid != null) {
+            throw new Undecodable(DeadLetter.Kind.INVALID_CATEGORY, "category field '" + monitor.categoryField() + "' is " + invalid);
+        }
+        return category;
+    }
+
+    /**
+     * The series id of a decoded value for a monitor (see {@link SeriesId}); a missing or
+     * non-category segment value is the empty string.
+     *
+     * @param segmentNames the monitor's segment field names, in order (precomputed by the caller)
+     * @throws Undecodable ({@code invalid-segment}) when a segment value is longer than {@link #MAX_CATEGORY_CHARS}
+     */
+    static String seriesId(final MonitorConfig monitor, final List<String> segmentNames, final Object root) {
+        final List<FieldPath> fields = monitor.segmentFields();
+        if (fields.isEmpty()) {
+            return monitor.name();
+        }
+        final List<String> values = new ArrayList<>(fields.size());
+        for (final FieldPath field : fields) {
+            final String value = categoryText(field.resolve(root));
+            if (value != null && value.length() > MAX_CATEGORY_CHARS) {
+                throw new Undecodable(DeadLetter.Kind.INVALID_SEGMENT, "segment field '" + field + "' is " + value.length()
+                        + " characters long: a segment value may have at most " + MAX_CATEGORY_CHARS);
+            }
+            values.add(value);
+        }
+        return SeriesId.of(monitor.name(), segmentNames, values);
     }
 
     /**

@@ -14,7 +14,7 @@ class MainTest {
     void aMistypedSubcommandGetsASuggestion() {
         assertThat(cli.run("repaly")).isEqualTo(2);
         assertThat(cli.err().lines().toList()).singleElement().asString()
-                .startsWith("error: Unmatched argument at index 0: 'repaly'").endsWith("did you mean 'replay'?");
+                .startsWith("error: Unmatched argument at index 0: 'repaly'").contains("did you mean 'replay'");
     }
 
     @Test
