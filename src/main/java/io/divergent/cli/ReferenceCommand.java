@@ -7,6 +7,7 @@ import io.divergent.reference.ReferenceBuilder;
 import io.divergent.reference.ReferencePublisher;
 import io.divergent.reference.SeriesReference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -35,11 +36,8 @@ public final class ReferenceCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, description = "Config file (.properties) with the monitors.")
-    private Path config;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one config key (repeatable).")
-    private Map<String, String> overrides = new LinkedHashMap<>();
+    @Mixin
+    private ConfigOptions configOptions;
 
     @Option(names = {"-m", "--monitor"}, description = "The monitor; may be left out when only one is configured.")
     private String monitorName;
@@ -80,7 +78,7 @@ public final class ReferenceCommand implements Callable<Integer> {
         }
         final long now = System.currentTimeMillis();
         final long recordTime = timestamp == null ? now : time("--timestamp", timestamp);
-        final DivergentConfig cfg = DivergentConfig.load(config, System.getenv(), overrides);
+        final DivergentConfig cfg = configOptions.load();
         final MonitorConfig monitor = monitor(cfg);
         final PrintWriter out = spec.commandLine().getOut();
         if (monitor.referenceMode() != ReferenceMode.TOPIC) {

@@ -6,6 +6,7 @@ import io.divergent.config.DivergentConfig;
 import io.divergent.runtime.Replayer;
 import org.apache.avro.Schema;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -17,9 +18,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code divergent replay}: the production topology over recorded traffic, on TopologyTestDriver. */
@@ -32,11 +31,8 @@ public final class ReplayCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, description = "Config file (.properties) with the monitors.")
-    private Path config;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one config key (repeatable).")
-    private Map<String, String> overrides = new LinkedHashMap<>();
+    @Mixin
+    private ConfigOptions configOptions;
 
     @Option(names = "--events", required = true, description = "Events file, JSON Lines, in arrival order.")
     private Path events;
@@ -58,7 +54,7 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        final DivergentConfig cfg = DivergentConfig.load(config, System.getenv(), overrides);
+        final DivergentConfig cfg = configOptions.load();
         final Schema schema = inputSchema == null ? null : new Schema.Parser().parse(inputSchema.toFile());
         final Replayer.Result result;
         try {

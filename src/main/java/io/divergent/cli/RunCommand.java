@@ -5,11 +5,9 @@ import io.divergent.runtime.DivergentApp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code divergent run}: the topology against a real cluster, until SIGTERM / Ctrl-C. */
@@ -20,15 +18,12 @@ public final class RunCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 
-    @Option(names = {"-c", "--config"}, description = "Config file (.properties).")
-    private Path config;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one config key (repeatable); wins over the file and the environment.")
-    private Map<String, String> overrides = new LinkedHashMap<>();
+    @Mixin
+    private ConfigOptions configOptions;
 
     @Override
     public Integer call() throws InterruptedException {
-        final DivergentConfig cfg = DivergentConfig.load(config, System.getenv(), overrides);
+        final DivergentConfig cfg = configOptions.load();
         LOG.info("Configuration: {}", cfg.effectiveProperties());
         final DivergentApp app = DivergentApp.start(cfg);
         final Thread hook = new Thread(app::close, "divergent-shutdown");
