@@ -79,7 +79,7 @@ final class Baselines {
         // history into onWindowClose hopping windows has to do the same: this covers up to
         // HOPPING_EXTRA_RETENTION of event time between two scans. Side effect: the store's segments
         // widen to retention / 2, which shortens B3's first scan (from the epoch, one cache range
-        // per segment); see README, "Benchmarks".
+        // per segment); see docs/benchmarks.md.
         Materialized<String, GenericRecord, WindowStore<Bytes, byte[]>> store =
                 Materialized.<String, GenericRecord, WindowStore<Bytes, byte[]>>as("b3-histograms")
                         .withKeySerde(Serdes.String()).withValueSerde(counts);

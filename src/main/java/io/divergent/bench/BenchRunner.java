@@ -253,7 +253,7 @@ public final class BenchRunner implements AutoCloseable {
      * no emitted window), now and then until the expected windows are out or 120 s have passed.
      * Logs how long that took. The closers do not move stream time on: the input's last record
      * lies a millisecond before a window edge, so even one millisecond later would close a window
-     * P never closes. (On hopping windows B3 can still fall short: see the README.)
+     * P never closes. (On hopping windows B3 can still fall short: see docs/benchmarks.md.)
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     private void closeRemaining(final String closerTopic, final Input input, final AtomicLong emitted) {
