@@ -1,5 +1,6 @@
 package io.divergent.config;
 
+import io.divergent.math.Measure;
 import io.divergent.math.Unit;
 import io.divergent.registry.SchemaRegistries;
 import io.divergent.serde.AvroSerdeConfig;
@@ -47,9 +48,7 @@ public final class DivergentConfig {
     private static final Set<String> MONITOR_KEYS = Set.of("input.topic", "value.format", "category.field",
             "segment.fields", "timestamp.field", "window.size", "window.advance", "window.grace", "reference.mode",
             "reference.windows", "alpha", "unit", "top", "alert.min.events");
-    private static final List<String> MEASURES = List.of("kl_pq", "kl_qp", "js_divergence", "js_distance", "psi",
-            "hellinger", "total_variation", "g_statistic", "g_p_value", "unseen_mass", "missing_mass",
-            "cross_entropy_pq", "entropy_p");
+    private static final List<String> MEASURES = Measure.alertableNames();
     private static final Set<String> SERDE_KEYS = Set.of(SchemaRegistries.BASIC_AUTH_SOURCE,
             SchemaRegistries.BASIC_AUTH_USER_INFO, SchemaRegistries.BEARER_AUTH_SOURCE, SchemaRegistries.BEARER_AUTH_TOKEN,
             AvroSerdeConfig.AUTO_REGISTER_SCHEMAS, AvroSerdeConfig.USE_LATEST_VERSION,
@@ -363,7 +362,7 @@ public final class DivergentConfig {
         final String p = "monitor." + name + ".alert.";
         final List<Threshold> thresholds = new ArrayList<>();
         for (final String measure : MEASURES) {
-            final Direction direction = measure.equals("g_p_value") ? Direction.BELOW : Direction.AT_LEAST;
+            final Direction direction = Direction.of(Measure.named(measure));
             Threshold warning = null;
             for (final Severity severity : Severity.values()) {
                 final String key = p + measure + "." + severity.name().toLowerCase(Locale.ROOT);

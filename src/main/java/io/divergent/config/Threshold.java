@@ -3,8 +3,9 @@ package io.divergent.config;
 /**
  * One alert threshold of a monitor.
  *
- * @param measure   a measure name of the divergence event (js_distance, g_p_value, ...)
- * @param direction AT_LEAST for every measure but g_p_value, which fires BELOW
+ * @param measure   the {@link io.divergent.math.Measure#field()} name of an alertable measure
+ *                  (js_distance, g_p_value, ...)
+ * @param direction {@link Direction#of} that measure: AT_LEAST, or BELOW for p-values
  * @param value     the threshold
  * @param severity  what an alert from it says
  */

@@ -12,6 +12,10 @@ import java.util.Objects;
  * are in {@link #unit()} (bits: log base 2, nats: natural log); {@link #hellinger()},
  * {@link #totalVariation()} and the G-test are unit-free. No value is ever NaN: a divergence that
  * is unbounded is {@link Double#POSITIVE_INFINITY}.
+ *
+ * <p>Every scalar measure is a {@link Measure} constant, which reads it from here by its accessor;
+ * {@link #equals}, {@link #hashCode} and {@link #toString} go through that list (a value stored here
+ * that is not a measure must be added to them by hand).
  */
 public final class Divergence {
 
@@ -190,7 +194,7 @@ public final class Divergence {
         return topContributors;
     }
 
-    /** Equal when every field is equal, doubles compared bit for bit. */
+    /** Equal when the settings, totals, every {@link Measure} and the top contributors are equal, doubles bit for bit. */
     @Override
     public boolean equals(final Object o) {
         if (this == o) {
@@ -200,33 +204,38 @@ public final class Divergence {
             return false;
         }
         final Divergence d = (Divergence) o;
-        return unit == d.unit && categories == d.categories
-                && same(alpha, d.alpha) && same(observedTotal, d.observedTotal)
-                && same(referenceTotal, d.referenceTotal) && same(klPq, d.klPq) && same(klQp, d.klQp)
-                && same(jsDivergence, d.jsDivergence) && same(entropyP, d.entropyP)
-                && same(entropyQ, d.entropyQ) && same(hellinger, d.hellinger)
-                && same(totalVariation, d.totalVariation) && same(gStatistic, d.gStatistic)
-                && same(gPValue, d.gPValue) && same(unseenMass, d.unseenMass)
-                && same(missingMass, d.missingMass) && topContributors.equals(d.topContributors);
+        if (unit != d.unit || categories != d.categories || !same(alpha, d.alpha)
+                || !same(observedTotal, d.observedTotal) || !same(referenceTotal, d.referenceTotal)
+                || !topContributors.equals(d.topContributors)) {
+            return false;
+        }
+        for (final Measure measure : Measure.values()) {
+            if (!same(measure.of(this), measure.of(d))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(unit, alpha, categories, observedTotal, referenceTotal, klPq, klQp,
-                jsDivergence, entropyP, entropyQ, hellinger, totalVariation, gStatistic, gPValue,
-                unseenMass, missingMass, topContributors);
+        int hash = Objects.hash(unit, alpha, categories, observedTotal, referenceTotal, topContributors);
+        for (final Measure measure : Measure.values()) {
+            hash = 31 * hash + Double.hashCode(measure.of(this));
+        }
+        return hash;
     }
 
     @Override
     public String toString() {
-        return "Divergence{unit=" + unit.label() + ", alpha=" + alpha + ", K=" + categories
-                + ", N_P=" + observedTotal + ", N_Q=" + referenceTotal
-                + ", klPq=" + klPq + ", klQp=" + klQp + ", js=" + jsDivergence
-                + ", entropyP=" + entropyP + ", entropyQ=" + entropyQ
-                + ", hellinger=" + hellinger + ", tv=" + totalVariation
-                + ", G=" + gStatistic + ", df=" + gDegreesOfFreedom() + ", p=" + gPValue
-                + ", unseen=" + unseenMass + ", missing=" + missingMass
-                + ", top=" + topContributors + '}';
+        final StringBuilder text = new StringBuilder("Divergence{unit=").append(unit.label())
+                .append(", alpha=").append(alpha).append(", K=").append(categories)
+                .append(", N_P=").append(observedTotal).append(", N_Q=").append(referenceTotal);
+        for (final Measure measure : Measure.values()) {
+            text.append(", ").append(measure.field()).append('=').append(measure.of(this));
+        }
+        return text.append(", g_df=").append(gDegreesOfFreedom()).append(", top=").append(topContributors)
+                .append('}').toString();
     }
 
     private static boolean same(final double a, final double b) {

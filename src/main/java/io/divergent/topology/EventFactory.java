@@ -15,6 +15,8 @@ import io.divergent.math.Contribution;
 import io.divergent.math.Divergence;
 import io.divergent.math.DivergenceCalculator;
 import io.divergent.math.Histogram;
+import io.divergent.math.Measure;
+import org.apache.avro.Schema;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,7 +25,8 @@ import java.util.Map;
 
 /**
  * Builds the divergence event of one series in one closed window, and the alerts its measures
- * raise, from the divergence core. One instance per monitor; immutable.
+ * raise, from the divergence core. Every {@link Measure} is written to the event field of its name
+ * and read back from there by the thresholds. One instance per monitor; immutable.
  */
 final class EventFactory {
 
@@ -50,9 +53,21 @@ final class EventFactory {
     record Output(DivergenceEvent event, List<DriftAlert> alerts) {
     }
 
+    /**
+     * The {@code unit} of an alert on a measure that is not an information measure, beside the
+     * event's {@code unit} symbols BITS and NATS: a consumer compares an alert's unit with its
+     * event's as is.
+     */
+    private static final String NO_UNIT = "NONE";
+    private static final List<Measure> MEASURES = List.of(Measure.values());
+    private static final int[] FIELD = fieldPositions();
+
     private final MonitorConfig monitor;
     private final DivergenceCalculator calculator;
     private final io.divergent.avro.Unit unit;
+    private final List<Threshold> thresholds;
+    /** The measure of each of {@link #thresholds}, same index. */
+    private final Measure[] thresholdMeasures;
 
     EventFactory(final MonitorConfig monitor) {
         this.monitor = monitor;
@@ -61,6 +76,11 @@ final class EventFactory {
                 .withUnit(monitor.unit())
                 .withTopContributors(monitor.topContributors());
         this.unit = io.divergent.avro.Unit.valueOf(monitor.unit().name());
+        this.thresholds = monitor.thresholds();
+        this.thresholdMeasures = new Measure[thresholds.size()];
+        for (int i = 0; i < thresholdMeasures.length; i++) {
+            thresholdMeasures[i] = Measure.named(thresholds.get(i).measure());
+        }
     }
 
     /**
@@ -108,56 +128,70 @@ final class EventFactory {
                         .setDistinctCategories(baseline.histogram().size())
                         .build())
                 .setCategories(d.categories())
+                // Required (no default), so set before build(); the loop below writes it again with every measure.
                 .setEntropyP(d.entropyP())
-                .setEntropyQ(d.entropyQ())
-                .setKlPq(d.klPq())
-                .setKlQp(d.klQp())
-                .setJsDivergence(d.jsDivergence())
-                .setJsDistance(d.jsDistance())
-                .setCrossEntropyPq(d.crossEntropyPq())
-                .setPsi(d.psi())
-                .setHellinger(d.hellinger())
-                .setTotalVariation(d.totalVariation())
-                .setGStatistic(d.gStatistic())
                 .setGDf(d.gDegreesOfFreedom())
-                .setGPValue(d.gPValue())
                 .setKlInfinite(d.klInfinite())
-                .setUnseenMass(d.unseenMass())
-                .setMissingMass(d.missingMass())
                 .setTopContributors(top);
         final DivergenceEvent built = event.build();
+        for (final Measure measure : MEASURES) {
+            built.put(FIELD[measure.ordinal()], measure.of(d));
+        }
         return new Output(built, alerts(built));
     }
 
     private List<DriftAlert> alerts(final DivergenceEvent event) {
-        if (monitor.thresholds().isEmpty() || event.getObservedTotal() < monitor.alertMinEvents()) {
+        if (thresholds.isEmpty() || event.getObservedTotal() < monitor.alertMinEvents()) {
             return List.of();
         }
         // Most severe firing threshold per measure, in configuration order.
-        final Map<String, Threshold> fired = new LinkedHashMap<>();
-        for (final Threshold threshold : monitor.thresholds()) {
-            final Double value = Measures.value(threshold.measure(), event);
+        final Map<Measure, Threshold> fired = new LinkedHashMap<>();
+        for (int i = 0; i < thresholds.size(); i++) {
+            final Threshold threshold = thresholds.get(i);
+            final Double value = value(thresholdMeasures[i], event);
             if (value != null && threshold.fires(value)) {
-                fired.merge(threshold.measure(), threshold,
+                fired.merge(thresholdMeasures[i], threshold,
                         (a, b) -> a.severity().compareTo(b.severity()) >= 0 ? a : b);
             }
         }
         final List<DriftAlert> alerts = new ArrayList<>(fired.size());
-        for (final Threshold threshold : fired.values()) {
+        for (final Map.Entry<Measure, Threshold> entry : fired.entrySet()) {
+            final Measure measure = entry.getKey();
+            final Threshold threshold = entry.getValue();
             alerts.add(DriftAlert.newBuilder()
                     .setSeriesId(event.getSeriesId())
                     .setMonitor(event.getMonitor())
                     .setWindowStart(event.getWindowStart())
                     .setWindowEnd(event.getWindowEnd())
-                    .setMeasure(threshold.measure())
+                    .setMeasure(measure.field())
                     .setComparison(threshold.direction() == Direction.BELOW ? Comparison.BELOW : Comparison.AT_LEAST)
                     .setThreshold(threshold.value())
-                    .setValue(Measures.value(threshold.measure(), event))
-                    .setUnit(Measures.unitOf(threshold.measure(), event))
+                    .setValue(value(measure, event))
+                    .setUnit(measure.unitKind() == Measure.UnitKind.INFORMATION ? event.getUnit().name() : NO_UNIT)
                     .setSeverity(Severity.valueOf(threshold.severity().name()))
                     .setObservedTotal(event.getObservedTotal())
                     .build());
         }
         return alerts;
+    }
+
+    /** A measure's value in an event, or null when the event has none (no reference). */
+    private static Double value(final Measure measure, final DivergenceEvent event) {
+        return (Double) event.get(FIELD[measure.ordinal()]);
+    }
+
+    /** Each measure's field position in the event, by ordinal: resolved once, read without a lookup. */
+    private static int[] fieldPositions() {
+        final Schema schema = DivergenceEvent.getClassSchema();
+        final int[] positions = new int[MEASURES.size()];
+        for (final Measure measure : MEASURES) {
+            final Schema.Field field = schema.getField(measure.field());
+            if (field == null) {
+                throw new IllegalStateException("DivergenceEvent has no field for measure '" + measure.field()
+                        + "': add it to schemas/DivergenceEvent.avsc");
+            }
+            positions[measure.ordinal()] = field.pos();
+        }
+        return positions;
     }
 }
