@@ -1,8 +1,8 @@
 package io.divergent.bench;
 
 import io.divergent.config.DivergentConfig;
+import io.divergent.local.EmbeddedKafkaBroker;
 import io.divergent.runtime.DivergentApp;
-import io.divergent.runtime.EmbeddedKafkaBroker;
 import io.divergent.runtime.NewTopicSpec;
 import io.divergent.runtime.TopicManager;
 import io.divergent.topology.DivergentTopology;

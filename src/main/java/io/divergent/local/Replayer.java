@@ -1,4 +1,4 @@
-package io.divergent.runtime;
+package io.divergent.local;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,7 +12,6 @@ import io.divergent.avro.ReferenceDistribution;
 import io.divergent.config.DivergentConfig;
 import io.divergent.config.ValueFormat;
 import io.divergent.registry.MockSchemaRegistry;
-import io.divergent.serde.AvroJson;
 import io.divergent.serde.AvroSerdes;
 import io.divergent.serde.StrictJson;
 import io.divergent.serde.Timestamps;
