@@ -1,8 +1,8 @@
 package io.divergent.bench;
 
 import io.divergent.config.DivergentConfig;
+import io.divergent.local.EmbeddedKafkaBroker;
 import io.divergent.runtime.DivergentApp;
-import io.divergent.runtime.EmbeddedKafkaBroker;
 import io.divergent.runtime.NewTopicSpec;
 import io.divergent.runtime.TopicManager;
 import io.divergent.topology.DivergentTopology;
@@ -24,7 +24,6 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 
 import java.io.IOException;
@@ -177,23 +176,18 @@ public final class BenchRunner implements AutoCloseable {
         final AtomicLong emitted = new AtomicLong();
         final Path stateDir = stateRoot.resolve(id);
         final Topology topology;
-        final Properties props;
         final BooleanSupplier done;
         final KafkaStreams[] holder = new KafkaStreams[1];
+        // Every contender runs with the settings `run` uses (exactly-once, the RocksDB bound, the
+        // handlers): the bench compares the processing, not the configuration.
+        final DivergentConfig config = divergentConfig(id, input, stateDir);
+        final Properties props = DivergentApp.streamsProperties(config);
         if (contender == Contender.P) {
-            final DivergentConfig config = divergentConfig(id, input, stateDir);
             createTopics(List.of(config.outputTopic(), config.alertsTopic()));
             topology = DivergentTopology.build(config, config.serdeProperties());
-            props = DivergentApp.streamsProperties(config);
             final List<String> read = List.of(input.topic(), id + "-" + DivergentTopology.OBSERVATIONS + "-repartition");
             done = () -> windowsEmitted(holder[0]) >= input.expectedWindows() && lag(id, read) == 0;
         } else {
-            props = new Properties();
-            props.put(StreamsConfig.APPLICATION_ID_CONFIG, id);
-            props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-            props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-            // The guarantee `run` uses by default, for the baselines too.
-            props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
             if (contender == Contender.B1) {
                 topology = Baselines.framework(input.topic(), serdeConfig, consumed);
                 done = () -> consumed.get() >= n;

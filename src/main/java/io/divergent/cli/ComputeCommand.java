@@ -1,6 +1,7 @@
 package io.divergent.cli;
 
 import io.divergent.serde.JsonNumbers;
+import io.divergent.serde.ReferenceJson;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -181,13 +182,14 @@ public final class ComputeCommand implements Callable<Integer> {
         if (root == null || !root.isObject()) {
             throw invalid(option, file + " must hold one JSON object {\"category\": weight, ...}");
         }
-        final Histogram.Builder builder = Histogram.builder();
-        for (final Map.Entry<String, JsonNode> field : root.properties()) {
-            if (!field.getValue().isNumber()) {
-                throw invalid(option, "weight of '" + field.getKey() + "' is not a number (" + field.getValue() + ")");
-            }
-            add(option, builder, field.getKey(), field.getValue().doubleValue());
+        final Map<String, Double> weights;
+        try {
+            weights = ReferenceJson.categoryWeights(root);
+        } catch (final IllegalArgumentException e) {
+            throw invalid(option, e.getMessage());
         }
+        final Histogram.Builder builder = Histogram.builder();
+        weights.forEach((category, weight) -> add(option, builder, category, weight));
         return build(option, builder);
     }
 

@@ -1,6 +1,6 @@
 package io.divergent.cli;
 
-import io.divergent.runtime.Demo;
+import io.divergent.local.Demo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

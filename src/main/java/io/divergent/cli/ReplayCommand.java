@@ -3,7 +3,7 @@ package io.divergent.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.divergent.config.DivergentConfig;
-import io.divergent.runtime.Replayer;
+import io.divergent.local.Replayer;
 import org.apache.avro.Schema;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

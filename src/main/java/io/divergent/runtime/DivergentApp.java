@@ -84,7 +84,10 @@ public final class DivergentApp implements AutoCloseable {
 
     /**
      * The Kafka Streams properties {@code run} uses: the config's Kafka properties over
-     * Divergent's defaults ({@code processing.guarantee=exactly_once_v2}), and the application id.
+     * Divergent's defaults ({@code processing.guarantee=exactly_once_v2}, the exception handlers,
+     * the RocksDB memory bound), and the application id. The one set of settings: {@code replay}
+     * and {@code bench} start from it too and override only what they must (replay: the
+     * bootstrap placeholder and its throwaway state directory).
      *
      * @param config the configuration
      * @return new properties; the caller may change them

@@ -116,11 +116,14 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
      * Deserializes {@code data} from {@code topic}.
      *
      * @return the record, or null for null data
+     * @throws SchemaNotFoundException when the registry does not know the payload's schema id
+     * @throws RegistryUnavailableException when the registry cannot be asked for the schema (no
+     *         answer, timeout, 5xx after the client's retries): the same payload may decode later
      * @throws SerializationException with a message saying which: payload shorter than the
-     *         5-byte header; magic byte not 0 (not this format, for example JSON); schema id
-     *         unknown to the registry; registry unreachable (cause: the
-     *         {@link RegistryException}); writer schema not readable as the specific class;
-     *         payload not decodable with the writer schema, or longer than it
+     *         5-byte header; magic byte not 0 (not this format, for example JSON); writer schema
+     *         not readable as the specific class; payload not decodable with the writer schema,
+     *         or longer than it; any other registry failure. The two above are subclasses; each
+     *         registry failure has the {@link RegistryException} as its cause
      * @throws IllegalStateException if the deserializer is not configured or closed
      */
     @Override
@@ -182,12 +185,17 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
         try {
             writer = registry.schemaById(id);
         } catch (final RegistryException e) {
-            if (e.kind() == RegistryException.Kind.SCHEMA_NOT_FOUND) {
-                throw new SerializationException("topic " + topic + ": schema id " + id + " not found in registry "
-                        + url, e);
+            // Translated here, so that no caller above the serde layer needs the registry client's types.
+            final String cannotFetch = "topic " + topic + ": cannot fetch schema id " + id + " from registry "
+                    + url + ": " + e.getMessage();
+            if (e.isUnavailable()) {
+                throw new RegistryUnavailableException(cannotFetch, e.url(), e.getMessage(), e);
             }
-            throw new SerializationException("topic " + topic + ": cannot fetch schema id " + id + " from registry "
-                    + url + ": " + e.getMessage(), e);
+            if (e.isNotFound()) {
+                throw new SchemaNotFoundException(e.kind() == RegistryException.Kind.SCHEMA_NOT_FOUND
+                        ? "topic " + topic + ": schema id " + id + " not found in registry " + url : cannotFetch, id, e);
+            }
+            throw new SerializationException(cannotFetch, e);
         }
         if (type == null) {
             return new Reading<>(writer, (DatumReader<T>) new GenericDatumReader<GenericRecord>(writer, writer,

@@ -129,7 +129,7 @@ public final class DivergentTopology {
                 .mapValues(v -> ((ReferenceVersion) v).encoded(), Named.as("divergent-reference-encoded"))
                 .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray())
                         .withName(REFERENCES).withNumberOfPartitions(partitions))
-                .process(ReferenceWriter::new, Named.as("divergent-reference-writer"), REFERENCE_STORE);
+                .process(() -> new ReferenceWriter(REFERENCE_STORE), Named.as("divergent-reference-writer"), REFERENCE_STORE);
 
         final WindowSupplier windows = new WindowSupplier(config, deadLetterBudget);
         final BranchedKStream<String, Routed> outputs = observations
@@ -159,13 +159,18 @@ public final class DivergentTopology {
                 .to(topic, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(from + "-dead-letter-sink")));
     }
 
-    /** Supplies window processors and owns the per-monitor stores and the stream-time store. */
+    /**
+     * Supplies window processors and owns the per-monitor stores and the stream-time store; it
+     * hands each processor the names of the stores it connects (with the reference store, which
+     * the topology connects by name), so a store is named in one place.
+     */
     private static final class WindowSupplier implements ProcessorSupplier<String, Observation, String, Routed> {
         private final List<MonitorConfig> monitors;
         private final long maxFutureMs;
         private final long maxCategories;
         private final int deadLetterBudget;
         private final Set<StoreBuilder<?>> stores = new java.util.LinkedHashSet<>();
+        private final WindowProcessor.StoreNames names;
 
         WindowSupplier(final DivergentConfig config, final int deadLetterBudget) {
             this.deadLetterBudget = deadLetterBudget;
@@ -175,14 +180,19 @@ public final class DivergentTopology {
             this.maxCategories = config.maxCategories();
             stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(META_STORE), Serdes.String(), Serdes.Long())
                     .withCachingEnabled());
+            final Map<String, String> counts = new java.util.HashMap<>();
+            final Map<String, String> history = new java.util.HashMap<>();
             for (final MonitorConfig monitor : monitors) {
-                stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(countsStore(monitor.name())),
+                counts.put(monitor.name(), countsStore(monitor.name()));
+                stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(counts.get(monitor.name())),
                         Serdes.Bytes(), Serdes.Long()).withCachingEnabled());
                 if (monitor.referenceMode() != ReferenceMode.TOPIC) {
-                    stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(historyStore(monitor.name())),
+                    history.put(monitor.name(), historyStore(monitor.name()));
+                    stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(history.get(monitor.name())),
                             Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
                 }
             }
+            this.names = new WindowProcessor.StoreNames(META_STORE, REFERENCE_STORE, counts, history);
         }
 
         @Override
@@ -192,7 +202,7 @@ public final class DivergentTopology {
 
         @Override
         public WindowProcessor get() {
-            return new WindowProcessor(monitors, maxFutureMs, maxCategories, deadLetterBudget);
+            return new WindowProcessor(monitors, names, maxFutureMs, maxCategories, deadLetterBudget);
         }
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.divergent.avro.ReferenceDistribution;
 import io.divergent.config.ValueFormat;
 import io.divergent.math.Histogram;
+import io.divergent.serde.ReferenceJson;
 import io.divergent.serde.StrictJson;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;

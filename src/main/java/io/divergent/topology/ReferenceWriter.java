@@ -17,11 +17,17 @@ final class ReferenceWriter implements Processor<String, byte[], Void, Void> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReferenceWriter.class);
 
+    private final String storeName;
     private KeyValueStore<Bytes, byte[]> references;
+
+    /** @param storeName the reference-version store, connected to this processor by its supplier */
+    ReferenceWriter(final String storeName) {
+        this.storeName = storeName;
+    }
 
     @Override
     public void init(final ProcessorContext<Void, Void> context) {
-        this.references = context.getStateStore(DivergentTopology.REFERENCE_STORE);
+        this.references = context.getStateStore(storeName);
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.divergent.topology;
 
-import io.divergent.registry.RegistryException;
+import io.divergent.serde.RegistryUnavailableException;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,13 +37,13 @@ final class RegistryOutage {
     }
 
     /**
-     * The registry failure behind {@code error}, if the registry may recover from it.
+     * The registry failure {@code error} is, if the registry may recover from it.
      *
      * @param error what decoding threw
      * @return the unavailability, or empty for any other failure
      */
-    static Optional<RegistryException> of(final RuntimeException error) {
-        return RegistryException.in(error).filter(RegistryException::isUnavailable);
+    static Optional<RegistryUnavailableException> of(final RuntimeException error) {
+        return error instanceof RegistryUnavailableException outage ? Optional.of(outage) : Optional.empty();
     }
 
     /**
@@ -74,15 +74,15 @@ final class RegistryOutage {
         RuntimeException failure = first;
         while (true) {
             final RuntimeException current = failure;
-            final RegistryException outage = of(current).orElseThrow(() -> current);
+            final RegistryUnavailableException outage = of(current).orElseThrow(() -> current);
             counted.run();
             if (System.nanoTime() - deadline >= 0) {
                 throw new StillUnavailable("Schema Registry " + outage.url() + " still unavailable after "
-                        + MAX_WAIT.toSeconds() + " s for the record at " + where + ": " + outage.getMessage(), current);
+                        + MAX_WAIT.toSeconds() + " s for the record at " + where + ": " + outage.reason(), current);
             }
             final Duration pause = backoff.next();
             LOG.warn("Schema Registry {} unavailable for the record at {} ({}); asking again in {} ms",
-                    outage.url(), where, outage.getMessage(), pause.toMillis());
+                    outage.url(), where, outage.reason(), pause.toMillis());
             LockSupport.parkNanos(pause.toNanos());
             try {
                 final T value = attempt.get();

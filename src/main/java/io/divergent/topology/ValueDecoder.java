@@ -3,7 +3,8 @@ package io.divergent.topology;
 import io.divergent.config.FieldPath;
 import io.divergent.config.MonitorConfig;
 import io.divergent.config.ValueFormat;
-import io.divergent.registry.RegistryException;
+import io.divergent.serde.RegistryUnavailableException;
+import io.divergent.serde.SchemaNotFoundException;
 import io.divergent.serde.StrictJson;
 import io.divergent.serde.Timestamps;
 import io.divergent.serde.WireFormat;
@@ -38,10 +39,8 @@ final class ValueDecoder {
      * @throws Undecodable with the dead-letter kind and a readable reason when the bytes are not
      *         a value of the format: not JSON, not the registry's wire format (wrong magic byte),
      *         a schema id the registry does not know, or bytes the writer schema cannot read
-     * @throws org.apache.kafka.common.errors.SerializationException caused by a
-     *         {@link RegistryException} that {@linkplain RegistryException#isUnavailable() is
-     *         unavailable}: the record is fine, the registry is down; it must be retried, not
-     *         dead-lettered
+     * @throws RegistryUnavailableException the record is fine, the registry is down; it must
+     *         be retried, not dead-lettered
      */
     Object decode(final String topic, final byte[] value) {
         if (value == null) {
@@ -63,12 +62,10 @@ final class ValueDecoder {
                 }
                 try {
                     return avro.deserialize(topic, value);
+                } catch (final RegistryUnavailableException e) {
+                    throw e;
                 } catch (final RuntimeException e) {
-                    final RegistryException registry = RegistryException.in(e).orElse(null);
-                    if (registry != null && registry.isUnavailable()) {
-                        throw e;
-                    }
-                    throw new Undecodable(registry != null && registry.isNotFound()
+                    throw new Undecodable(e instanceof SchemaNotFoundException
                             ? DeadLetter.Kind.UNKNOWN_SCHEMA : DeadLetter.Kind.MALFORMED, reason(e));
                 }
         }

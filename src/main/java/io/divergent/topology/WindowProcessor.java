@@ -76,11 +76,27 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private record PaneSeries(long pane, String series) {
     }
 
+    /**
+     * The names of the stores the supplier connects to this processor.
+     *
+     * @param meta       the task's stream time and each monitor's closed-until time
+     * @param references the reference versions
+     * @param counts     each monitor's counts store, by monitor name
+     * @param history    the past-window store of each monitor whose reference is not the topic, by monitor name
+     */
+    record StoreNames(String meta, String references, Map<String, String> counts, Map<String, String> history) {
+        StoreNames {
+            counts = Map.copyOf(counts);
+            history = Map.copyOf(history);
+        }
+    }
+
     private final Map<String, MonitorState> monitors = new HashMap<>();
     private final List<MonitorState> ordered = new ArrayList<>();
     private final long maxFutureMs;
     private final long maxCategories;
     private final int deadLetterBudget;
+    private final StoreNames stores;
     private ProcessorContext<String, Routed> context;
     private DeadLetters deadLetters;
     private KeyValueStore<String, Long> meta;
@@ -89,12 +105,14 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private long streamTime = -1;
 
     /**
+     * @param stores        the names of the stores its supplier connects to it
      * @param maxFutureMs   how far ahead of stream time a record may be (Long.MAX_VALUE: no bound)
      * @param maxCategories distinct categories per series per window before folding into {@value #OTHER}; 0 = no cap
      * @param deadLetterBudget bytes a dead letter may take ({@link DeadLetter#budget})
      */
-    WindowProcessor(final List<MonitorConfig> monitors, final long maxFutureMs, final long maxCategories,
-                    final int deadLetterBudget) {
+    WindowProcessor(final List<MonitorConfig> monitors, final StoreNames stores, final long maxFutureMs,
+                    final long maxCategories, final int deadLetterBudget) {
+        this.stores = stores;
         for (final MonitorConfig monitor : monitors) {
             final MonitorState state = new MonitorState(monitor);
             this.monitors.put(monitor.name(), state);
@@ -108,16 +126,16 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     @Override
     public void init(final ProcessorContext<String, Routed> context) {
         this.context = context;
-        this.meta = context.getStateStore(DivergentTopology.META_STORE);
-        this.references = context.getStateStore(DivergentTopology.REFERENCE_STORE);
+        this.meta = context.getStateStore(stores.meta());
+        this.references = context.getStateStore(stores.references());
         this.metrics = new DivergentMetrics(context.metrics());
         this.deadLetters = new DeadLetters(context, metrics, deadLetterBudget);
         final Long time = meta.get(STREAM_TIME);
         streamTime = time == null ? -1 : time;
         for (final MonitorState monitor : ordered) {
-            monitor.counts = context.getStateStore(DivergentTopology.countsStore(monitor.config.name()));
+            monitor.counts = context.getStateStore(stores.counts().get(monitor.config.name()));
             if (monitor.config.referenceMode() != ReferenceMode.TOPIC) {
-                monitor.history = context.getStateStore(DivergentTopology.historyStore(monitor.config.name()));
+                monitor.history = context.getStateStore(stores.history().get(monitor.config.name()));
             }
             final Long closed = meta.get(CLOSED_PREFIX + monitor.config.name());
             monitor.closedUntil = closed == null ? Long.MIN_VALUE : closed;

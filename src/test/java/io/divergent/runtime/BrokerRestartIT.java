@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.divergent.avro.DivergenceEvent;
 import io.divergent.config.DivergentConfig;
+import io.divergent.local.EmbeddedKafkaBroker;
+import io.divergent.local.Replayer;
 import io.divergent.serde.AvroSerdes;
 import io.divergent.testing.DivergenceEvents;
 import io.divergent.testing.KafkaProbes;

@@ -3,6 +3,7 @@ package io.divergent.runtime;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.divergent.config.DivergentConfig;
+import io.divergent.local.Replayer;
 import io.divergent.testing.DivergenceEvents;
 import io.divergent.testing.DivergentProcess;
 import io.divergent.testing.KafkaProbes;

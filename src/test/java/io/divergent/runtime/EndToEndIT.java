@@ -6,6 +6,7 @@ import io.divergent.avro.DivergenceEvent;
 import io.divergent.avro.PlayEvent;
 import io.divergent.avro.ReferenceDistribution;
 import io.divergent.config.DivergentConfig;
+import io.divergent.local.Replayer;
 import io.divergent.serde.AvroSerdes;
 import io.divergent.testing.ApicurioRegistry;
 import io.divergent.testing.DivergenceEvents;

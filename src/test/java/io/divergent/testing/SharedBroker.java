@@ -3,7 +3,7 @@ package io.divergent.testing;
 import java.util.Locale;
 import java.util.UUID;
 
-import io.divergent.runtime.EmbeddedKafkaBroker;
+import io.divergent.local.EmbeddedKafkaBroker;
 
 /**
  * One embedded Kafka broker shared by every integration test of this JVM, started on first use

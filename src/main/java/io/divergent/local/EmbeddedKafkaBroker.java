@@ -1,4 +1,4 @@
-package io.divergent.runtime;
+package io.divergent.local;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -56,7 +56,7 @@ import kafka.server.KafkaRaftServer;
  *   <li>Both listeners bind to {@value #HOST} on ports picked at start; they are kept for the
  *       life of this object, so {@link #restart()} serves the same bootstrap address and the
  *       same data.</li>
- *   <li>Automatic topic creation is off: create topics explicitly (see {@link TopicManager}).</li>
+ *   <li>Automatic topic creation is off: create topics explicitly (see {@link io.divergent.runtime.TopicManager}).</li>
  *   <li>While any embedded broker of this JVM is running, Kafka's {@link Exit} procedures
  *       are replaced: a broker fault that would halt or exit the JVM throws
  *       {@link IllegalStateException} in the faulting broker thread instead, and is kept for

@@ -1,4 +1,4 @@
-package io.divergent.runtime;
+package io.divergent.local;
 
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package io.divergent.runtime;
+package io.divergent.local;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,13 +12,13 @@ import io.divergent.avro.ReferenceDistribution;
 import io.divergent.config.DivergentConfig;
 import io.divergent.config.ValueFormat;
 import io.divergent.registry.MockSchemaRegistry;
-import io.divergent.serde.AvroJson;
+import io.divergent.runtime.DivergentApp;
 import io.divergent.serde.AvroSerdes;
+import io.divergent.serde.ReferenceJson;
 import io.divergent.serde.StrictJson;
 import io.divergent.serde.Timestamps;
 import io.divergent.topology.DeadLetter;
 import io.divergent.topology.DivergentTopology;
-import io.divergent.topology.ReferenceJson;
 import io.divergent.topology.ReferenceVersion;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -134,10 +134,10 @@ public final class Replayer {
 
     private static Result run(final DivergentConfig config, final Map<String, Object> serdeConfig,
                               final List<Line> references, final List<Line> events, final Path stateDir) {
-        final Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        // The settings `run` uses, so a replay behaves as the deployment does; only what the
+        // test driver needs differs: no broker is contacted, and the state is a throwaway.
+        final Properties props = DivergentApp.streamsProperties(config);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay:9092");
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");   // as run does
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         try (TopologyTestDriver driver = new TopologyTestDriver(DivergentTopology.build(config, serdeConfig), props)) {
             final Map<String, TestInputTopic<byte[], byte[]>> inputs = new HashMap<>();

@@ -1,5 +1,7 @@
-package io.divergent.runtime;
+package io.divergent.local;
 
+import io.divergent.runtime.NewTopicSpec;
+import io.divergent.runtime.TopicManager;
 import static io.divergent.testing.Waits.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.divergent.runtime;
+package io.divergent.local;
 
 import io.divergent.testing.ShippedLogCapture;
 import org.apache.logging.log4j.Level;

@@ -1,10 +1,13 @@
-package io.divergent.runtime;
+package io.divergent.local;
 
 import io.divergent.avro.DivergenceEvent;
 import io.divergent.avro.DriftAlert;
 import io.divergent.avro.PlayEvent;
 import io.divergent.avro.ReferenceDistribution;
 import io.divergent.config.DivergentConfig;
+import io.divergent.runtime.DivergentApp;
+import io.divergent.runtime.NewTopicSpec;
+import io.divergent.runtime.TopicManager;
 import io.divergent.serde.AvroSerdes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

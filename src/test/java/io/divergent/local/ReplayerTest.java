@@ -1,4 +1,4 @@
-package io.divergent.runtime;
+package io.divergent.local;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.divergent.config.DivergentConfig;
