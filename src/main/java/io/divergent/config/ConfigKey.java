@@ -79,7 +79,7 @@ public record ConfigKey<T>(String name, Scope scope, String defaultText, String 
      * @param monitor the monitor's name; ignored for app keys
      */
     public String envVariable(final String monitor) {
-        return ConfigKeys.ENV_PREFIX + fullName(monitor).replace("_", "__").replace('-', '\u0001').replace('.', '_')
-                .replace("\u0001", "___").toUpperCase(Locale.ROOT);
+        return ConfigKeys.ENV_PREFIX + fullName(monitor).replace("_", "__").replace("-", "___").replace('.', '_')
+                .toUpperCase(Locale.ROOT);
     }
 }
