@@ -102,10 +102,10 @@ public final class DivergentApp implements AutoCloseable {
         // consumer's settings, where Streams passes only consumer keys: without the flag there
         // too it logs the same WARN again. The consumer itself ignores the key.
         props.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), "true");
-        if (config.rocksDbMemoryMb() > 0) {
+        config.rocksDbMemoryBytes().ifPresent(bytes -> {
             props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
-            props.put(BoundedRocksDbMemory.MEMORY_BYTES, Long.toString((long) config.rocksDbMemoryMb() << 20));
-        }
+            props.put(BoundedRocksDbMemory.MEMORY_BYTES, Long.toString(bytes));
+        });
         props.putAll(config.kafkaProperties());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         return props;

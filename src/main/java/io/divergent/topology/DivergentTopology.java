@@ -175,8 +175,7 @@ public final class DivergentTopology {
         WindowSupplier(final DivergentConfig config, final int deadLetterBudget) {
             this.deadLetterBudget = deadLetterBudget;
             this.monitors = config.monitors();
-            // 0 disables the bound.
-            this.maxFutureMs = config.maxFuture().isZero() ? Long.MAX_VALUE : config.maxFuture().toMillis();
+            this.maxFutureMs = config.maxFuture().toMillis();
             this.maxCategories = config.maxCategories();
             stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(META_STORE), Serdes.String(), Serdes.Long())
                     .withCachingEnabled());

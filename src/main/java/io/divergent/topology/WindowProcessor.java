@@ -107,7 +107,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     /**
      * @param stores        the names of the stores its supplier connects to it
      * @param maxFutureMs   how far ahead of stream time a record may be (Long.MAX_VALUE: no bound)
-     * @param maxCategories distinct categories per series per window before folding into {@value #OTHER}; 0 = no cap
+     * @param maxCategories distinct categories per series per window before folding into {@value #OTHER}
+     *                      (Long.MAX_VALUE: no cap)
      * @param deadLetterBudget bytes a dead letter may take ({@link DeadLetter#budget})
      */
     WindowProcessor(final List<MonitorConfig> monitors, final StoreNames stores, final long maxFutureMs,
@@ -204,7 +205,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private void count(final MonitorState monitor, final long pane, final String series, final String category) {
         Bytes key = StoreKeys.countKey(pane, series, category);
         Long count = monitor.counts.get(key);
-        if (count == null && maxCategories > 0 && !category.equals(OTHER)) {
+        if (count == null && !category.equals(OTHER)) {
             final int[] slots = slots(monitor, pane, series);
             if (slots[0] >= maxCategories) {
                 key = StoreKeys.countKey(pane, series, OTHER);
@@ -312,7 +313,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         for (final Map.Entry<String, Map<String, long[]>> entry : window.entrySet()) {
             final String series = entry.getKey();
             final Map<String, long[]> counts = entry.getValue();
-            if (maxCategories > 0 && counts.size() - (counts.containsKey(OTHER) ? 1 : 0) > maxCategories) {
+            if (counts.size() - (counts.containsKey(OTHER) ? 1 : 0) > maxCategories) {
                 foldIntoOther(counts);
             }
             final Histogram.Builder builder = Histogram.builder();

@@ -1,0 +1,326 @@
+package io.divergent.config;
+
+import io.divergent.config.ConfigKey.Scope;
+import io.divergent.math.Unit;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Every key of Divergent, once: each application key and each per-monitor key with its default,
+ * parser and meaning ({@link ConfigKey}), and the open namespaces ({@code kafka.*},
+ * {@code schema.registry.*} and the serde keys, the alert thresholds) as the README documents
+ * them. {@link DivergentConfig} validates and reads through this table, unknown keys are
+ * matched against its names, environment variables map to its keys by {@link #keyOfEnvironment},
+ * and the README's "Configuration" table is {@link #markdownTable()} (a test keeps them equal).
+ */
+public final class ConfigKeys {
+
+    /** Environment variables with this prefix set Divergent's keys. */
+    public static final String ENV_PREFIX = "DIVERGENT_";
+    /** Environment variables with this prefix set {@code kafka.*} keys. */
+    public static final String KAFKA_ENV_PREFIX = "KAFKA_";
+    /** Kafka Streams properties Divergent sets unless a {@code kafka.*} key says otherwise. */
+    public static final Map<String, String> KAFKA_DEFAULTS = Map.of("processing.guarantee", "exactly_once_v2");
+
+    /** What {@link #MAX_FUTURE} resolves {@code 0} to: {@link Long#MAX_VALUE} milliseconds. */
+    public static final Duration NO_BOUND = Duration.ofMillis(Long.MAX_VALUE);
+
+    private static final String DURATION_FORMS = "such as 500ms, 10s, 1m, 2h, 1d, PT1M, or whole milliseconds";
+    private static final Pattern DURATION = Pattern.compile("(-?\\d+)(ms|s|m|h|d)");
+
+    // ---- application keys -------------------------------------------------------------------
+
+    public static final ConfigKey<String> APPLICATION_ID = ConfigKey.of("application.id", Scope.APP, "divergent",
+            ConfigKeys::nonEmpty, "Kafka Streams application id (consumer group, internal topic prefix)");
+    public static final ConfigKey<String> BOOTSTRAP_SERVERS = ConfigKey.of("bootstrap.servers", Scope.APP,
+            "localhost:9092", ConfigKeys::nonEmpty, "Kafka (`kafka.bootstrap.servers` wins if set)");
+    public static final ConfigKey<String> SCHEMA_REGISTRY_URL = ConfigKey.of("schema.registry.url", Scope.APP,
+            "http://localhost:8081", ConfigKeys::nonEmpty, "Confluent-compatible registry: comma-separated `http(s)://` "
+                    + "URLs (fail-over in order), or `mock://scope` for an in-memory one");
+    public static final ConfigKey<String> REFERENCE_TOPIC = ConfigKey.of("reference.topic", Scope.APP,
+            "divergent-reference", ConfigKeys::nonEmpty, "compacted, keyed by series id");
+    public static final ConfigKey<ValueFormat> REFERENCE_FORMAT = ConfigKey.of("reference.format", Scope.APP, "avro",
+            ConfigKeys::referenceFormat,
+            "`avro` (`ReferenceDistribution`) or `json` (`{\"weights\": {...}, \"source\": \"...\"}`)");
+    public static final ConfigKey<String> OUTPUT_TOPIC = ConfigKey.of("output.topic", Scope.APP, "divergent-events",
+            ConfigKeys::nonEmpty, "divergence events");
+    public static final ConfigKey<String> ALERTS_TOPIC = ConfigKey.of("alerts.topic", Scope.APP, "divergent-alerts",
+            ConfigKeys::nonEmpty, "drift alerts");
+    /** Empty when set to the empty string: no dead-letter topic. */
+    public static final ConfigKey<Optional<String>> DEAD_LETTER_TOPIC = ConfigKey.of("dead.letter.topic", Scope.APP,
+            "divergent-dead-letters", t -> t.isBlank() ? Optional.empty() : Optional.of(t),
+            "records not counted; empty disables");
+    public static final ConfigKey<Integer> PARTITIONS = ConfigKey.of("partitions", Scope.APP, "0", atLeast(0),
+            "partitions of the internal repartition topics; 0 = the largest input topic's");
+    /** Resolved: {@code 0} becomes {@link #NO_BOUND}, a duration no record is ahead by. */
+    public static final ConfigKey<Duration> MAX_FUTURE = ConfigKey.of("max.future", Scope.APP, "1h",
+            t -> {
+                final Duration bound = duration(true).parse(t);
+                return bound.isZero() ? NO_BOUND : bound;
+            },
+            "a record further ahead of stream time or of the wall clock is dead-lettered (`future`) instead of "
+                    + "closing every open window; 0 = no bound");
+    /** Resolved: {@code 0} becomes {@link Long#MAX_VALUE}, a cap no window reaches. */
+    public static final ConfigKey<Long> MAX_CATEGORIES = ConfigKey.of("max.categories", Scope.APP, "10000",
+            t -> {
+                final long cap = atLeast(0).parse(t);
+                return cap == 0 ? Long.MAX_VALUE : cap;
+            },
+            "distinct categories kept per series per window; new ones beyond it count as `__other__` "
+                    + "(`other_count` in the event); 0 = no cap");
+    /** Resolved to bytes: {@code 0} becomes empty, Kafka Streams' own per-store memory. */
+    public static final ConfigKey<OptionalLong> ROCKSDB_MEMORY = ConfigKey.of("rocksdb.memory.mb", Scope.APP, "128",
+            t -> {
+                final long mb = atLeast(0).parse(t);
+                return mb == 0 ? OptionalLong.empty() : OptionalLong.of(mb << 20);
+            },
+            "off-heap memory shared by all RocksDB stores of the process (block cache, index and filter blocks, "
+                    + "memtables); 0 = Kafka Streams' per-store defaults; a `kafka.rocksdb.config.setter` of your own wins");
+
+    // ---- per-monitor keys (monitor.<name>.<key>) ---------------------------------------------
+
+    public static final ConfigKey<String> INPUT_TOPIC = new ConfigKey<>("input.topic", Scope.MONITOR, null, "required",
+            t -> t, "topic read (read once however many monitors use it)");
+    public static final ConfigKey<ValueFormat> VALUE_FORMAT = ConfigKey.of("value.format", Scope.MONITOR, "avro",
+            ValueFormat::parse,
+            "`avro`, `json`, or `string` (the whole value is the category); monitors of one topic must agree");
+    public static final ConfigKey<FieldPath> CATEGORY_FIELD = new ConfigKey<>("category.field", Scope.MONITOR, null,
+            "required (not for `string`)", FieldPath::parse,
+            "dotted path of the categorical field; strings, numbers, booleans and enums count");
+    public static final ConfigKey<List<FieldPath>> SEGMENT_FIELDS = new ConfigKey<>("segment.fields", Scope.MONITOR,
+            "", "none", ConfigKeys::fieldPaths, "comma-separated paths; their values split the monitor into series");
+    public static final ConfigKey<Optional<FieldPath>> TIMESTAMP_FIELD = new ConfigKey<>("timestamp.field",
+            Scope.MONITOR, "", "record timestamp",
+            t -> t.isBlank() ? Optional.empty() : Optional.of(FieldPath.parse(t)),
+            "path of the event time: epoch ms or ISO-8601");
+    public static final ConfigKey<Duration> WINDOW_SIZE = ConfigKey.of("window.size", Scope.MONITOR, "60s",
+            duration(false), "window length (`500ms`, `10s`, `1m`, `2h`, `1d`, `PT1M`, or ms)");
+    /** No default of its own: the window size. */
+    public static final ConfigKey<Duration> WINDOW_ADVANCE = new ConfigKey<>("window.advance", Scope.MONITOR, null,
+            "`= size`", duration(false), "hop; must divide size; smaller than size gives hopping windows");
+    public static final ConfigKey<Duration> WINDOW_GRACE = ConfigKey.of("window.grace", Scope.MONITOR, "0s",
+            duration(true), "how long after its end a window accepts out-of-order records");
+    public static final ConfigKey<ReferenceMode> REFERENCE_MODE = ConfigKey.of("reference.mode", Scope.MONITOR,
+            "topic", ReferenceMode::parse, "`topic`, `previous` (previous non-overlapping window) or `last-n`");
+    /** No default of its own: 3 for last-n, else 1. */
+    public static final ConfigKey<Integer> REFERENCE_WINDOWS = new ConfigKey<>("reference.windows", Scope.MONITOR,
+            null, "`3`", atLeast(1), "N for `last-n`");
+    public static final ConfigKey<Double> ALPHA = ConfigKey.of("alpha", Scope.MONITOR, "0", ConfigKeys::alpha,
+            "additive smoothing pseudo-count (0.5 Jeffreys, 1 Laplace)");
+    public static final ConfigKey<Unit> UNIT = ConfigKey.of("unit", Scope.MONITOR, "bits", Unit::parse,
+            "`bits` or `nats`");
+    public static final ConfigKey<Integer> TOP = ConfigKey.of("top", Scope.MONITOR, "5", atLeast(0),
+            "top contributing categories per event");
+    public static final ConfigKey<Integer> ALERT_MIN_EVENTS = ConfigKey.of("alert.min.events", Scope.MONITOR, "0",
+            atLeast(0), "a window needs this many events before it can raise alerts");
+
+    /** Every application key, in the README's order. */
+    public static final List<ConfigKey<?>> APP_KEYS = List.of(APPLICATION_ID, BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL,
+            REFERENCE_TOPIC, REFERENCE_FORMAT, OUTPUT_TOPIC, ALERTS_TOPIC, DEAD_LETTER_TOPIC, PARTITIONS, MAX_FUTURE,
+            MAX_CATEGORIES, ROCKSDB_MEMORY);
+    /** Every per-monitor key but the alert thresholds ({@link AlertKeys}), in the README's order. */
+    public static final List<ConfigKey<?>> MONITOR_KEYS = List.of(INPUT_TOPIC, VALUE_FORMAT, CATEGORY_FIELD,
+            SEGMENT_FIELDS, TIMESTAMP_FIELD, WINDOW_SIZE, WINDOW_ADVANCE, WINDOW_GRACE, REFERENCE_MODE,
+            REFERENCE_WINDOWS, ALPHA, UNIT, TOP, ALERT_MIN_EVENTS);
+
+    private ConfigKeys() {
+    }
+
+    /** The names of the application keys. */
+    static Set<String> appNames() {
+        return APP_KEYS.stream().map(ConfigKey::name).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** The names of the per-monitor keys, without {@code monitor.<name>.}. */
+    static Set<String> monitorNames() {
+        return MONITOR_KEYS.stream().map(ConfigKey::name).collect(Collectors.toUnmodifiableSet());
+    }
+
+    // ---- environment ----------------------------------------------------------------------------
+
+    /**
+     * The key an environment variable sets: {@code DIVERGENT_*} a Divergent key, {@code KAFKA_*}
+     * a {@code kafka.*} key, by {@link #envKey}; empty for any other variable.
+     */
+    public static Optional<String> keyOfEnvironment(final String variable) {
+        if (variable.startsWith(ENV_PREFIX)) {
+            return Optional.of(envKey(variable.substring(ENV_PREFIX.length())));
+        }
+        if (variable.startsWith(KAFKA_ENV_PREFIX)) {
+            return Optional.of("kafka." + envKey(variable.substring(KAFKA_ENV_PREFIX.length())));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The environment-variable rule of the apache/kafka and Confluent images, applied to a variable
+     * without its prefix: {@code ___} to {@code -}, {@code __} to {@code _}, {@code _} to {@code .},
+     * lower case. {@link ConfigKey#envVariable} is its inverse.
+     */
+    public static String envKey(final String rest) {
+        return rest.replace("___", "\u0001").replace("__", "\u0002").replace('_', '.')
+                .replace('\u0001', '-').replace('\u0002', '_').toLowerCase(Locale.ROOT);
+    }
+
+    // ---- the README table -----------------------------------------------------------------------
+
+    /**
+     * One row of the README's configuration table, as Markdown cells.
+     *
+     * @param key          the key or namespace
+     * @param shownDefault its default
+     * @param meaning      what it does
+     */
+    public record Row(String key, String shownDefault, String meaning) {
+    }
+
+    /**
+     * The README's configuration table, row by row: the application keys, the open namespaces, the
+     * per-monitor keys, then the alert thresholds.
+     */
+    public static List<Row> rows() {
+        final List<Row> rows = new ArrayList<>();
+        for (final ConfigKey<?> key : APP_KEYS) {
+            rows.add(row(key));
+        }
+        rows.add(new Row(
+                "`schema.registry.*`, " + new TreeSet<>(SerdeKeys.SERDE_KEYS).stream().map(k -> "`" + k + "`")
+                        .collect(Collectors.joining(", ")),
+                "", "passed to the registry client and Avro serdes, as Confluent names them"));
+        rows.add(new Row("`kafka.<any>`", new TreeSet<>(KAFKA_DEFAULTS.keySet()).stream()
+                .map(k -> "`" + k + "=" + KAFKA_DEFAULTS.get(k) + "`").collect(Collectors.joining(", ")),
+                "Kafka Streams / client properties, prefix removed; near misses of Kafka's names refused (above)"));
+        for (final ConfigKey<?> key : MONITOR_KEYS) {
+            rows.add(row(key));
+        }
+        rows.add(AlertKeys.row());
+        return List.copyOf(rows);
+    }
+
+    /** {@link #rows()} as a Markdown table with a header. */
+    public static String markdownTable() {
+        final StringBuilder table = new StringBuilder("| key | default | meaning |\n|---|---|---|\n");
+        for (final Row row : rows()) {
+            for (final String cell : List.of(row.key(), row.shownDefault(), row.meaning())) {
+                table.append(cell.isEmpty() ? "| " : "| " + cell + " ");
+            }
+            table.append("|\n");
+        }
+        return table.toString();
+    }
+
+    private static Row row(final ConfigKey<?> key) {
+        return new Row("`" + key.shownName() + "`", key.shownDefault(), key.doc());
+    }
+
+    // ---- parsers ----------------------------------------------------------------------------------
+
+    private static String nonEmpty(final String text) {
+        if (text.isBlank()) {
+            throw new IllegalArgumentException("must not be empty");
+        }
+        return text;
+    }
+
+    private static ValueFormat referenceFormat(final String text) {
+        final ValueFormat format = ValueFormat.parse(text);
+        if (format == ValueFormat.STRING) {
+            throw new IllegalArgumentException("allowed are avro, json");
+        }
+        return format;
+    }
+
+    private static ConfigKey.Parser<Integer> atLeast(final int min) {
+        return text -> {
+            try {
+                final int value = Integer.parseInt(text.trim());
+                if (value >= min) {
+                    return value;
+                }
+            } catch (final NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException("an integer >= " + min);
+        };
+    }
+
+    /** A number parser for any key (the alert thresholds use it too). */
+    static double number(final String text) {
+        try {
+            return Double.parseDouble(text.trim());
+        } catch (final NumberFormatException e) {
+            throw new IllegalArgumentException("a number");
+        }
+    }
+
+    private static double alpha(final String text) {
+        final double alpha = number(text);
+        if (!(alpha >= 0) || Double.isInfinite(alpha)) {
+            throw new IllegalArgumentException("a finite number >= 0 (0 = no smoothing, 0.5 Jeffreys, 1 Laplace)");
+        }
+        return alpha;
+    }
+
+    private static List<FieldPath> fieldPaths(final String text) {
+        if (text.isBlank()) {
+            return List.of();
+        }
+        final List<FieldPath> paths = new ArrayList<>();
+        for (final String part : text.split(",")) {
+            paths.add(FieldPath.parse(part.strip()));
+        }
+        return List.copyOf(paths);
+    }
+
+    private static ConfigKey.Parser<Duration> duration(final boolean zeroAllowed) {
+        return text -> {
+            final Duration value = parseDuration(text);
+            if (value == null || value.isNegative() || (!zeroAllowed && value.isZero())) {
+                throw new IllegalArgumentException("a duration " + (zeroAllowed ? ">= 0" : "> 0") + " " + DURATION_FORMS);
+            }
+            return value;
+        };
+    }
+
+    /** Parses 500ms, 10s, 1m, 2h, 1d, ISO-8601 (PT1M) or whole milliseconds; null if it is none of these. */
+    static Duration parseDuration(final String text) {
+        if (text == null) {
+            return null;
+        }
+        final String t = text.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (t.startsWith("p") || t.startsWith("-p")) {
+                return Duration.parse(t.toUpperCase(Locale.ROOT));
+            }
+            if (t.matches("-?\\d+")) {
+                return Duration.ofMillis(Long.parseLong(t));
+            }
+            final Matcher m = DURATION.matcher(t);
+            if (m.matches()) {
+                final long n = Long.parseLong(m.group(1));
+                return switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofDays(n);
+                };
+            }
+        } catch (final DateTimeParseException | ArithmeticException | NumberFormatException e) {
+            return null;
+        }
+        return null;
+    }
+}
