@@ -82,7 +82,7 @@ public final class ReferencePublisher {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         final Deserializer<?> avro = monitor.valueFormat() == ValueFormat.AVRO
-                ? AvroSerdes.generic(serdeProperties(config), false).deserializer() : null;
+                ? AvroSerdes.generic(config.serdeProperties(), false).deserializer() : null;
         final Optional<FieldPath> timeField = monitor.timestampField();
         long read = 0;
         final Map<String, Long> skipped = new TreeMap<>();
@@ -203,7 +203,7 @@ public final class ReferencePublisher {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
         try (Serializer<ReferenceDistribution> avro = AvroSerdes.specific(ReferenceDistribution.class,
-                serdeProperties(config), false).serializer();
+                config.serdeProperties(), false).serializer();
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
                      new ByteArraySerializer())) {
             final List<Future<?>> sent = new ArrayList<>();
@@ -228,12 +228,5 @@ public final class ReferencePublisher {
         props.keySet().retainAll(known);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         return props;
-    }
-
-    /** The serde settings, with the registry URL even when it is the default (serdeProperties() copies only keys set). */
-    private static Map<String, Object> serdeProperties(final DivergentConfig config) {
-        final Map<String, Object> serde = new HashMap<>(config.serdeProperties());
-        serde.putIfAbsent("schema.registry.url", config.schemaRegistryUrl());
-        return serde;
     }
 }
