@@ -50,7 +50,8 @@ import picocli.CommandLine.TypeConversionException;
 @Command(name = "compute", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
             "Computes KL (both ways), Jensen-Shannon, entropies, cross-entropy, PSI, Hellinger,",
-            "total variation and the G-test between an observed histogram P and a reference Q,",
+            "total variation, L-infinity and the G-test between an observed histogram P and a",
+            "reference Q,",
             "smoothed over the union of their categories."},
         footer = {"",
             "Example: divergent compute --observed action=40,comedy=30,drama=20,horror=10 \\",
@@ -246,6 +247,8 @@ public final class ComputeCommand implements Callable<Integer> {
             JsonNumbers.put(item, "q", c.q());
             JsonNumbers.put(item, "term", c.term());
         }
+        // After the keys of 0.1.0, whose order scripts may rely on.
+        JsonNumbers.put(root, "l_infinity", d.lInfinity());
         try {
             return JSON.writeValueAsString(root);
         } catch (final JsonProcessingException e) {
@@ -276,6 +279,7 @@ public final class ComputeCommand implements Callable<Integer> {
         rows.add(new String[] {"g_test p_value", format(d.gPValue()), "-"});
         rows.add(new String[] {"unseen_mass", format(d.unseenMass()), "fraction of P"});
         rows.add(new String[] {"missing_mass", format(d.missingMass()), "fraction of Q"});
+        rows.add(new String[] {"l_infinity", format(d.lInfinity()), "-"});
         printAligned(out, rows, new boolean[] {false, true, false});
         if (d.klInfinite()) {
             out.println();

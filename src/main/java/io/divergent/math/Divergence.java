@@ -10,7 +10,7 @@ import java.util.Objects;
  * <p>All probabilities are smoothed over the union of the two category sets ({@link #categories()}
  * = K): {@code p_i = (P_i + alpha) / (N_P + alpha K)}, likewise {@code q_i}. Information measures
  * are in {@link #unit()} (bits: log base 2, nats: natural log); {@link #hellinger()},
- * {@link #totalVariation()} and the G-test are unit-free. No value is ever NaN: a divergence that
+ * {@link #totalVariation()}, {@link #lInfinity()} and the G-test are unit-free. No value is ever NaN: a divergence that
  * is unbounded is {@link Double#POSITIVE_INFINITY}.
  *
  * <p>Every scalar measure is a {@link Measure} constant, which reads it from here by its accessor;
@@ -31,6 +31,7 @@ public final class Divergence {
     private final double entropyQ;
     private final double hellinger;
     private final double totalVariation;
+    private final double lInfinity;
     private final double gStatistic;
     private final double gPValue;
     private final double unseenMass;
@@ -42,7 +43,7 @@ public final class Divergence {
                final double observedTotal, final double referenceTotal,
                final double klPq, final double klQp, final double jsDivergence,
                final double entropyP, final double entropyQ,
-               final double hellinger, final double totalVariation,
+               final double hellinger, final double totalVariation, final double lInfinity,
                final double gStatistic, final double gPValue,
                final double unseenMass, final double missingMass,
                final List<Contribution> topContributors) {
@@ -58,6 +59,7 @@ public final class Divergence {
         this.entropyQ = entropyQ;
         this.hellinger = hellinger;
         this.totalVariation = totalVariation;
+        this.lInfinity = lInfinity;
         this.gStatistic = gStatistic;
         this.gPValue = gPValue;
         this.unseenMass = unseenMass;
@@ -144,6 +146,14 @@ public final class Divergence {
     /** Total variation distance {@code (1/2) sum |p_i - q_i|}; unit-free, in [0, 1]. */
     public double totalVariation() {
         return totalVariation;
+    }
+
+    /**
+     * L-infinity distance {@code max_i |p_i - q_i|}: the largest change of one category's smoothed
+     * probability; unit-free, in [0, 1], never more than {@link #totalVariation()}.
+     */
+    public double lInfinity() {
+        return lInfinity;
     }
 
     /** G statistic {@code 2 N_P KL_nats(P||Q)} with N_P the raw observed total; in [0, +Infinity]. */

@@ -305,6 +305,8 @@ public final class DivergenceCalculator {
         private final CompensatedSum entropyQ = new CompensatedSum();
         private final CompensatedSum hellinger = new CompensatedSum();
         private final CompensatedSum variation = new CompensatedSum();
+        /** max |p_i - q_i|: a maximum is exact and order-free, so it needs no compensation. */
+        private double largestChange;
         private final CompensatedSum unseen = new CompensatedSum();
         private final CompensatedSum missing = new CompensatedSum();
         private final TopContributors top;
@@ -395,6 +397,7 @@ public final class DivergenceCalculator {
             }
             hellinger.add(rootDiff * rootDiff);
             variation.add(Math.abs(diff));
+            largestChange = Math.max(largestChange, Math.abs(diff));
             top.offer(index, category, p, q, contribution);
         }
 
@@ -424,6 +427,7 @@ public final class DivergenceCalculator {
             js.add(0.5 * LN2 * mass);
             hellinger.add(mass);
             variation.add(mass);
+            largestChange = Math.max(largestChange, mass);
             top.offer(index, category, p, q, y == 0 ? Double.POSITIVE_INFINITY : 0.0);
         }
 
@@ -446,7 +450,7 @@ public final class DivergenceCalculator {
                     toUnit(klPqNats, unit), toUnit(klQpNats, unit), jsInUnit,
                     toUnit(Math.max(0.0, entropyP.value()), unit), toUnit(Math.max(0.0, entropyQ.value()), unit),
                     Math.sqrt(Math.min(1.0, 0.5 * hellinger.value())),
-                    Math.min(1.0, 0.5 * variation.value()),
+                    Math.min(1.0, 0.5 * variation.value()), Math.min(1.0, largestChange),
                     g, pValue,
                     totalP == 0 ? 0.0 : Math.min(1.0, unseen.value() / totalP),
                     totalQ == 0 ? 0.0 : Math.min(1.0, missing.value() / totalQ),

@@ -60,7 +60,10 @@ public enum Measure {
             "entropy of the smoothed window, in [0, log K]"),
     /** Entropy of the reference in the result's unit: describes the reference, never alerted on. */
     ENTROPY_Q("entropy_q", UnitKind.INFORMATION, Alerting.NONE, Divergence::entropyQ,
-            "entropy of the smoothed reference, in [0, log K]");
+            "entropy of the smoothed reference, in [0, log K]"),
+    /** L-infinity distance, unit-free (issue 13; declared last so that the alerts of 0.1.0 keep their order). */
+    L_INFINITY("l_infinity", UnitKind.UNIT_FREE, Alerting.HIGHER_IS_WORSE, Divergence::lInfinity,
+            "largest per-category probability change max_i abs(p_i - q_i), in [0, 1]");
 
     /** What a measure's value is expressed in. */
     public enum UnitKind {

@@ -83,6 +83,8 @@ class ComputeCommandTest {
                 .containsPattern("(?m)^g_test p_value +0\\.1242310188 +-$")
                 .containsPattern("(?m)^unseen_mass +0 +fraction of P$")
                 .containsPattern("(?m)^missing_mass +0 +fraction of Q$")
+                // action and comedy each move by 0.1.
+                .containsPattern("(?m)^l_infinity +0\\.1 +-$")
                 .doesNotContain("KL infinite");
         // Contributors: action 0.4 log2(4/3) = 0.1660149997, comedy 0.3 log2(3/4) = -0.1245112498, then the ties at 0.
         assertThat(run.out())
@@ -94,8 +96,8 @@ class ComputeCommandTest {
     @Test
     void tableColumnsAreAligned() {
         final List<String> measureLines = run(MOVIES).out().lines()
-                .filter(l -> l.matches("^(kl_|js_|entropy_|cross_|psi|hellinger|total_|g_test).*")).toList();
-        assertThat(measureLines).hasSize(13);
+                .filter(l -> l.matches("^(kl_|js_|entropy_|cross_|psi|hellinger|total_|g_test|l_infinity).*")).toList();
+        assertThat(measureLines).hasSize(14);
         // Values are right-aligned: every value ends in the same column.
         final int end = measureLines.get(0).stripTrailing().lastIndexOf("bits") - 2;
         for (final String line : measureLines) {
@@ -128,7 +130,8 @@ class ComputeCommandTest {
         json.fieldNames().forEachRemaining(keys::add);
         assertThat(keys).containsExactly("kl_pq", "kl_qp", "js_divergence", "js_distance", "entropy_p", "entropy_q",
                 "cross_entropy_pq", "psi", "hellinger", "total_variation", "g_test", "unit", "alpha", "categories",
-                "observed_total", "reference_total", "kl_infinite", "unseen_mass", "missing_mass", "top_contributors");
+                "observed_total", "reference_total", "kl_infinite", "unseen_mass", "missing_mass", "top_contributors",
+                "l_infinity");
 
         // The JSON numbers are the calculator's doubles, exactly.
         final Divergence d = DivergenceCalculator.withDefaults().compute(MOVIES_P, MOVIES_Q);
@@ -142,6 +145,7 @@ class ComputeCommandTest {
         assertThat(json.get("psi").doubleValue()).isEqualTo(d.psi());
         assertThat(json.get("hellinger").doubleValue()).isEqualTo(d.hellinger());
         assertThat(json.get("total_variation").doubleValue()).isEqualTo(d.totalVariation());
+        assertThat(json.get("l_infinity").doubleValue()).isEqualTo(d.lInfinity());
         assertThat(json.get("g_test").get("statistic").doubleValue()).isEqualTo(d.gStatistic());
         assertThat(json.get("g_test").get("df").intValue()).isEqualTo(3);
         assertThat(json.get("g_test").get("p_value").doubleValue()).isEqualTo(d.gPValue());

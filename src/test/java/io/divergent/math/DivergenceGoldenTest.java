@@ -56,6 +56,10 @@ class DivergenceGoldenTest {
             "cross_entropy_pq", Divergence::crossEntropyPq,
             "psi", Divergence::psi));
 
+    private static final String L_INFINITY_FILE = "l-infinity-cases.jsonl";
+    /** Case name to its golden l_infinity (classpath only: the shared file predates the measure). */
+    private static final Map<String, JsonNode> L_INFINITY = loadLInfinity();
+
     static Stream<Arguments> cases() {
         return load().stream().map(c -> Arguments.of(Named.of(c.get("name").asText(), c)));
     }
@@ -127,6 +131,30 @@ class DivergenceGoldenTest {
         assertAll(checks);
     }
 
+    /**
+     * L-infinity (issue 13) for every golden case: {@code golden/l-infinity-cases.jsonl}, computed
+     * from the same inputs in exact rational arithmetic by {@code golden/l_infinity.py} (Python
+     * {@code fractions}, rounded once to a double); same tolerance as the other measures.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void lInfinity(final JsonNode golden) {
+        final String name = golden.get("name").asText();
+        final JsonNode expected = L_INFINITY.get(name);
+        assertTrue(expected != null, name + ": no L-infinity value in " + L_INFINITY_FILE);
+        for (final Unit unit : Unit.values()) {
+            final Divergence d = compute(golden, unit);
+            assertClose(name + " (" + unit.label() + ") l_infinity", expected, d.lInfinity());
+            assertTrue(d.lInfinity() <= d.totalVariation(), name + ": l_infinity above total_variation");
+        }
+    }
+
+    @Test
+    void lInfinityFileCoversEveryCase() {
+        assertEquals(load().stream().map(c -> c.get("name").asText()).collect(java.util.stream.Collectors.toSet()),
+                L_INFINITY.keySet(), "cases of " + L_INFINITY_FILE);
+    }
+
     private static Divergence compute(final JsonNode golden, final Unit unit) {
         return DivergenceCalculator.withDefaults()
                 .withAlpha(golden.get("alpha").asDouble())
@@ -176,6 +204,21 @@ class DivergenceGoldenTest {
                 }
                 return parse(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)));
             }
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Map<String, JsonNode> loadLInfinity() {
+        try (InputStream in = DivergenceGoldenTest.class.getResourceAsStream("/golden/" + L_INFINITY_FILE)) {
+            if (in == null) {
+                throw new IllegalStateException(L_INFINITY_FILE + " is not on the classpath");
+            }
+            final Map<String, JsonNode> values = new TreeMap<>();
+            for (final JsonNode line : parse(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)))) {
+                values.put(line.get("name").asText(), line.get("l_infinity"));
+            }
+            return values;
         } catch (final IOException e) {
             throw new UncheckedIOException(e);
         }

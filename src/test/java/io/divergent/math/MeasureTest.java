@@ -68,10 +68,10 @@ class MeasureTest {
 
     @Test
     void theAlertableMeasuresAreTheThresholdsConfigurationAccepts() {
-        // The alert.<measure>.* keys of 0.1.0, in the order their alerts are emitted.
+        // The alert.<measure>.* keys of 0.1.0, in the order their alerts are emitted, then those added since.
         assertThat(Measure.alertableNames()).containsExactly("kl_pq", "kl_qp", "js_divergence", "js_distance", "psi",
                 "hellinger", "total_variation", "g_statistic", "g_p_value", "unseen_mass", "missing_mass",
-                "cross_entropy_pq", "entropy_p");
+                "cross_entropy_pq", "entropy_p", "l_infinity");
         assertThat(Measure.alertableMeasures()).extracting(Measure::field).isEqualTo(Measure.alertableNames());
         assertThat(Measure.ENTROPY_Q.alertable()).as("entropy_q describes the reference, not drift").isFalse();
         assertThat(Arrays.stream(Measure.values()).filter(m -> m.alerting() == Measure.Alerting.LOWER_IS_WORSE))

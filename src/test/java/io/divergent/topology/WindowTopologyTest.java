@@ -38,6 +38,7 @@ class WindowTopologyTest {
         assertThat(event.getPsi()).isEqualTo(expected.psi());
         assertThat(event.getHellinger()).isEqualTo(expected.hellinger());
         assertThat(event.getTotalVariation()).isEqualTo(expected.totalVariation());
+        assertThat(event.getLInfinity()).isEqualTo(expected.lInfinity());
         assertThat(event.getGStatistic()).isEqualTo(expected.gStatistic());
         assertThat(event.getGDf()).isEqualTo(expected.gDegreesOfFreedom());
         assertThat(event.getGPValue()).isEqualTo(expected.gPValue());
@@ -77,6 +78,8 @@ class WindowTopologyTest {
             assertThat(e.getPsi()).isCloseTo(0.08300749985576876, within(1e-12));
             assertThat(e.getHellinger()).isCloseTo(0.08473297452850975, within(1e-12));
             assertThat(e.getTotalVariation()).isCloseTo(0.1, within(1e-12));
+            // golden/l-infinity-cases.jsonl: action 0.4 vs 0.3 and comedy 0.3 vs 0.4 both move by 0.1.
+            assertThat(e.getLInfinity()).isCloseTo(0.1, within(1e-12));
             assertThat(e.getGStatistic()).isCloseTo(5.7536414490356185, within(1e-9));
             assertThat(e.getGDf()).isEqualTo(3);
             assertThat(e.getGPValue()).isCloseTo(0.12423101879824555, within(1e-12));
