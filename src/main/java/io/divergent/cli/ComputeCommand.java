@@ -30,6 +30,7 @@ import io.divergent.math.DivergenceCalculator;
 import io.divergent.math.EmptyHistogramException;
 import io.divergent.math.Histogram;
 import io.divergent.math.InvalidHistogramException;
+import io.divergent.math.Measure;
 import io.divergent.math.Unit;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -271,7 +272,7 @@ public final class ComputeCommand implements Callable<Integer> {
         rows.add(new String[] {"entropy_p", format(d.entropyP()), unit});
         rows.add(new String[] {"entropy_q", format(d.entropyQ()), unit});
         rows.add(new String[] {"cross_entropy_pq", format(d.crossEntropyPq()), unit});
-        rows.add(new String[] {"psi", format(d.psi()), unit});
+        rows.add(new String[] {"psi", format(d.psi()), Measure.PSI.unitIn(d.unit()).label()});
         rows.add(new String[] {"hellinger", format(d.hellinger()), "-"});
         rows.add(new String[] {"total_variation", format(d.totalVariation()), "-"});
         rows.add(new String[] {"g_test statistic", format(d.gStatistic()), "-"});

@@ -120,7 +120,7 @@ public final class ConfigKeys {
     public static final ConfigKey<Double> ALPHA = ConfigKey.of("alpha", Scope.MONITOR, "0", ConfigKeys::alpha,
             "additive smoothing pseudo-count (0.5 Jeffreys, 1 Laplace)");
     public static final ConfigKey<Unit> UNIT = ConfigKey.of("unit", Scope.MONITOR, "bits", Unit::parse,
-            "`bits` or `nats`");
+            "`bits` or `nats` (of the information measures; `psi` is always nats)");
     public static final ConfigKey<Integer> TOP = ConfigKey.of("top", Scope.MONITOR, "5", atLeast(0),
             "top contributing categories per event");
     public static final ConfigKey<Integer> ALERT_MIN_EVENTS = ConfigKey.of("alert.min.events", Scope.MONITOR, "0",

@@ -10,7 +10,8 @@ import java.util.Objects;
  * <p>All probabilities are smoothed over the union of the two category sets ({@link #categories()}
  * = K): {@code p_i = (P_i + alpha) / (N_P + alpha K)}, likewise {@code q_i}. Information measures
  * are in {@link #unit()} (bits: log base 2, nats: natural log); {@link #hellinger()},
- * {@link #totalVariation()}, {@link #lInfinity()} and the G-test are unit-free. No value is ever NaN: a divergence that
+ * {@link #totalVariation()}, {@link #lInfinity()} and the G-test are unit-free, and {@link #psi()}
+ * is always in nats, its conventional scale. No value is ever NaN: a divergence that
  * is unbounded is {@link Double#POSITIVE_INFINITY}.
  *
  * <p>Every scalar measure is a {@link Measure} constant, which reads it from here by its accessor;
@@ -26,6 +27,7 @@ public final class Divergence {
     private final double referenceTotal;
     private final double klPq;
     private final double klQp;
+    private final double psiNats;
     private final double jsDivergence;
     private final double entropyP;
     private final double entropyQ;
@@ -41,7 +43,7 @@ public final class Divergence {
     // The calculator passes values already in the unit, validated and clamped.
     Divergence(final Unit unit, final double alpha, final int categories,
                final double observedTotal, final double referenceTotal,
-               final double klPq, final double klQp, final double jsDivergence,
+               final double klPq, final double klQp, final double psiNats, final double jsDivergence,
                final double entropyP, final double entropyQ,
                final double hellinger, final double totalVariation, final double lInfinity,
                final double gStatistic, final double gPValue,
@@ -54,6 +56,7 @@ public final class Divergence {
         this.referenceTotal = referenceTotal;
         this.klPq = klPq;
         this.klQp = klQp;
+        this.psiNats = psiNats;
         this.jsDivergence = jsDivergence;
         this.entropyP = entropyP;
         this.entropyQ = entropyQ;
@@ -130,9 +133,14 @@ public final class Divergence {
         return entropyP + klPq;
     }
 
-    /** Population stability index {@code sum (p_i - q_i) log(p_i / q_i) = klPq() + klQp()}; in [0, +Infinity]. */
+    /**
+     * Population stability index {@code sum (p_i - q_i) ln(p_i / q_i)} = KL(P||Q) + KL(Q||P) in
+     * <b>nats whatever {@link #unit()}</b>: the natural-log scale on which its rules of thumb (0.1
+     * some shift, 0.25 a major one) are stated; in bits it would read 1/ln 2 = 1.44 times higher.
+     * In [0, +Infinity]; +Infinity when either KL is.
+     */
     public double psi() {
-        return klPq + klQp;
+        return psiNats;
     }
 
     /**

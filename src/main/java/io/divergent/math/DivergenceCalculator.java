@@ -17,6 +17,7 @@ import org.apache.commons.statistics.distribution.ChiSquaredDistribution;
  *
  * <p><b>Conventions.</b> {@code 0 log(0 / x) = 0}; {@code p_i > 0} with {@code q_i = 0} makes
  * {@code KL(P||Q)}, the cross-entropy, PSI and G {@code +Infinity} (never a silent epsilon).
+ * PSI is in nats whatever the unit (its conventional scale; see {@link Divergence#psi()}).
  * No result is ever NaN.
  *
  * <p><b>Numerics.</b> Every measure is a sum of non-negative per-category terms, each computed
@@ -447,7 +448,7 @@ public final class DivergenceCalculator {
                 pValue = ChiSquaredDistribution.of(df).survivalProbability(g);
             }
             return new Divergence(unit, alpha, k, totalP, totalQ,
-                    toUnit(klPqNats, unit), toUnit(klQpNats, unit), jsInUnit,
+                    toUnit(klPqNats, unit), toUnit(klQpNats, unit), klPqNats + klQpNats, jsInUnit,
                     toUnit(Math.max(0.0, entropyP.value()), unit), toUnit(Math.max(0.0, entropyQ.value()), unit),
                     Math.sqrt(Math.min(1.0, 0.5 * hellinger.value())),
                     Math.min(1.0, 0.5 * variation.value()), Math.min(1.0, largestChange),

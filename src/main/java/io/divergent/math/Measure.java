@@ -31,9 +31,9 @@ public enum Measure {
     /** Jensen-Shannon distance in the result's unit. */
     JS_DISTANCE("js_distance", UnitKind.INFORMATION, Alerting.HIGHER_IS_WORSE, Divergence::jsDistance,
             "sqrt(js_divergence), a metric"),
-    /** Population stability index in the result's unit. */
-    PSI("psi", UnitKind.INFORMATION, Alerting.HIGHER_IS_WORSE, Divergence::psi,
-            "population stability index = kl_pq + kl_qp"),
+    /** Population stability index, always in nats (its conventional scale), whatever the result's unit. */
+    PSI("psi", UnitKind.NATS, Alerting.HIGHER_IS_WORSE, Divergence::psi,
+            "population stability index = kl_pq + kl_qp, always in nats (natural log) whatever the unit"),
     /** Hellinger distance, unit-free. */
     HELLINGER("hellinger", UnitKind.UNIT_FREE, Alerting.HIGHER_IS_WORSE, Divergence::hellinger,
             "Hellinger distance, in [0, 1]"),
@@ -69,6 +69,11 @@ public enum Measure {
     public enum UnitKind {
         /** An information measure, in the result's {@link Unit} (bits or nats). */
         INFORMATION,
+        /**
+         * An information measure always in nats, whatever the result's unit: PSI, whose rules of
+         * thumb are stated on the natural-log scale.
+         */
+        NATS,
         /** A distance or a probability mass, without a unit. */
         UNIT_FREE,
         /** A test statistic, without a unit. */
@@ -131,7 +136,23 @@ public enum Measure {
     }
 
     /**
-     * This measure's value in a result, in the result's unit for {@link UnitKind#INFORMATION}.
+     * The unit of this measure's values in results computed in {@code resultUnit}.
+     *
+     * @return {@code resultUnit} for {@link UnitKind#INFORMATION}, {@link Unit#NATS} for
+     *         {@link UnitKind#NATS}, and {@code null} for a measure without a unit
+     * @throws NullPointerException if {@code resultUnit} is {@code null}
+     */
+    public Unit unitIn(final Unit resultUnit) {
+        Objects.requireNonNull(resultUnit, "resultUnit");
+        return switch (unitKind) {
+            case INFORMATION -> resultUnit;
+            case NATS -> Unit.NATS;
+            case UNIT_FREE, STATISTIC, P_VALUE -> null;
+        };
+    }
+
+    /**
+     * This measure's value in a result, in the unit {@link #unitIn} gives for the result's unit.
      *
      * @throws NullPointerException if {@code divergence} is {@code null}
      */

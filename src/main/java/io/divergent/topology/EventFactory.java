@@ -167,12 +167,17 @@ final class EventFactory {
                     .setComparison(threshold.direction() == Direction.BELOW ? Comparison.BELOW : Comparison.AT_LEAST)
                     .setThreshold(threshold.value())
                     .setValue(value(measure, event))
-                    .setUnit(measure.unitKind() == Measure.UnitKind.INFORMATION ? event.getUnit().name() : NO_UNIT)
+                    .setUnit(unitName(measure.unitIn(monitor.unit())))
                     .setSeverity(Severity.valueOf(threshold.severity().name()))
                     .setObservedTotal(event.getObservedTotal())
                     .build());
         }
         return alerts;
+    }
+
+    /** An alert's unit: the event's unit symbols (BITS, NATS) or NONE; PSI says NATS whatever the monitor's unit. */
+    private static String unitName(final io.divergent.math.Unit unit) {
+        return unit == null ? NO_UNIT : unit.name();
     }
 
     /** A measure's value in an event, or null when the event has none (no reference). */

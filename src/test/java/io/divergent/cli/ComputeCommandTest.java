@@ -75,7 +75,8 @@ class ComputeCommandTest {
                 .containsPattern("(?m)^js_distance +0\\.1016872892 +bits$")
                 .containsPattern("(?m)^entropy_p +1\\.846439345 +bits$")
                 .containsPattern("(?m)^cross_entropy_pq +1\\.887943095 +bits$")
-                .containsPattern("(?m)^psi +0\\.08300749986 +bits$")
+                // PSI in nats whatever the unit (issue 13): 0.2 ln(4/3), no longer 0.2 log2(4/3).
+                .containsPattern("(?m)^psi +0\\.05753641449 +nats$")
                 .containsPattern("(?m)^hellinger +0\\.08473297453 +-$")
                 .containsPattern("(?m)^total_variation +0\\.1 +-$")
                 .containsPattern("(?m)^g_test statistic +5\\.753641449 +-$")

@@ -122,13 +122,35 @@ class DivergenceGoldenTest {
             final ToDoubleFunction<Divergence> getter = INFORMATION_MEASURES.get(measure);
             checks.add(() -> assertTrue(getter != null, name + ": golden measure '" + measure + "' is not checked"));
             if (getter != null) {
+                // psi is in nats whatever the unit since issue 13: the golden bits.psi predates that.
+                final JsonNode source = "psi".equals(measure) ? golden.get(Unit.NATS.label()) : expected;
                 checks.add(() -> assertClose(name + " " + measure + " (" + unit.label() + ")",
-                        expected.get(measure), getter.applyAsDouble(d)));
+                        source.get(measure), getter.applyAsDouble(d)));
             }
         }
         checks.add(() -> assertEquals(INFORMATION_MEASURES.keySet().size(), expected.size(),
                 name + ": number of " + unit.label() + " measures"));
         assertAll(checks);
+    }
+
+    /**
+     * psi is in nats in both units (issue 13): the expected value is the golden {@code nats.psi},
+     * which must be the golden {@code bits.psi} times ln 2 (so that both columns of the shared
+     * file say the same psi, only on different scales).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void psiIsTheGoldenBitsValueTimesLn2(final JsonNode golden) {
+        final String name = golden.get("name").asText();
+        final JsonNode nats = golden.get("nats").get("psi");
+        final JsonNode bits = golden.get("bits").get("psi");
+        if (bits.isTextual()) {
+            assertClose(name + " nats.psi (bits.psi is Infinity)", bits, nats.asDouble());
+        } else {
+            assertClose(name + " bits.psi * ln 2", nats, bits.doubleValue() * Math.log(2));
+        }
+        assertEquals(compute(golden, Unit.NATS).psi(), compute(golden, Unit.BITS).psi(),
+                name + ": psi depends on the unit");
     }
 
     /**

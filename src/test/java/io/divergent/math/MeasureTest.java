@@ -79,7 +79,7 @@ class MeasureTest {
     }
 
     @Test
-    void onlyInformationMeasuresAreInTheResultsUnit() {
+    void onlyInformationMeasuresAreInTheResultsUnitAndPsiIsAlwaysInNats() {
         final Map<String, Double> bits = values(Unit.BITS);
         final Map<String, Double> nats = values(Unit.NATS);
         for (final Measure measure : Measure.values()) {
@@ -88,9 +88,26 @@ class MeasureTest {
                 // js_distance is the square root of a divergence in the unit.
                 final double expected = measure == Measure.JS_DISTANCE ? Math.sqrt(Math.log(2)) : Math.log(2);
                 assertThat(ratio).as("%s nats / bits", measure.field()).isCloseTo(expected, within(1e-12));
+                assertThat(measure.unitIn(Unit.BITS)).as(measure.field()).isEqualTo(Unit.BITS);
             } else {
                 assertThat(ratio).as("%s does not depend on the unit", measure.field()).isEqualTo(1.0);
+                assertThat(measure.unitIn(Unit.BITS)).as(measure.field())
+                        .isEqualTo(measure.unitKind() == Measure.UnitKind.NATS ? Unit.NATS : null);
             }
+        }
+    }
+
+    @Test
+    void psiIsTheOnlyMeasureAlwaysInNats() {
+        assertThat(Arrays.stream(Measure.values()).filter(m -> m.unitKind() == Measure.UnitKind.NATS))
+                .containsExactly(Measure.PSI);
+        assertThat(Measure.PSI.unitIn(Unit.BITS)).isEqualTo(Unit.NATS);
+        // 0.1 ln(4/3) both ways: the natural-log PSI, whatever the unit.
+        final double psi = 0.2 * Math.log(4.0 / 3);
+        for (final Unit unit : Unit.values()) {
+            final Divergence d = DivergenceCalculator.withDefaults().withUnit(unit).compute(
+                    Histogram.of(Map.of("a", 4, "b", 3, "c", 3)), Histogram.of(Map.of("a", 3, "b", 4, "c", 3)));
+            assertThat(d.psi()).as("psi in a %s result", unit).isCloseTo(psi, within(1e-15));
         }
     }
 

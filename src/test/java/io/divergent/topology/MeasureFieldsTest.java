@@ -52,10 +52,39 @@ class MeasureFieldsTest {
                 final Measure measure = Measure.named(alert.getMeasure());
                 assertThat(alert.getValue()).as(measure.field()).isEqualTo(measure.of(expected));
                 assertThat(alert.getUnit()).as("unit of %s", measure.field())
-                        .isEqualTo(measure.unitKind() == Measure.UnitKind.INFORMATION ? "NATS" : "NONE");
+                        .isEqualTo(measure.unitKind() == Measure.UnitKind.UNIT_FREE
+                                || measure.unitKind() == Measure.UnitKind.STATISTIC
+                                || measure.unitKind() == Measure.UnitKind.P_VALUE ? "NONE" : "NATS");
                 assertThat(alert.getComparison()).as("comparison of %s", measure.field())
                         .isEqualTo(measure == Measure.G_P_VALUE ? Comparison.BELOW : Comparison.AT_LEAST);
             }
+        }
+    }
+
+    @Test
+    void psiIsInNatsAndSaysSoInABitsMonitor() {
+        try (TopologyHarness t = new TopologyHarness(jsonMonitor("genres", "genre",
+                "monitor.genres.unit", "bits",
+                "monitor.genres.alert.psi.warning", "0.1",
+                "monitor.genres.alert.kl_pq.warning", "0"))) {
+            t.reference("genres", 0, Map.of("a", 1.0, "b", 1.0));
+            t.genre(1 * S, "a", 3);     // [0, 60s): a 3
+            t.genre(2 * S, "b", 1);     // [0, 60s): b 1
+            t.genre(60 * S, "a", 1);    // closes [0, 60s): {a: 3, b: 1} against {a: 1, b: 1}
+
+            // PSI = (3/4 - 1/2) ln(3/2) + (1/4 - 1/2) ln(1/2) = (ln 3 - ln 2 + ln 2) / 4 = ln(3) / 4 = 0.2747 nats
+            // (0.3962 in bits); KL(P||Q) = 3/4 log2(3/2) + 1/4 log2(1/2) = 0.1887 bits.
+            final double psi = Math.log(3) / 4;
+            final DivergenceEvent event = t.events().get(0);
+            assertThat(event.getUnit()).isEqualTo(io.divergent.avro.Unit.BITS);
+            assertThat(event.getPsi()).isCloseTo(psi, org.assertj.core.api.Assertions.within(1e-15));
+            assertThat(event.getKlPq()).isCloseTo(0.75 * Math.log(1.5) / Math.log(2) - 0.25,
+                    org.assertj.core.api.Assertions.within(1e-15));
+            final List<DriftAlert> alerts = t.alerts();
+            assertThat(alerts).extracting(DriftAlert::getMeasure).containsExactly("kl_pq", "psi");
+            assertThat(alerts.get(0).getUnit()).isEqualTo("BITS");
+            assertThat(alerts.get(1).getUnit()).isEqualTo("NATS");
+            assertThat(alerts.get(1).getValue()).isCloseTo(psi, org.assertj.core.api.Assertions.within(1e-15));
         }
     }
 }
