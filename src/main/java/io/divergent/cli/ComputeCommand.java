@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -247,6 +248,8 @@ public final class ComputeCommand implements Callable<Integer> {
             JsonNumbers.put(item, "p", c.p());
             JsonNumbers.put(item, "q", c.q());
             JsonNumbers.put(item, "term", c.term());
+            JsonNumbers.put(item, "js_term", c.jsTerm());
+            item.put("direction", c.direction().name().toLowerCase(Locale.ROOT));
         }
         // After the keys of 0.1.0, whose order scripts may rely on.
         JsonNumbers.put(root, "l_infinity", d.lInfinity());
@@ -289,13 +292,15 @@ public final class ComputeCommand implements Callable<Integer> {
         }
         if (!d.topContributors().isEmpty()) {
             out.println();
-            out.println("Top contributors to kl_pq: p log(p/q) in " + unit + ", largest magnitude first");
+            out.println("Top contributors, largest share of js_divergence first: term = p log(p/q) (kl_pq),"
+                    + " js_term = share of js_divergence, both in " + unit);
             final List<String[]> top = new ArrayList<>();
-            top.add(new String[] {"category", "p", "q", "term"});
+            top.add(new String[] {"category", "p", "q", "term", "js_term", "direction"});
             for (final Contribution c : d.topContributors()) {
-                top.add(new String[] {c.category(), format(c.p()), format(c.q()), format(c.term())});
+                top.add(new String[] {c.category(), format(c.p()), format(c.q()), format(c.term()),
+                    format(c.jsTerm()), c.direction().name().toLowerCase(Locale.ROOT)});
             }
-            printAligned(out, top, new boolean[] {false, true, true, true});
+            printAligned(out, top, new boolean[] {false, true, true, true, true, false});
         }
     }
 

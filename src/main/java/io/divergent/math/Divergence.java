@@ -205,7 +205,9 @@ public final class Divergence {
 
     /**
      * Up to {@link DivergenceCalculator#topContributors()} categories with the largest
-     * {@code |p_i log(p_i / q_i)|} first (+Infinity first), ties by ascending category name.
+     * {@link Contribution#jsTerm() JS term} first, ties by ascending category name: the categories
+     * that explain the drift, whichever way they moved (a vanished category ranks as high as a
+     * new one of the same mass). Before issue 13 the ranking was by {@code |p_i log(p_i / q_i)|}.
      * Unmodifiable.
      */
     public List<Contribution> topContributors() {

@@ -278,6 +278,11 @@ public final class DivergenceCalculator {
         return unit == Unit.BITS ? nats / LN2 : nats;
     }
 
+    /** A JS term in the unit: in bits at most 1 (the clamp of the total), never above it by rounding. */
+    private static double jsUnit(final double nats, final Unit unit) {
+        return unit == Unit.BITS ? Math.min(1.0, nats / LN2) : Math.min(LN2, nats);
+    }
+
     private static double horner(final double[] coefficients, final double x) {
         double y = coefficients[coefficients.length - 1];
         for (int n = coefficients.length - 2; n >= 0; n--) {
@@ -340,14 +345,14 @@ public final class DivergenceCalculator {
             final double totalX = a;
             final double totalY = b;
             if (x == 0 || y == 0) {
-                addOneSided(index, category, x, y);
+                addOneSided(index, category, x, y, rawP, rawQ);
                 return;
             }
             final double p = x / totalX;
             final double q = y / totalY;
             if (p == 0 && q == 0) {
                 // Both below the smallest double relative to their totals: every term underflows to 0.
-                top.offer(index, category, 0.0, 0.0, 0.0);
+                top.offer(index, category, 0.0, 0.0, 0.0, 0.0, direction(rawP, rawQ, 0.0));
                 return;
             }
             // num = x B - y A to ~1 ulp (difference of products with fma): every quantity that is
@@ -385,27 +390,45 @@ public final class DivergenceCalculator {
             final double rootP = Math.sqrt(p);
             final double rootQ = Math.sqrt(q);
             final double rootDiff;
+            final double jsTerm;
             if (Math.abs(num) < JS_SERIES_LIMIT * sumOfProducts) {
                 final double e = num / sumOfProducts;
                 final double e2 = e * e;
-                js.add(0.5 * m * e2 * horner(JS_SERIES, e2));
+                jsTerm = 0.5 * m * e2 * horner(JS_SERIES, e2);
                 // sqrt p - sqrt q without the cancellation of the difference of roots.
                 rootDiff = diff / (rootP + rootQ);
             } else {
                 final double logM = Ln.ln(m);
-                js.add(Math.max(0.0, 0.5 * (p * (logP - logM) + q * (logQ - logM))));
+                jsTerm = Math.max(0.0, 0.5 * (p * (logP - logM) + q * (logQ - logM)));
                 rootDiff = rootP - rootQ;
             }
+            js.add(jsTerm);
             hellinger.add(rootDiff * rootDiff);
             variation.add(Math.abs(diff));
             largestChange = Math.max(largestChange, Math.abs(diff));
-            top.offer(index, category, p, q, contribution);
+            top.offer(index, category, p, q, contribution, jsTerm, direction(rawP, rawQ, num));
+        }
+
+        /**
+         * NEW and VANISHED from the raw weights (smoothing hides them), else the sign of
+         * {@code p_i - q_i} (given as {@code num}, same sign).
+         */
+        private static Contribution.Direction direction(final double rawP, final double rawQ, final double num) {
+            if (rawQ == 0 && rawP > 0) {
+                return Contribution.Direction.NEW;
+            }
+            if (rawP == 0 && rawQ > 0) {
+                return Contribution.Direction.VANISHED;
+            }
+            return num > 0 ? Contribution.Direction.GREW
+                    : num < 0 ? Contribution.Direction.SHRANK : Contribution.Direction.UNCHANGED;
         }
 
         /** A category where at least one smoothed side is 0: the limits of every term. */
-        private void addOneSided(final int index, final String category, final double x, final double y) {
+        private void addOneSided(final int index, final String category, final double x, final double y,
+                                 final double rawP, final double rawQ) {
             if (x == 0 && y == 0) {
-                top.offer(index, category, 0.0, 0.0, 0.0);
+                top.offer(index, category, 0.0, 0.0, 0.0, 0.0, Contribution.Direction.UNCHANGED);
                 return;
             }
             final double p;
@@ -425,11 +448,13 @@ public final class DivergenceCalculator {
             }
             final double mass = p + q;
             // M = mass/2 on this category: KL(P||M) + KL(Q||M) = mass log 2.
-            js.add(0.5 * LN2 * mass);
+            final double jsTerm = 0.5 * LN2 * mass;
+            js.add(jsTerm);
             hellinger.add(mass);
             variation.add(mass);
             largestChange = Math.max(largestChange, mass);
-            top.offer(index, category, p, q, y == 0 ? Double.POSITIVE_INFINITY : 0.0);
+            top.offer(index, category, p, q, y == 0 ? Double.POSITIVE_INFINITY : 0.0, jsTerm,
+                    direction(rawP, rawQ, x - y));
         }
 
         Divergence result(final int k, final Unit unit) {
@@ -472,6 +497,8 @@ public final class DivergenceCalculator {
         private final double[] p;
         private final double[] q;
         private final double[] term;
+        private final double[] jsTerm;
+        private final Contribution.Direction[] direction;
         private int size;
 
         TopContributors(final int capacity) {
@@ -483,37 +510,42 @@ public final class DivergenceCalculator {
             p = new double[capacity];
             q = new double[capacity];
             term = new double[capacity];
+            jsTerm = new double[capacity];
+            direction = new Contribution.Direction[capacity];
         }
 
-        void offer(final int index, final String name, final double pi, final double qi, final double t) {
+        /** Ranked by the JS term {@code js} (finite, >= 0, symmetric); {@code t} is the KL(P||Q) term, carried. */
+        void offer(final int index, final String name, final double pi, final double qi, final double t,
+                   final double js, final Contribution.Direction d) {
             if (capacity == 0) {
                 return;
             }
-            final double s = Math.abs(t);
             final int slot;
             if (size < capacity) {
                 slot = size;
                 heap[size] = slot;
-                store(slot, index, name, pi, qi, t, s);
+                store(slot, index, name, pi, qi, t, js, d);
                 siftUp(size++);
-            } else if (stronger(s, index, heap[0])) {
+            } else if (stronger(js, index, heap[0])) {
                 slot = heap[0];
-                store(slot, index, name, pi, qi, t, s);
+                store(slot, index, name, pi, qi, t, js, d);
                 siftDown(0);
             }
         }
 
         private void store(final int slot, final int index, final String name, final double pi, final double qi,
-                           final double t, final double s) {
+                           final double t, final double js, final Contribution.Direction d) {
             order[slot] = index;
             category[slot] = name;
             p[slot] = pi;
             q[slot] = qi;
             term[slot] = t;
-            strength[slot] = s;
+            jsTerm[slot] = js;
+            direction[slot] = d;
+            strength[slot] = js;
         }
 
-        /** Larger |term| first; on a tie the earlier category (ascending name) is stronger. */
+        /** Larger JS term first; on a tie the earlier category (ascending name) is stronger. */
         private boolean stronger(final double s, final int index, final int slot) {
             return s > strength[slot] || s == strength[slot] && index < order[slot];
         }
@@ -566,7 +598,8 @@ public final class DivergenceCalculator {
             final Contribution[] list = new Contribution[size];
             for (int i = 0; i < size; i++) {
                 final int s = slots[i];
-                list[i] = new Contribution(category[s], p[s], q[s], toUnit(term[s], unit));
+                list[i] = new Contribution(category[s], p[s], q[s], toUnit(term[s], unit),
+                        jsUnit(jsTerm[s], unit), direction[s]);
             }
             return List.of(list);
         }

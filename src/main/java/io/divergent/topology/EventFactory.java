@@ -1,6 +1,7 @@
 package io.divergent.topology;
 
 import io.divergent.avro.Comparison;
+import io.divergent.avro.ContributionDirection;
 import io.divergent.avro.Contributor;
 import io.divergent.avro.DivergenceEvent;
 import io.divergent.avro.DriftAlert;
@@ -113,7 +114,8 @@ final class EventFactory {
         final Divergence d = calculator.compute(observed, baseline.histogram());
         final List<Contributor> top = new ArrayList<>(d.topContributors().size());
         for (final Contribution c : d.topContributors()) {
-            top.add(new Contributor(c.category(), c.p(), c.q(), c.term()));
+            top.add(new Contributor(c.category(), c.p(), c.q(), c.term(), c.jsTerm(),
+                    ContributionDirection.valueOf(c.direction().name())));
         }
         final List<java.time.Instant> pastStarts = new ArrayList<>(baseline.pastStarts().size());
         for (final Long pastStart : baseline.pastStarts()) {

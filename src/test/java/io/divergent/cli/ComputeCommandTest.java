@@ -87,11 +87,14 @@ class ComputeCommandTest {
                 // action and comedy each move by 0.1.
                 .containsPattern("(?m)^l_infinity +0\\.1 +-$")
                 .doesNotContain("KL infinite");
-        // Contributors: action 0.4 log2(4/3) = 0.1660149997, comedy 0.3 log2(3/4) = -0.1245112498, then the ties at 0.
+        // Contributors, by JS term: action and comedy tie at (0.4 log2(0.8/0.7) + 0.3 log2(0.6/0.7)) / 2
+        // = 0.005170152388 (so by name), then the unchanged ties at 0. KL terms: action 0.4 log2(4/3) =
+        // 0.1660149997, comedy 0.3 log2(3/4) = -0.1245112498.
         assertThat(run.out())
-                .containsPattern("(?m)^category +p +q +term$")
-                .containsPattern("(?s)action +0\\.4 +0\\.3 +0\\.1660149997\\n"
-                        + "comedy +0\\.3 +0\\.4 +-0\\.1245112498\\ndrama +0\\.2 +0\\.2 +0\\nhorror +0\\.1 +0\\.1 +0\\n");
+                .containsPattern("(?m)^category +p +q +term +js_term +direction$")
+                .containsPattern("(?s)action +0\\.4 +0\\.3 +0\\.1660149997 +0\\.005170152388 +grew\\n"
+                        + "comedy +0\\.3 +0\\.4 +-0\\.1245112498 +0\\.005170152388 +shrank\\n"
+                        + "drama +0\\.2 +0\\.2 +0 +0 +unchanged\\nhorror +0\\.1 +0\\.1 +0 +0 +unchanged\\n");
     }
 
     @Test
@@ -116,7 +119,8 @@ class ComputeCommandTest {
                 .containsPattern("(?m)^g_test p_value +0 +-$")
                 .containsPattern("(?m)^unseen_mass +0\\.25 +fraction of P$")
                 .contains("KL infinite: P has mass on categories where Q has none (unseen mass 0.25)")
-                .containsPattern("(?m)^b +0\\.25 +0 +Infinity$")
+                // b: new, JS term (1/4 log2 2) / 2 = 1/8 bit.
+                .containsPattern("(?m)^b +0\\.25 +0 +Infinity +0\\.125 +new$")
                 .doesNotContainPattern("(?m)^a +0\\.75");
     }
 
@@ -167,6 +171,11 @@ class ComputeCommandTest {
         assertThat(top.get(0).get("p").doubleValue()).isEqualTo(0.4);
         assertThat(top.get(0).get("q").doubleValue()).isEqualTo(0.3);
         assertThat(top.get(0).get("term").doubleValue()).isEqualTo(d.topContributors().get(0).term());
+        assertThat(top.get(0).get("js_term").doubleValue()).isEqualTo(d.topContributors().get(0).jsTerm());
+        assertThat(top.get(0).get("direction").textValue()).isEqualTo("grew");
+        final List<String> itemKeys = new ArrayList<>();
+        top.get(0).fieldNames().forEachRemaining(itemKeys::add);
+        assertThat(itemKeys).containsExactly("category", "p", "q", "term", "js_term", "direction");
         assertThat(top.get(1).get("category").textValue()).isEqualTo("comedy");
     }
 

@@ -17,6 +17,10 @@ class DivergenceCalculatorTest {
 
     private static final double LN2 = Math.log(2);
     private static final Offset<Double> EXACT = within(1e-15);
+
+    private static double log2(final double x) {
+        return Math.log(x) / Math.log(2);
+    }
     private static final DivergenceCalculator BITS = DivergenceCalculator.withDefaults();
     private static final DivergenceCalculator NATS = BITS.withUnit(Unit.NATS);
 
@@ -121,9 +125,13 @@ class DivergenceCalculatorTest {
         // The masses are of the raw weights: smoothing does not hide that b was never observed.
         assertThat(d.unseenMass()).isEqualTo(1.0);
         assertThat(d.missingMass()).isEqualTo(1.0);
-        assertThat(d.topContributors()).extracting(Contribution::category).containsExactly("a", "b");
-        assertThat(d.topContributors().get(0).p()).isCloseTo(8.0 / 9, EXACT);
-        assertThat(d.topContributors().get(0).q()).isCloseTo(1.0 / 5, EXACT);
+        // Ranked by JS term (issue 13): b (1/9 vs 4/5, 0.147 nats) before a (8/9 vs 1/5, 0.118 nats);
+        // their directions come from the raw weights, which smoothing does not hide.
+        assertThat(d.topContributors()).extracting(Contribution::category).containsExactly("b", "a");
+        assertThat(d.topContributors()).extracting(Contribution::direction)
+                .containsExactly(Contribution.Direction.VANISHED, Contribution.Direction.NEW);
+        assertThat(d.topContributors().get(1).p()).isCloseTo(8.0 / 9, EXACT);
+        assertThat(d.topContributors().get(1).q()).isCloseTo(1.0 / 5, EXACT);
     }
 
     @Test
@@ -152,9 +160,15 @@ class DivergenceCalculatorTest {
         assertThat(d.gPValue()).isZero();
         assertThat(d.unseenMass()).isEqualTo(0.5);
         assertThat(d.missingMass()).isZero();
-        assertThat(d.topContributors().get(0)).isEqualTo(new Contribution("b", 0.5, 0.0, Double.POSITIVE_INFINITY));
-        // a: 1/2 log2((1/2) / 1) = -1/2 bit.
-        assertThat(d.topContributors().get(1)).isEqualTo(new Contribution("a", 0.5, 1.0, -0.5));
+        // b: JS term (1/2 log2(2) + 0) / 2 = 1/4 bit, new.
+        assertThat(d.topContributors().get(0)).isEqualTo(new Contribution("b", 0.5, 0.0, Double.POSITIVE_INFINITY,
+                0.25, Contribution.Direction.NEW));
+        // a: KL term 1/2 log2((1/2) / 1) = -1/2 bit; JS term (1/2 log2(2/3) + log2(4/3)) / 2, shrank.
+        final Contribution a = d.topContributors().get(1);
+        assertThat(a.category()).isEqualTo("a");
+        assertThat(a.term()).isEqualTo(-0.5);
+        assertThat(a.jsTerm()).isCloseTo((0.5 * log2(2.0 / 3) + log2(4.0 / 3)) / 2, EXACT);
+        assertThat(a.direction()).isEqualTo(Contribution.Direction.SHRANK);
     }
 
     @Test
@@ -169,9 +183,18 @@ class DivergenceCalculatorTest {
         assertThat(d.unseenMass()).isZero();
         assertThat(d.gStatistic()).isCloseTo(2 * LN2, EXACT);
         assertThat(d.gPValue()).isCloseTo(ChiSquaredDistribution.of(1).survivalProbability(2 * LN2), EXACT);
-        // b has p = 0: its term 0 log(0 / q) is 0 by convention.
-        assertThat(d.topContributors()).containsExactly(
-                new Contribution("a", 1.0, 0.5, 1.0), new Contribution("b", 0.0, 0.5, 0.0));
+        // b has p = 0: its KL term 0 log(0 / q) is 0 by convention, but it vanished and its JS term
+        // (0 + 1/2 log2 2) / 2 = 1/4 bit ranks it first (issue 13; it ranked last by the KL term).
+        // a: JS term (log2(4/3) + 1/2 log2(2/3)) / 2 = 0.0613 bit.
+        final double jsA = (log2(4.0 / 3) + 0.5 * log2(2.0 / 3)) / 2;
+        assertThat(d.topContributors()).extracting(Contribution::category).containsExactly("b", "a");
+        assertThat(d.topContributors().get(0)).isEqualTo(
+                new Contribution("b", 0.0, 0.5, 0.0, 0.25, Contribution.Direction.VANISHED));
+        final Contribution a = d.topContributors().get(1);
+        assertThat(new double[] {a.p(), a.q(), a.term()}).containsExactly(1.0, 0.5, 1.0);
+        assertThat(a.jsTerm()).isCloseTo(jsA, EXACT);
+        assertThat(a.direction()).isEqualTo(Contribution.Direction.GREW);
+        assertThat(a.jsTerm() + d.topContributors().get(0).jsTerm()).isCloseTo(d.jsDivergence(), EXACT);
     }
 
     @Test
@@ -219,19 +242,28 @@ class DivergenceCalculatorTest {
     }
 
     @Test
-    void topContributorsLargestMagnitudeFirstTiesByName() {
-        // p = (1, 2, 1, 2)/6, q = (2, 1, 2, 1)/6: terms a, c = (1/6) log2(1/2) = -1/6; b, d = (2/6) log2 2 = +1/3.
+    void topContributorsLargestJsTermFirstTiesByName() {
+        // p = (1, 2, 1, 2, 0)/6, q = (2, 1, 2, 1, 0)/6 + e 6/12 = (2, 1, 2, 1, 6)/12:
+        // e vanished with 1/2 of Q: JS term (0 + 1/2 log2 2) / 2 = 1/4 bit, the largest.
+        // a, c: p 1/6, q 1/6 (= 2/12): unchanged, JS term 0, KL term 0.
+        // b, d: p 2/6, q 1/12, m 5/24: JS term (1/3 log2(8/5) + 1/12 log2(2/5)) / 2 each, grew.
         final Histogram p = histogram("a", 1, "b", 2, "c", 1, "d", 2);
-        final Histogram q = histogram("a", 2, "b", 1, "c", 2, "d", 1);
+        final Histogram q = histogram("a", 2, "b", 1, "c", 2, "d", 1, "e", 6);
         final List<Contribution> top = BITS.withTopContributors(3).compute(p, q).topContributors();
-        assertThat(top).extracting(Contribution::category).containsExactly("b", "d", "a");
-        assertThat(top.get(0).term()).isCloseTo(1.0 / 3, EXACT);
-        assertThat(top.get(2).term()).isCloseTo(-1.0 / 6, EXACT);
-        assertThat(top.get(0).p()).isCloseTo(2.0 / 6, EXACT);
-        assertThat(top.get(0).q()).isCloseTo(1.0 / 6, EXACT);
+        assertThat(top).extracting(Contribution::category).containsExactly("e", "b", "d");
+        assertThat(top.get(0).jsTerm()).isCloseTo(0.25, EXACT);
+        assertThat(top.get(0).term()).isZero();
+        assertThat(top.get(0).direction()).isEqualTo(Contribution.Direction.VANISHED);
+        assertThat(top.get(1).jsTerm()).isCloseTo((log2(8.0 / 5) / 3 + log2(2.0 / 5) / 12) / 2, EXACT);
+        assertThat(top.get(1).term()).isCloseTo(log2(4) / 3, EXACT);
+        assertThat(top.get(1).direction()).isEqualTo(Contribution.Direction.GREW);
+        assertThat(top.get(1).p()).isCloseTo(2.0 / 6, EXACT);
+        assertThat(top.get(1).q()).isCloseTo(1.0 / 12, EXACT);
 
-        assertThat(BITS.withTopContributors(10).compute(p, q).topContributors())
-                .extracting(Contribution::category).containsExactly("b", "d", "a", "c");
+        final List<Contribution> all = BITS.withTopContributors(10).compute(p, q).topContributors();
+        assertThat(all).extracting(Contribution::category).containsExactly("e", "b", "d", "a", "c");
+        assertThat(all.get(3).direction()).isEqualTo(Contribution.Direction.UNCHANGED);
+        assertThat(all.get(3).jsTerm()).isZero();
         assertThat(BITS.withTopContributors(0).compute(p, q).topContributors()).isEmpty();
         assertThatThrownBy(() -> BITS.compute(p, q).topContributors().clear())
                 .isInstanceOf(UnsupportedOperationException.class);
@@ -254,8 +286,8 @@ class DivergenceCalculatorTest {
         for (int i = 1; i < all.size(); i++) {
             final Contribution before = all.get(i - 1);
             final Contribution after = all.get(i);
-            assertThat(Math.abs(before.term())).isGreaterThanOrEqualTo(Math.abs(after.term()));
-            if (Math.abs(before.term()) == Math.abs(after.term())) {
+            assertThat(before.jsTerm()).isGreaterThanOrEqualTo(after.jsTerm());
+            if (before.jsTerm() == after.jsTerm()) {
                 assertThat(before.category()).isLessThan(after.category());
             }
         }

@@ -255,8 +255,8 @@ class DivergencePropertiesTest {
         final List<Contribution> top = d.topContributors();
         assertThat(top).hasSize(Math.min(n, d.categories()));
         for (int i = 1; i < top.size(); i++) {
-            final double before = Math.abs(top.get(i - 1).term());
-            final double after = Math.abs(top.get(i).term());
+            final double before = top.get(i - 1).jsTerm();
+            final double after = top.get(i).jsTerm();
             assertThat(before).isGreaterThanOrEqualTo(after);
             if (before == after) {
                 assertThat(top.get(i - 1).category()).isLessThan(top.get(i).category());

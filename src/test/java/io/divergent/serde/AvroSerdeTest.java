@@ -3,6 +3,7 @@ package io.divergent.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.divergent.avro.ContributionDirection;
 import io.divergent.avro.Contributor;
 import io.divergent.avro.DivergenceEvent;
 import io.divergent.avro.PlayEvent;
@@ -90,7 +91,8 @@ class AvroSerdeTest {
                         .setTotalWeight(4.0).setDistinctCategories(2).build())
                 .setUnit(Unit.BITS).setSmoothing("none").setAlpha(0).setCategories(2).setEntropyP(1.0)
                 .setKlPq(Double.POSITIVE_INFINITY).setKlInfinite(true)
-                .setTopContributors(List.of(new Contributor("jazz", 0.5, 0.0, Double.POSITIVE_INFINITY)))
+                .setTopContributors(List.of(new Contributor("jazz", 0.5, 0.0, Double.POSITIVE_INFINITY, 0.25,
+                        ContributionDirection.NEW)))
                 .build();
         try (Serde<DivergenceEvent> serde = AvroSerdes.specific(DivergenceEvent.class, config, false)) {
             final byte[] bytes = serde.serializer().serialize("divergence", event);

@@ -1,5 +1,7 @@
 package io.divergent.topology;
 
+import io.divergent.avro.ContributionDirection;
+import io.divergent.avro.Contributor;
 import io.divergent.avro.DivergenceEvent;
 import io.divergent.avro.ReferenceKind;
 import io.divergent.math.Divergence;
@@ -213,8 +215,24 @@ class WindowTopologyTest {
             assertThat(e.getMissingMass()).isEqualTo(0.5);
             assertThat(e.getJsDivergence()).isBetween(0.0, 1.0);
             assertThat(e.getCategories()).isEqualTo(3);
-            assertThat(e.getTopContributors().get(0).getCategory()).isEqualTo("c");
-            assertThat(e.getTopContributors().get(0).getTerm()).isEqualTo(Double.POSITIVE_INFINITY);
+            // Ranked by JS term in bits (issue 13): p = (a 3/4, b 0, c 1/4), q = (a 1/2, b 1/2, c 0).
+            // b vanished with 1/2 of Q: (0 + 1/2 log2 2) / 2 = 1/4; c is new with 1/4 of P: 1/8;
+            // a grew: (3/4 log2(6/5) + 1/2 log2(4/5)) / 2 = 0.0182. By the KL term b scored 0 and ranked last.
+            final List<Contributor> top = e.getTopContributors();
+            assertThat(top).extracting(Contributor::getCategory).containsExactly("b", "c", "a");
+            assertThat(top).extracting(Contributor::getDirection).containsExactly(
+                    ContributionDirection.VANISHED, ContributionDirection.NEW, ContributionDirection.GREW);
+            assertThat(top.get(0).getJsTerm()).isEqualTo(0.25);
+            assertThat(top.get(0).getTerm()).isEqualTo(0.0);
+            assertThat(top.get(0).getP()).isEqualTo(0.0);
+            assertThat(top.get(0).getQ()).isEqualTo(0.5);
+            assertThat(top.get(1).getJsTerm()).isEqualTo(0.125);
+            assertThat(top.get(1).getTerm()).isEqualTo(Double.POSITIVE_INFINITY);
+            final double log2 = Math.log(2);
+            assertThat(top.get(2).getJsTerm()).isCloseTo((0.75 * Math.log(1.2) + 0.5 * Math.log(0.8)) / 2 / log2,
+                    within(1e-15));
+            assertThat(top.get(0).getJsTerm() + top.get(1).getJsTerm() + top.get(2).getJsTerm())
+                    .isCloseTo(e.getJsDivergence(), within(1e-15));
         }
     }
 
