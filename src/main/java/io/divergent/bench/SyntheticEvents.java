@@ -214,7 +214,7 @@ public final class SyntheticEvents {
                 new StringSerializer(), AvroSerdes.specific(ReferenceDistribution.class, serdeConfig, false).serializer())) {
             for (final String name : seriesNames) {
                 producer.send(new ProducerRecord<>(topic, null, 0L, prefix + name,
-                        new ReferenceDistribution(weights, "bench")));
+                        new ReferenceDistribution(weights, "bench", io.divergent.avro.WeightsKind.FIXED)));
             }
             producer.flush();
         }

@@ -239,7 +239,7 @@ public final class Demo {
         }
         for (final String country : COUNTRIES) {
             producer.send(new ProducerRecord<>(config.referenceTopic(), null, base - 1,
-                    "genres|country=" + country, new ReferenceDistribution(weights, "demo baseline"))).get();
+                    "genres|country=" + country, new ReferenceDistribution(weights, "demo baseline", io.divergent.avro.WeightsKind.FIXED))).get();
         }
     }
 

@@ -216,7 +216,7 @@ public final class Replayer {
                 try {
                     bytes = config.referenceFormat() == ValueFormat.JSON
                             ? JSON.writeValueAsBytes(value)
-                            : avro.serialize(config.referenceTopic(), new ReferenceDistribution(weights, ReferenceJson.source(value)));
+                            : avro.serialize(config.referenceTopic(), new ReferenceDistribution(weights, ReferenceJson.source(value), ReferenceJson.weightsKind(value)));
                 } catch (final JsonProcessingException e) {
                     throw new ReplayException(where + ": " + e.getOriginalMessage());
                 }
@@ -235,6 +235,7 @@ public final class Replayer {
         try {
             final Map<String, Double> weights = ReferenceJson.weights(value);
             ReferenceVersion.histogramOf(weights);
+            ReferenceJson.weightsKind(value);
             return weights;
         } catch (final IllegalArgumentException e) {
             throw new ReplayException(where + ": " + e.getMessage());

@@ -39,6 +39,8 @@ public final class Divergence {
     private final double unseenMass;
     private final double missingMass;
     private final List<Contribution> topContributors;
+    private final GTest.Kind gTest;
+    private final int gDegreesOfFreedom;
 
     // The calculator passes values already in the unit, validated and clamped.
     Divergence(final Unit unit, final double alpha, final int categories,
@@ -68,6 +70,38 @@ public final class Divergence {
         this.unseenMass = unseenMass;
         this.missingMass = missingMass;
         this.topContributors = List.copyOf(topContributors);
+        this.gTest = GTest.Kind.GOODNESS_OF_FIT;
+        this.gDegreesOfFreedom = categories - 1;
+    }
+
+    /** A copy of {@code base} with another G-test's statistic, df and p-value; every other value is base's. */
+    private Divergence(final Divergence base, final GTest.Result g) {
+        this.unit = base.unit;
+        this.alpha = base.alpha;
+        this.categories = base.categories;
+        this.observedTotal = base.observedTotal;
+        this.referenceTotal = base.referenceTotal;
+        this.klPq = base.klPq;
+        this.klQp = base.klQp;
+        this.psiNats = base.psiNats;
+        this.jsDivergence = base.jsDivergence;
+        this.entropyP = base.entropyP;
+        this.entropyQ = base.entropyQ;
+        this.hellinger = base.hellinger;
+        this.totalVariation = base.totalVariation;
+        this.lInfinity = base.lInfinity;
+        this.unseenMass = base.unseenMass;
+        this.missingMass = base.missingMass;
+        this.topContributors = base.topContributors;
+        this.gTest = g.kind();
+        this.gStatistic = g.statistic();
+        this.gDegreesOfFreedom = g.degreesOfFreedom();
+        this.gPValue = g.pValue();
+    }
+
+    /** This result with the G-test {@code g} in place of its own. */
+    Divergence withGTest(final GTest.Result g) {
+        return new Divergence(this, g);
     }
 
     /** The unit of the information measures and of the contribution terms. */
@@ -164,14 +198,30 @@ public final class Divergence {
         return lInfinity;
     }
 
-    /** G statistic {@code 2 N_P KL_nats(P||Q)} with N_P the raw observed total; in [0, +Infinity]. */
+    /**
+     * Which G-test {@link #gStatistic()}, {@link #gDegreesOfFreedom()} and {@link #gPValue()}
+     * belong to: {@link GTest.Kind#GOODNESS_OF_FIT} unless computed against a
+     * {@link BaselineKind#SAMPLE}.
+     */
+    public GTest.Kind gTest() {
+        return gTest;
+    }
+
+    /**
+     * G statistic: for {@link GTest.Kind#GOODNESS_OF_FIT} {@code 2 N_P KL_nats(P||Q)} with N_P the raw
+     * observed total, in [0, +Infinity]; for {@link GTest.Kind#HOMOGENEITY} the two-sample G of the
+     * raw counts ({@link GTest#homogeneity}), finite.
+     */
     public double gStatistic() {
         return gStatistic;
     }
 
-    /** Degrees of freedom of the G-test: {@code K - 1}. */
+    /**
+     * Degrees of freedom of the G-test: {@code K - 1} for goodness of fit; for homogeneity the number
+     * of categories with a raw weight on either side, minus 1.
+     */
     public int gDegreesOfFreedom() {
-        return categories - 1;
+        return gDegreesOfFreedom;
     }
 
     /**
@@ -225,6 +275,7 @@ public final class Divergence {
         }
         final Divergence d = (Divergence) o;
         if (unit != d.unit || categories != d.categories || !same(alpha, d.alpha)
+                || gTest != d.gTest || gDegreesOfFreedom != d.gDegreesOfFreedom
                 || !same(observedTotal, d.observedTotal) || !same(referenceTotal, d.referenceTotal)
                 || !topContributors.equals(d.topContributors)) {
             return false;
@@ -240,6 +291,7 @@ public final class Divergence {
     @Override
     public int hashCode() {
         int hash = Objects.hash(unit, alpha, categories, observedTotal, referenceTotal, topContributors);
+        hash = 31 * hash + Objects.hash(gTest, gDegreesOfFreedom);
         for (final Measure measure : Measure.values()) {
             hash = 31 * hash + Double.hashCode(measure.of(this));
         }
@@ -254,7 +306,7 @@ public final class Divergence {
         for (final Measure measure : Measure.values()) {
             text.append(", ").append(measure.field()).append('=').append(measure.of(this));
         }
-        return text.append(", g_df=").append(gDegreesOfFreedom()).append(", top=").append(topContributors)
+        return text.append(", g_test=").append(gTest).append(", g_df=").append(gDegreesOfFreedom()).append(", top=").append(topContributors)
                 .append('}').toString();
     }
 

@@ -4,8 +4,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
-import org.apache.commons.statistics.distribution.ChiSquaredDistribution;
-
 /**
  * Computes the divergence measures between an observed histogram P and a reference
  * histogram Q, as defined in {@code docs/divergence.md}. Immutable and thread-safe:
@@ -41,7 +39,7 @@ public final class DivergenceCalculator {
      * Both are >= 0 and sum to KL because sum p = sum q = 1. Below |d| = 1/16 the series are
      * used (the closed forms cancel); above, the closed forms lose at most ~5 bits.
      */
-    private static final double KL_SERIES_LIMIT = 1.0 / 16;
+    static final double KL_SERIES_LIMIT = 1.0 / 16;
     private static final double[] KL_PQ_SERIES = new double[14];
     private static final double[] KL_QP_SERIES = new double[14];
     /*
@@ -187,6 +185,30 @@ public final class DivergenceCalculator {
     }
 
     /**
+     * Every measure as {@link #compute(Histogram, Histogram)}, with the G-test that fits what
+     * the reference is: goodness of fit to a {@link BaselineKind#FIXED} distribution (the
+     * result of the two-argument form), homogeneity of two samples for a
+     * {@link BaselineKind#SAMPLE} (raw counts, unsmoothed: {@link GTest#homogeneity}). Only the
+     * G-test fields ({@link Divergence#gTest()}, statistic, df, p-value) depend on the kind.
+     *
+     * @param observed  P, the window
+     * @param reference Q, the reference
+     * @param baseline  what Q's weights are
+     * @return the measures; never NaN
+     * @throws NullPointerException    if an argument is {@code null}
+     * @throws EmptyHistogramException as the two-argument form, and for a {@code SAMPLE} whenever
+     *                                 a side's total weight is 0 (observed side first), whatever alpha
+     */
+    public Divergence compute(final Histogram observed, final Histogram reference, final BaselineKind baseline) {
+        Objects.requireNonNull(baseline, "baseline");
+        if (baseline == BaselineKind.SAMPLE) {
+            final GTest.Result homogeneity = GTest.homogeneity(observed, reference);
+            return compute(observed, reference).withGTest(homogeneity);
+        }
+        return compute(observed, reference);
+    }
+
+    /**
      * Shannon entropy of one histogram, smoothed over its own categories:
      * {@code -sum p_i log p_i} with {@code p_i = (H_i + alpha) / (N + alpha K)}, in {@link #unit()};
      * in [0, log K]. For windows that have no reference.
@@ -281,6 +303,11 @@ public final class DivergenceCalculator {
     /** A JS term in the unit: in bits at most 1 (the clamp of the total), never above it by rounding. */
     private static double jsUnit(final double nats, final Unit unit) {
         return unit == Unit.BITS ? Math.min(1.0, nats / LN2) : Math.min(LN2, nats);
+    }
+
+    /** {@code ((1 + d) log1p(d) - d) / d^2} by its series, for {@code |d| < KL_SERIES_LIMIT}. */
+    static double klPqSeries(final double d) {
+        return horner(KL_PQ_SERIES, d);
     }
 
     private static double horner(final double[] coefficients, final double x) {
@@ -464,14 +491,7 @@ public final class DivergenceCalculator {
             final double jsInUnit = unit == Unit.BITS ? Math.min(1.0, jsNats / LN2) : jsNats;
             final double g = klPqInfinite ? Double.POSITIVE_INFINITY : totalP * (2 * klPqNats);
             final int df = k - 1;
-            final double pValue;
-            if (df == 0) {
-                pValue = 1.0;
-            } else if (g == Double.POSITIVE_INFINITY) {
-                pValue = 0.0;
-            } else {
-                pValue = ChiSquaredDistribution.of(df).survivalProbability(g);
-            }
+            final double pValue = GTest.pValue(g, df);
             return new Divergence(unit, alpha, k, totalP, totalQ,
                     toUnit(klPqNats, unit), toUnit(klQpNats, unit), klPqNats + klQpNats, jsInUnit,
                     toUnit(Math.max(0.0, entropyP.value()), unit), toUnit(Math.max(0.0, entropyQ.value()), unit),

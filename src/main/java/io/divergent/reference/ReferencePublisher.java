@@ -175,7 +175,7 @@ public final class ReferencePublisher {
             node.put("source", source);
             return node.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
-        return avro.serialize(config.referenceTopic(), new ReferenceDistribution(weights, source));
+        return avro.serialize(config.referenceTopic(), new ReferenceDistribution(weights, source, io.divergent.avro.WeightsKind.FIXED));
     }
 
     /**

@@ -1,13 +1,15 @@
 package io.divergent.serde;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.divergent.avro.WeightsKind;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The JSON form of a reference distribution, {@code {"weights": {category: weight, ...},
- * "source": "..."}}, and the one parser of a JSON {@code {category: weight, ...}} object, which
+ * "source": "...", "weights_kind": "FIXED" | "SAMPLE"}} (the fields of the Avro
+ * {@code ReferenceDistribution}), and the one parser of a JSON {@code {category: weight, ...}} object, which
  * {@code compute} reads its histogram files with too.
  */
 public final class ReferenceJson {
@@ -46,6 +48,26 @@ public final class ReferenceJson {
             weights.put(e.getKey(), e.getValue().doubleValue());
         }
         return weights;
+    }
+
+    /**
+     * The {@code weights_kind} of a JSON reference: {@link WeightsKind#FIXED} (the Avro default)
+     * when absent or null, else the Avro symbol given, spelt exactly.
+     *
+     * @throws IllegalArgumentException if it is present and not a symbol of {@link WeightsKind}
+     */
+    public static WeightsKind weightsKind(final JsonNode reference) {
+        if (!reference.hasNonNull("weights_kind")) {
+            return WeightsKind.FIXED;
+        }
+        final JsonNode kind = reference.get("weights_kind");
+        for (final WeightsKind symbol : WeightsKind.values()) {
+            if (kind.isTextual() && symbol.name().equals(kind.asText())) {
+                return symbol;
+            }
+        }
+        throw new IllegalArgumentException("weights_kind must be one of " + java.util.Arrays.toString(WeightsKind.values())
+                + ": " + kind);
     }
 
     /** The {@code source} label, or null. */

@@ -5,6 +5,7 @@ import io.divergent.avro.ContributionDirection;
 import io.divergent.avro.Contributor;
 import io.divergent.avro.DivergenceEvent;
 import io.divergent.avro.DriftAlert;
+import io.divergent.avro.GTestKind;
 import io.divergent.avro.ReferenceInfo;
 import io.divergent.avro.ReferenceKind;
 import io.divergent.avro.Severity;
@@ -12,6 +13,7 @@ import io.divergent.config.Direction;
 import io.divergent.config.MonitorConfig;
 import io.divergent.config.ReferenceMode;
 import io.divergent.config.Threshold;
+import io.divergent.math.BaselineKind;
 import io.divergent.math.Contribution;
 import io.divergent.math.Divergence;
 import io.divergent.math.DivergenceCalculator;
@@ -38,15 +40,19 @@ final class EventFactory {
      * @param kind        where it came from
      * @param timestamp   the reference record's timestamp (TOPIC), else null
      * @param pastStarts  starts of the past windows merged (PREVIOUS_WINDOW, LAST_N_WINDOWS)
+     * @param weights     what the weights are: past windows are always a {@link BaselineKind#SAMPLE};
+     *                    a topic reference is what it declares
      */
-    record Baseline(Histogram histogram, ReferenceKind kind, Long timestamp, List<Long> pastStarts) {
-        static Baseline fromTopic(final Histogram histogram, final long timestamp) {
-            return new Baseline(histogram, ReferenceKind.TOPIC, timestamp, List.of());
+    record Baseline(Histogram histogram, ReferenceKind kind, Long timestamp, List<Long> pastStarts,
+                    BaselineKind weights) {
+        static Baseline fromTopic(final Histogram histogram, final long timestamp, final BaselineKind weights) {
+            return new Baseline(histogram, ReferenceKind.TOPIC, timestamp, List.of(), weights);
         }
 
         static Baseline fromPast(final Histogram histogram, final ReferenceMode mode, final List<Long> starts) {
             return new Baseline(histogram, mode == ReferenceMode.PREVIOUS_WINDOW
-                    ? ReferenceKind.PREVIOUS_WINDOW : ReferenceKind.LAST_N_WINDOWS, null, List.copyOf(starts));
+                    ? ReferenceKind.PREVIOUS_WINDOW : ReferenceKind.LAST_N_WINDOWS, null, List.copyOf(starts),
+                    BaselineKind.SAMPLE);
         }
     }
 
@@ -111,7 +117,7 @@ final class EventFactory {
             final DivergenceEvent built = event.build();
             return new Output(built, alerts(built));
         }
-        final Divergence d = calculator.compute(observed, baseline.histogram());
+        final Divergence d = calculator.compute(observed, baseline.histogram(), baseline.weights());
         final List<Contributor> top = new ArrayList<>(d.topContributors().size());
         for (final Contribution c : d.topContributors()) {
             top.add(new Contributor(c.category(), c.p(), c.q(), c.term(), c.jsTerm(),
@@ -128,11 +134,13 @@ final class EventFactory {
                         .setBaselineWindowStarts(pastStarts)
                         .setTotalWeight(baseline.histogram().total())
                         .setDistinctCategories(baseline.histogram().size())
+                        .setSampleSize(baseline.weights() == BaselineKind.SAMPLE ? baseline.histogram().total() : null)
                         .build())
                 .setCategories(d.categories())
                 // Required (no default), so set before build(); the loop below writes it again with every measure.
                 .setEntropyP(d.entropyP())
                 .setGDf(d.gDegreesOfFreedom())
+                .setGTest(GTestKind.valueOf(d.gTest().name()))
                 .setKlInfinite(d.klInfinite())
                 .setTopContributors(top);
         final DivergenceEvent built = event.build();

@@ -3,6 +3,7 @@ package io.divergent.topology;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.divergent.avro.ReferenceDistribution;
 import io.divergent.config.ValueFormat;
+import io.divergent.math.BaselineKind;
 import io.divergent.math.Histogram;
 import io.divergent.serde.ReferenceJson;
 import io.divergent.serde.StrictJson;
@@ -75,18 +76,21 @@ final class ReferenceProcessor implements Processor<String, byte[], String, Rout
     private Routed validate(final Record<String, byte[]> record) {
         final Map<String, Double> weights;
         final String source;
+        final BaselineKind kind;
         try {
             if (format == ValueFormat.JSON) {
                 final JsonNode tree = StrictJson.readTree(record.value());
                 weights = ReferenceJson.weights(tree);
                 source = ReferenceJson.source(tree);
+                kind = BaselineKind.valueOf(ReferenceJson.weightsKind(tree).name());
             } else {
                 final ReferenceDistribution reference = decodeAvro(record.value());
                 weights = reference.getWeights();
                 source = reference.getSource();
+                kind = BaselineKind.valueOf(reference.getWeightsKind().name());
             }
             final Histogram histogram = ReferenceVersion.histogramOf(weights);
-            return new ReferenceVersion(HistogramCodec.encode(histogram, source));
+            return new ReferenceVersion(HistogramCodec.encode(histogram, source, kind));
         } catch (final java.io.IOException e) {
             return deadLetter(record, DeadLetter.Kind.INVALID_REFERENCE,
                     "invalid reference for series '" + record.key() + "': not valid JSON: " + StrictJson.describe(e));

@@ -374,7 +374,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             return null;
         }
         final HistogramCodec.Stored stored = HistogramCodec.decode(latest.value);
-        return EventFactory.Baseline.fromTopic(stored.histogram(), timestamp);
+        return EventFactory.Baseline.fromTopic(stored.histogram(), timestamp, stored.kind());
     }
 
     /**

@@ -77,7 +77,7 @@ class EndToEndIT {
             referenceLines.add(JSON.writeValueAsString(Map.of("timestamp", 0, "key", "genres|country=" + country,
                     "value", Map.of("weights", weights, "source", "e2e"))));
             records.add(new ProducerRecord<>(config.referenceTopic(), null, 0L, "genres|country=" + country,
-                    new ReferenceDistribution(weights, "e2e")));
+                    new ReferenceDistribution(weights, "e2e", io.divergent.avro.WeightsKind.FIXED)));
         }
         final List<ProducerRecord<String, Object>> events = new ArrayList<>();
         for (int w = 0; w < 3; w++) {

@@ -3,6 +3,7 @@ package io.divergent.topology;
 import io.divergent.avro.DivergenceEvent;
 import io.divergent.avro.DriftAlert;
 import io.divergent.avro.ReferenceDistribution;
+import io.divergent.avro.WeightsKind;
 import io.divergent.config.DivergentConfig;
 import io.divergent.registry.MockSchemaRegistry;
 import io.divergent.serde.AvroSerdes;
@@ -87,8 +88,12 @@ final class TopologyHarness implements AutoCloseable {
     }
 
     void reference(final String series, final long timestamp, final Map<String, Double> weights) {
+        reference(series, timestamp, weights, WeightsKind.FIXED);
+    }
+
+    void reference(final String series, final long timestamp, final Map<String, Double> weights, final WeightsKind kind) {
         references.pipeInput(new TestRecord<>(series, referenceSerializer.serialize(config.referenceTopic(),
-                new ReferenceDistribution(weights, "test")), null, timestamp));
+                new ReferenceDistribution(weights, "test", kind)), null, timestamp));
     }
 
     void tombstone(final String series, final long timestamp) {

@@ -3,7 +3,9 @@ package io.divergent.topology;
 import io.divergent.avro.ContributionDirection;
 import io.divergent.avro.Contributor;
 import io.divergent.avro.DivergenceEvent;
+import io.divergent.avro.GTestKind;
 import io.divergent.avro.ReferenceKind;
+import io.divergent.math.BaselineKind;
 import io.divergent.math.Divergence;
 import io.divergent.math.DivergenceCalculator;
 import io.divergent.math.Histogram;
@@ -256,7 +258,11 @@ class WindowTopologyTest {
             assertThat(prev.get(1).getReference().getKind()).isEqualTo(ReferenceKind.PREVIOUS_WINDOW);
             assertThat(prev.get(1).getReference().getBaselineWindowStarts()).containsExactly(Instant.ofEpochMilli(0));
             assertThat(prev.get(1).getTotalVariation()).isEqualTo(1.0);  // {b} against {a}
-            assertMeasures(prev.get(2), DivergenceCalculator.withDefaults().compute(h(Map.of("a", 1, "b", 1)), h(Map.of("b", 2))));
+            // A past window is a sample: the G-test is of homogeneity (issue 13), every other measure as before.
+            assertMeasures(prev.get(2), DivergenceCalculator.withDefaults().compute(h(Map.of("a", 1, "b", 1)), h(Map.of("b", 2)),
+                    BaselineKind.SAMPLE));
+            assertThat(prev.get(2).getGTest()).isEqualTo(GTestKind.HOMOGENEITY);
+            assertThat(prev.get(2).getReference().getSampleSize()).isEqualTo(2.0);
             // last-2 merges [0, 60s) and [60s, 120s) = {a: 2, b: 2} for [120s, 180s) = {a: 1, b: 1}: no drift.
             assertThat(last2.get(2).getReference().getKind()).isEqualTo(ReferenceKind.LAST_N_WINDOWS);
             assertThat(last2.get(2).getReference().getBaselineWindowStarts())
