@@ -1,5 +1,6 @@
 package io.divergent.cli;
 
+import io.divergent.avro.WeightsKind;
 import io.divergent.config.DivergentConfig;
 import io.divergent.config.MonitorConfig;
 import io.divergent.config.ReferenceMode;
@@ -60,6 +61,11 @@ public final class ReferenceCommand implements Callable<Integer> {
 
     @Option(names = "--source", description = "The references' source label (default: where the records came from).")
     private String source;
+
+    @Option(names = "--weights-kind", defaultValue = "SAMPLE", paramLabel = "SAMPLE|FIXED",
+            description = {"What the published weights are: SAMPLE (default: counts of the records read, so the",
+                    "G-test is the two-sample test of homogeneity) or FIXED (a distribution known exactly)."})
+    private WeightsKind weightsKind;
 
     @Option(names = "--dry-run", description = "Print what would be published; publish nothing.")
     private boolean dryRun;
@@ -122,7 +128,7 @@ public final class ReferenceCommand implements Callable<Integer> {
         if (dryRun) {
             out.println("dry run: would publish " + where);
         } else {
-            ReferencePublisher.publish(cfg, references, label, recordTime);
+            ReferencePublisher.publish(cfg, references, label, recordTime, weightsKind);
             out.println("published " + where);
         }
         out.flush();

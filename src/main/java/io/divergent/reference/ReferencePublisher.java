@@ -3,6 +3,7 @@ package io.divergent.reference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.divergent.avro.ReferenceDistribution;
+import io.divergent.avro.WeightsKind;
 import io.divergent.config.DivergentConfig;
 import io.divergent.config.FieldPath;
 import io.divergent.config.MonitorConfig;
@@ -156,16 +157,17 @@ public final class ReferencePublisher {
     /**
      * The value of a reference record in the configured format: an Avro
      * {@code ReferenceDistribution} in the registry's wire format, or JSON
-     * {@code {"weights": {...}, "source": "..."}}.
+     * {@code {"weights": {...}, "source": "...", "weights_kind": "SAMPLE"}}.
      *
      * @param config     the configuration ({@code reference.format}, {@code reference.topic})
      * @param avro       the Avro serializer, used only for {@code avro}
      * @param reference  the counts
      * @param source     the {@code source} label
+     * @param kind       what the weights are: counts of a sample, or a fixed distribution
      * @return the bytes
      */
     static byte[] encode(final DivergentConfig config, final Serializer<ReferenceDistribution> avro,
-                         final SeriesReference reference, final String source) {
+                         final SeriesReference reference, final String source, final WeightsKind kind) {
         final Map<String, Double> weights = new LinkedHashMap<>();
         reference.counts().forEach((category, count) -> weights.put(category, count.doubleValue()));
         if (config.referenceFormat() == ValueFormat.JSON) {
@@ -173,9 +175,10 @@ public final class ReferencePublisher {
             final ObjectNode w = node.putObject("weights");
             reference.counts().forEach(w::put);
             node.put("source", source);
+            node.put("weights_kind", kind.name());
             return node.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
-        return avro.serialize(config.referenceTopic(), new ReferenceDistribution(weights, source, io.divergent.avro.WeightsKind.FIXED));
+        return avro.serialize(config.referenceTopic(), new ReferenceDistribution(weights, source, kind));
     }
 
     /**
@@ -188,11 +191,14 @@ public final class ReferencePublisher {
      * @param references the references
      * @param source     the {@code source} label of every reference
      * @param timestamp  the record timestamp, epoch milliseconds
+     * @param kind       what the weights are ({@code SAMPLE} for counts of records: the G-test is
+     *                   then the two-sample test of homogeneity)
      * @throws org.apache.kafka.common.KafkaException if the broker or the registry refuses or cannot be reached
      * @throws io.divergent.runtime.TopicException if the reference topic cannot be checked or created
      */
     public static void publish(final DivergentConfig config, final List<SeriesReference> references,
-                               final String source, final long timestamp) throws InterruptedException {
+                               final String source, final long timestamp, final WeightsKind kind)
+            throws InterruptedException {
         final Map<String, Object> admin = clientProperties(config, AdminClientConfig.configNames());
         try (TopicManager topics = TopicManager.connect(admin)) {
             if (topics.partitionsIfExists(config.referenceTopic()).isEmpty()) {
@@ -209,7 +215,7 @@ public final class ReferencePublisher {
             final List<Future<?>> sent = new ArrayList<>();
             for (final SeriesReference reference : references) {
                 sent.add(producer.send(new ProducerRecord<>(config.referenceTopic(), null, timestamp,
-                        reference.seriesId(), encode(config, avro, reference, source))));
+                        reference.seriesId(), encode(config, avro, reference, source, kind))));
             }
             for (final Future<?> ack : sent) {
                 try {

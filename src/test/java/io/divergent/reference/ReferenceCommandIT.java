@@ -104,6 +104,7 @@ class ReferenceCommandIT {
         final ReferenceDistribution de = avro.deserialize(config.referenceTopic(), read.get("genres|country=DE").value());
         assertThat(weights(de)).isEqualTo(Map.of("rock", 4.0, "jazz", 3.0, "pop", 2.0, "classical", 1.0));
         assertThat(de.getSource()).isEqualTo("baseline");
+        assertThat(de.getWeightsKind()).as("counts of records are a sample").isEqualTo(io.divergent.avro.WeightsKind.SAMPLE);
         assertThat(read.get("genres|country=DE").timestamp()).isEqualTo(1_767_225_600_000L);
         assertThat(run.out()).contains("published 2 reference(s) to '" + config.referenceTopic() + "' (avro");
     }
@@ -130,6 +131,7 @@ class ReferenceCommandIT {
         final ConsumerRecord<String, byte[]> record = readAll(config.referenceTopic(), 1).get("genres");
         final var node = JSON.readTree(record.value());
         assertThat(ReferenceJson.weights(node)).isEqualTo(Map.of("metal", 10.0, "pop", 6.0, "rock", 4.0));
+        assertThat(ReferenceJson.weightsKind(node)).isEqualTo(io.divergent.avro.WeightsKind.SAMPLE);
         assertThat(ReferenceJson.source(node)).isEqualTo("divergent reference: 20 records of "
                 + WALKTHROUGH.resolve("plays-drifted.jsonl"));
     }
