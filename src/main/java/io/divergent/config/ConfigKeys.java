@@ -78,8 +78,9 @@ public final class ConfigKeys {
                 final long cap = atLeast(0).parse(t);
                 return cap == 0 ? Long.MAX_VALUE : cap;
             },
-            "distinct categories kept per series per window; new ones beyond it count as `__other__` "
-                    + "(`other_count` in the event); 0 = no cap");
+            "categories kept per series per window, the most frequent (Space-Saving, cap + 1 counters per "
+                    + "pane: any category above N / (cap + 1) events is kept); the rest, and the reference's other "
+                    + "categories, fold into `__other__` (see docs/divergence.md); 0 = no cap");
     /** Resolved to bytes: {@code 0} becomes empty, Kafka Streams' own per-store memory. */
     public static final ConfigKey<OptionalLong> ROCKSDB_MEMORY = ConfigKey.of("rocksdb.memory.mb", Scope.APP, "128",
             t -> {

@@ -63,7 +63,7 @@ public final class DivergentTopology {
     private DivergentTopology() {
     }
 
-    /** Store of a monitor's counts: (pane, series, category) -> count. */
+    /** Store of a monitor's counts: (pane, series, category) -> {@link SketchCount}. */
     public static String countsStore(final String monitor) {
         return "divergent-" + monitor + "-counts";
     }
@@ -184,7 +184,7 @@ public final class DivergentTopology {
             for (final MonitorConfig monitor : monitors) {
                 counts.put(monitor.name(), countsStore(monitor.name()));
                 stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(counts.get(monitor.name())),
-                        Serdes.Bytes(), Serdes.Long()).withCachingEnabled());
+                        Serdes.Bytes(), SketchCount.serde()).withCachingEnabled());
                 if (monitor.referenceMode() != ReferenceMode.TOPIC) {
                     history.put(monitor.name(), historyStore(monitor.name()));
                     stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(history.get(monitor.name())),

@@ -54,6 +54,23 @@ final class EventFactory {
                     ? ReferenceKind.PREVIOUS_WINDOW : ReferenceKind.LAST_N_WINDOWS, null, List.copyOf(starts),
                     BaselineKind.SAMPLE);
         }
+
+        /** The same baseline with other weights: the reference folded onto the window's kept categories. */
+        Baseline withHistogram(final Histogram folded) {
+            return new Baseline(folded, kind, timestamp, pastStarts);
+        }
+    }
+
+    /**
+     * What the category cap folded into {@code __other__} (see {@link CategoryFold}).
+     *
+     * @param categories          window categories folded that the summaries still named (a lower bound)
+     * @param keptCountError      the most a kept category's count can fall short of its true count; 0 = exact
+     * @param referenceCategories reference categories folded
+     * @param referenceWeight     their raw reference weight
+     */
+    record Folding(int categories, long keptCountError, int referenceCategories, double referenceWeight) {
+        static final Folding NONE = new Folding(0, 0, 0, 0.0);
     }
 
     /** An event and the alerts it raised (most severe threshold per measure). */
@@ -96,6 +113,17 @@ final class EventFactory {
      */
     Output create(final String series, final long start, final long end, final Histogram observed,
                   final long observedTotal, final long otherCount, final Baseline baseline) {
+        return create(series, start, end, observed, observedTotal, otherCount, baseline, Folding.NONE);
+    }
+
+    /**
+     * @param otherCount events folded into {@code __other__} by the category cap
+     * @param baseline   the reference, already folded onto the window's kept categories, or null
+     *                   when the series has none as of the window end
+     * @param folding    what the fold did on each side
+     */
+    Output create(final String series, final long start, final long end, final Histogram observed,
+                  final long observedTotal, final long otherCount, final Baseline baseline, final Folding folding) {
         final DivergenceEvent.Builder event = DivergenceEvent.newBuilder()
                 .setSeriesId(series)
                 .setMonitor(monitor.name())
@@ -105,6 +133,9 @@ final class EventFactory {
                 .setObservedTotal(observedTotal)
                 .setDistinctCategories(observed.size())
                 .setOtherCount(otherCount)
+                .setOtherMass(observedTotal == 0 ? 0.0 : (double) otherCount / observedTotal)
+                .setFoldedCategories(folding.categories())
+                .setKeptCountError(folding.keptCountError())
                 .setUnit(unit)
                 .setSmoothing(monitor.alpha() > 0 ? "additive" : "none")
                 .setAlpha(monitor.alpha())
@@ -142,7 +173,11 @@ final class EventFactory {
                 .setGDf(d.gDegreesOfFreedom())
                 .setGTest(GTestKind.valueOf(d.gTest().name()))
                 .setKlInfinite(d.klInfinite())
-                .setTopContributors(top);
+                .setTopContributors(top)
+                .setReferenceFoldedCategories(folding.referenceCategories())
+                .setReferenceFoldedWeight(folding.referenceWeight());
+        final double referenceTotal = baseline.histogram().total();
+        event.setReferenceFoldedMass(referenceTotal == 0 ? 0.0 : folding.referenceWeight() / referenceTotal);
         final DivergenceEvent built = event.build();
         for (final Measure measure : MEASURES) {
             built.put(FIELD[measure.ordinal()], measure.of(d));

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Counts observations per (series, pane, category) and, when stream time closes a window,
@@ -32,6 +33,14 @@ import java.util.TreeMap;
  * stores (the fields below only cache store values), so an exactly-once commit never leaves
  * counts behind on the heap.
  *
+ * <p>The category cap ({@code max.categories}, K) is a Space-Saving summary per (pane, series):
+ * at most {@code m = K + 1} counters, each a {@link SketchCount}. A new category takes a free
+ * counter, or once the m are taken evicts the one with the smallest estimate and inherits it as
+ * its error. A record costs one read and one write (plus one delete when it evicts), and the
+ * smallest counter is found in a heap index of the full summaries, a cache of the store rebuilt
+ * from it after {@link #init}. At emission the panes' summaries are merged and the window keeps
+ * its K most frequent categories ({@link CategoryFold}); the reference is folded onto the same set.
+ *
  * <p>Stream time is the largest event time this task has seen (reference records do not move
  * it). Window {@code [start, end)} closes when stream time reaches {@code end + grace}. A record
  * whose every window has closed is late: not counted, dead-lettered.
@@ -41,7 +50,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private static final Logger LOG = LoggerFactory.getLogger(WindowProcessor.class);
     private static final String STREAM_TIME = "stream-time";
     private static final String CLOSED_PREFIX = "closed-until|";
-    /** The category that takes the counts of new categories once a series' window holds max.categories. */
+    /** The category that takes the counts of the categories a window folds (beyond max.categories). */
     static final String OTHER = "__other__";
 
     /** Per-monitor window geometry and stores. */
@@ -51,16 +60,16 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         final long advance;
         final long grace;
         final EventFactory events;
-        KeyValueStore<Bytes, Long> counts;
+        KeyValueStore<Bytes, SketchCount> counts;
         KeyValueStore<Bytes, byte[]> history;
         /** Every window ending at or before this has been emitted; Long.MIN_VALUE before the first record. */
         long closedUntil = Long.MIN_VALUE;
         /**
-         * Distinct categories (other than {@value #OTHER}) per (pane, series), for the category cap:
-         * a cache of what the counts store holds, filled from the store on first use.
+         * The Space-Saving summary of each (pane, series), for the category cap: a cache of what
+         * the counts store holds, filled from the store on first use.
          */
-        final Map<PaneSeries, int[]> slots = new HashMap<>();
-        /** Panes up to this one may hold counts from before init(): their slots are counted in the store. */
+        final Map<PaneSeries, Summary> summaries = new HashMap<>();
+        /** Panes up to this one may hold counts from before init(): their summaries are read from the store. */
         long restoredPane = Long.MIN_VALUE;
 
         MonitorState(final MonitorConfig config) {
@@ -74,6 +83,21 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
 
     /** A pane of one series. */
     private record PaneSeries(long pane, String series) {
+    }
+
+    /** A counter in the heap index of a full summary: smallest estimate first, ties by category. */
+    private record Slot(long estimate, String category) implements Comparable<Slot> {
+        @Override
+        public int compareTo(final Slot other) {
+            return estimate != other.estimate ? Long.compare(estimate, other.estimate) : category.compareTo(other.category);
+        }
+    }
+
+    /** The counters (other than {@value #OTHER}) a (pane, series) holds; indexed by estimate once all m are taken. */
+    private static final class Summary {
+        long size;
+        /** Null until the summary is full: only full summaries evict. */
+        TreeSet<Slot> index;
     }
 
     /**
@@ -95,6 +119,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private final List<MonitorState> ordered = new ArrayList<>();
     private final long maxFutureMs;
     private final long maxCategories;
+    /** Space-Saving counters per (pane, series): max.categories + 1 (Long.MAX_VALUE: no cap). */
+    private final long counters;
     private final int deadLetterBudget;
     private final StoreNames stores;
     private ProcessorContext<String, Routed> context;
@@ -107,8 +133,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     /**
      * @param stores        the names of the stores its supplier connects to it
      * @param maxFutureMs   how far ahead of stream time a record may be (Long.MAX_VALUE: no bound)
-     * @param maxCategories distinct categories per series per window before folding into {@value #OTHER}
-     *                      (Long.MAX_VALUE: no cap)
+     * @param maxCategories categories kept per series per window, the most frequent ones; the rest
+     *                      fold into {@value #OTHER} (Long.MAX_VALUE: no cap)
      * @param deadLetterBudget bytes a dead letter may take ({@link DeadLetter#budget})
      */
     WindowProcessor(final List<MonitorConfig> monitors, final StoreNames stores, final long maxFutureMs,
@@ -121,6 +147,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
         this.maxFutureMs = maxFutureMs;
         this.maxCategories = maxCategories;
+        this.counters = maxCategories == Long.MAX_VALUE ? Long.MAX_VALUE : maxCategories + 1;
         this.deadLetterBudget = deadLetterBudget;
     }
 
@@ -141,7 +168,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             final Long closed = meta.get(CLOSED_PREFIX + monitor.config.name());
             monitor.closedUntil = closed == null ? Long.MIN_VALUE : closed;
             // A counted record is never ahead of the stream time stored with it: later panes start empty.
-            monitor.slots.clear();
+            monitor.summaries.clear();
             monitor.restoredPane = streamTime < 0 ? Long.MIN_VALUE
                     : Math.floorDiv(streamTime, monitor.advance) * monitor.advance;
         }
@@ -196,45 +223,67 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     }
 
     /**
-     * Adds one to a category's count in a pane. A category new to the pane takes a slot of the
-     * series' cap; once the cap is full, new categories count as {@value #OTHER} (which never takes
-     * a slot, whether folded into or seen as a category). The slots taken are the distinct
-     * categories the store holds for the pane and series, counted once and then kept on the heap
-     * (a cache of the store: a store read and write per new category cost as much as the count).
+     * Adds one to a category's count in a pane, Space-Saving: a counted category adds one; a new
+     * one takes a free counter, or evicts the counter with the smallest estimate (ties by name)
+     * and takes its estimate as its error. {@value #OTHER} (a category the input itself sends)
+     * never takes a counter: it is folded mass already.
      */
     private void count(final MonitorState monitor, final long pane, final String series, final String category) {
-        Bytes key = StoreKeys.countKey(pane, series, category);
-        Long count = monitor.counts.get(key);
-        if (count == null && !category.equals(OTHER)) {
-            final int[] slots = slots(monitor, pane, series);
-            if (slots[0] >= maxCategories) {
-                key = StoreKeys.countKey(pane, series, OTHER);
-                count = monitor.counts.get(key);
-            } else {
-                slots[0]++;
-            }
+        final Bytes key = StoreKeys.countKey(pane, series, category);
+        final SketchCount current = monitor.counts.get(key);
+        if (category.equals(OTHER)) {
+            monitor.counts.put(key, current == null ? new SketchCount(1, 0) : current.plusOne());
+            return;
         }
-        monitor.counts.put(key, count == null ? 1L : count + 1L);
+        final Summary summary = summary(monitor, pane, series);
+        if (current != null) {
+            monitor.counts.put(key, current.plusOne());
+            if (summary.index != null) {
+                summary.index.remove(new Slot(current.estimate(), category));
+                summary.index.add(new Slot(current.estimate() + 1, category));
+            }
+        } else if (summary.size < counters) {
+            monitor.counts.put(key, new SketchCount(1, 0));
+            summary.size++;
+            if (summary.size == counters) {
+                summary.index = index(monitor, pane, series);
+            }
+        } else {
+            final Slot smallest = summary.index.pollFirst();
+            monitor.counts.delete(StoreKeys.countKey(pane, series, smallest.category()));
+            monitor.counts.put(key, new SketchCount(1, smallest.estimate()));
+            summary.index.add(new Slot(smallest.estimate() + 1, category));
+        }
     }
 
-    private int[] slots(final MonitorState monitor, final long pane, final String series) {
+    private Summary summary(final MonitorState monitor, final long pane, final String series) {
         final PaneSeries paneSeries = new PaneSeries(pane, series);
-        int[] slots = monitor.slots.get(paneSeries);
-        if (slots == null) {
-            slots = new int[1];
+        Summary summary = monitor.summaries.get(paneSeries);
+        if (summary == null) {
+            summary = new Summary();
             if (pane <= monitor.restoredPane) {
-                try (KeyValueIterator<Bytes, Long> it = monitor.counts.prefixScan(StoreKeys.countPrefix(pane, series),
-                        new BytesSerializer())) {
-                    while (it.hasNext()) {
-                        final String category = StoreKeys.categoryOfCount(it.next().key);
-                        // The empty category is the slot counter of stores written before the heap kept it.
-                        if (!category.isEmpty() && !category.equals(OTHER)) {
-                            slots[0]++;
-                        }
-                    }
+                final TreeSet<Slot> slots = index(monitor, pane, series);
+                summary.size = slots.size();
+                summary.index = summary.size >= counters ? slots : null;
+            }
+            monitor.summaries.put(paneSeries, summary);
+        }
+        return summary;
+    }
+
+    /** The counters of a (pane, series) read from the store (once per summary: when it fills, or after init). */
+    private TreeSet<Slot> index(final MonitorState monitor, final long pane, final String series) {
+        final TreeSet<Slot> slots = new TreeSet<>();
+        try (KeyValueIterator<Bytes, SketchCount> it = monitor.counts.prefixScan(StoreKeys.countPrefix(pane, series),
+                new BytesSerializer())) {
+            while (it.hasNext()) {
+                final KeyValue<Bytes, SketchCount> entry = it.next();
+                final String category = StoreKeys.categoryOfCount(entry.key);
+                // The empty category is the slot counter of stores written before the heap kept it.
+                if (!category.isEmpty() && !category.equals(OTHER)) {
+                    slots.add(new Slot(entry.value.estimate(), category));
                 }
             }
-            monitor.slots.put(paneSeries, slots);
         }
         return slots;
     }
@@ -267,7 +316,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     }
 
     private Long firstPane(final MonitorState monitor) {
-        try (KeyValueIterator<Bytes, Long> it = monitor.counts.all()) {
+        try (KeyValueIterator<Bytes, SketchCount> it = monitor.counts.all()) {
             return it.hasNext() ? StoreKeys.paneOf(it.next().key) : null;
         }
     }
@@ -279,7 +328,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
      */
     private void expirePanes(final MonitorState monitor, final long lastDeadPane, final List<Bytes> lastDeadPaneKeys) {
         final List<Bytes> dead = new ArrayList<>(lastDeadPaneKeys);
-        try (KeyValueIterator<Bytes, Long> it = monitor.counts.range(StoreKeys.paneLowerBound(0),
+        try (KeyValueIterator<Bytes, SketchCount> it = monitor.counts.range(StoreKeys.paneLowerBound(0),
                 StoreKeys.paneLowerBound(lastDeadPane))) {
             while (it.hasNext()) {
                 dead.add(it.next().key);
@@ -288,46 +337,58 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         for (final Bytes key : dead) {
             monitor.counts.delete(key);
         }
-        monitor.slots.keySet().removeIf(paneSeries -> paneSeries.pane() <= lastDeadPane);
+        monitor.summaries.keySet().removeIf(paneSeries -> paneSeries.pane() <= lastDeadPane);
     }
 
     /** Emits the window {@code [start, end)}; returns the keys of its first pane, which no later window holds. */
     private List<Bytes> emitWindow(final MonitorState monitor, final long start, final long end) {
         // Series in sorted order: the emission order is part of the deterministic output.
-        final Map<String, Map<String, long[]>> window = new TreeMap<>();
+        final Map<String, CategoryFold.Merger> window = new TreeMap<>();
         final List<Bytes> firstPaneKeys = new ArrayList<>();
-        try (KeyValueIterator<Bytes, Long> it = monitor.counts.range(StoreKeys.paneLowerBound(start),
+        // Keys sort by pane, then series: each (pane, series) summary is a contiguous run, merged whole.
+        final Map<String, SketchCount> run = new HashMap<>();
+        long runPane = 0;
+        String runSeries = null;
+        try (KeyValueIterator<Bytes, SketchCount> it = monitor.counts.range(StoreKeys.paneLowerBound(start),
                 StoreKeys.paneLowerBound(end - monitor.advance + 1))) {
             while (it.hasNext()) {
-                final KeyValue<Bytes, Long> entry = it.next();
-                if (StoreKeys.paneOf(entry.key) == start) {
+                final KeyValue<Bytes, SketchCount> entry = it.next();
+                final long pane = StoreKeys.paneOf(entry.key);
+                if (pane == start) {
                     firstPaneKeys.add(entry.key);
                 }
+                final String series = StoreKeys.seriesOfCount(entry.key);
+                if (runSeries != null && (pane != runPane || !series.equals(runSeries))) {
+                    window.computeIfAbsent(runSeries, s -> new CategoryFold.Merger()).pane(run);
+                    run.clear();
+                }
+                runPane = pane;
+                runSeries = series;
                 final String category = StoreKeys.categoryOfCount(entry.key);
                 if (!category.isEmpty()) {
-                    window.computeIfAbsent(StoreKeys.seriesOfCount(entry.key), s -> new HashMap<>())
-                            .computeIfAbsent(category, c -> new long[1])[0] += entry.value;
+                    run.put(category, entry.value);
                 }
             }
         }
-        for (final Map.Entry<String, Map<String, long[]>> entry : window.entrySet()) {
+        if (runSeries != null) {
+            window.computeIfAbsent(runSeries, s -> new CategoryFold.Merger()).pane(run);
+        }
+        for (final Map.Entry<String, CategoryFold.Merger> entry : window.entrySet()) {
             final String series = entry.getKey();
-            final Map<String, long[]> counts = entry.getValue();
-            if (counts.size() - (counts.containsKey(OTHER) ? 1 : 0) > maxCategories) {
-                foldIntoOther(counts);
+            final CategoryFold.Window folded = entry.getValue().fold(maxCategories);
+            if (folded.total() == 0) {
+                continue; // only the legacy slot counter of an old store: no event in it
             }
-            final Histogram.Builder builder = Histogram.builder();
-            long total = 0;
-            for (final Map.Entry<String, long[]> category : counts.entrySet()) {
-                builder.add(category.getKey(), category.getValue()[0]);
-                total += category.getValue()[0];
-            }
-            final long other = counts.containsKey(OTHER) ? counts.get(OTHER)[0] : 0L;
-            final Histogram observed = builder.build();
+            final Histogram observed = folded.observed();
             final EventFactory.Baseline baseline = monitor.config.referenceMode() == ReferenceMode.TOPIC
                     ? topicReference(series, end)
                     : pastWindows(monitor, series, start, observed);
-            final EventFactory.Output output = monitor.events.create(series, start, end, observed, total, other, baseline);
+            final CategoryFold.Reference reference = baseline == null ? null
+                    : CategoryFold.foldReference(baseline.histogram(), folded.kept());
+            final EventFactory.Output output = monitor.events.create(series, start, end, observed, folded.total(),
+                    folded.other(), baseline == null ? null : baseline.withHistogram(reference.histogram()),
+                    new EventFactory.Folding(folded.folded(), folded.keptCountError(),
+                            reference == null ? 0 : reference.folded(), reference == null ? 0 : reference.foldedWeight()));
             context.forward(new Record<>(series, new Emitted.Event(output.event()), end - 1, new RecordHeaders()));
             metrics.windowEmitted(monitor.config.name());
             for (final io.divergent.avro.DriftAlert alert : output.alerts()) {
@@ -336,22 +397,6 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             }
         }
         return firstPaneKeys;
-    }
-
-    /**
-     * A hopping window merges panes that each kept the cap: keep the max.categories largest
-     * real categories (ties by name) and fold the rest into {@value #OTHER}.
-     */
-    private void foldIntoOther(final Map<String, long[]> counts) {
-        final long[] other = counts.computeIfAbsent(OTHER, c -> new long[1]);
-        final List<Map.Entry<String, long[]>> ranked = new ArrayList<>(counts.entrySet());
-        ranked.removeIf(e -> e.getKey().equals(OTHER));
-        ranked.sort((a, b) -> a.getValue()[0] != b.getValue()[0] ? Long.compare(b.getValue()[0], a.getValue()[0])
-                : a.getKey().compareTo(b.getKey()));
-        for (int i = (int) maxCategories; i < ranked.size(); i++) {
-            other[0] += ranked.get(i).getValue()[0];
-            counts.remove(ranked.get(i).getKey());
-        }
     }
 
     /** The latest reference version with timestamp < end; older versions can never be used again and are dropped. */

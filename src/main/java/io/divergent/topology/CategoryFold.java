@@ -1,0 +1,174 @@
+package io.divergent.topology;
+
+import io.divergent.math.Histogram;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The category cap of one series in one window: merges the Space-Saving summaries of the
+ * window's panes, keeps the {@code max.categories} most frequent categories and folds the rest
+ * into {@value WindowProcessor#OTHER}, then folds the reference onto the same kept set.
+ *
+ * <p>Each pane of a series holds at most {@code max.categories + 1} counters ({@code m}). A
+ * category that is in a pane's summary has a true pane count in {@code [count, count + error]}
+ * ({@link SketchCount}); one that is not has at most the pane's bound: 0 when the pane never
+ * evicted, else its smallest estimate ({@code <= N_pane / m}). Summed over the panes, a
+ * category's window count lies in {@code [lower, upper]} with {@code upper - lower <= N / m}.
+ * The kept set is the {@code max.categories} categories with the largest {@code upper} (then the
+ * largest {@code lower}, then by name); a kept category reports {@code lower}, the events it
+ * surely has, and everything else (the folded categories' counts, and the events the summaries
+ * could not attribute) is {@value WindowProcessor#OTHER}, so the window total stays exact.
+ * When the window's distinct categories fit in {@code m} per pane, nothing was evicted, every
+ * count is exact and the kept set is the exact top {@code max.categories}.
+ */
+final class CategoryFold {
+
+    private CategoryFold() {
+    }
+
+    /**
+     * The window after folding.
+     *
+     * @param observed        the window's histogram: kept categories and {@value WindowProcessor#OTHER}
+     * @param total           N: every event of the window, folded or not
+     * @param other           events in {@value WindowProcessor#OTHER}
+     * @param kept            the kept categories, or null when nothing was folded (the reference stays as it is)
+     * @param folded          distinct categories folded that the summaries still named (a lower bound:
+     *                        a category evicted from every pane is folded without a name)
+     * @param keptCountError  the most a kept category's count can fall short of its true count; 0 = exact
+     */
+    record Window(Histogram observed, long total, long other, Set<String> kept, int folded, long keptCountError) {
+    }
+
+    /**
+     * A reference folded onto a window's kept set.
+     *
+     * @param histogram       the kept categories' weights and {@value WindowProcessor#OTHER} (the rest)
+     * @param folded          distinct reference categories folded (other than a {@value WindowProcessor#OTHER} it had)
+     * @param foldedWeight    their raw weight
+     */
+    record Reference(Histogram histogram, int folded, double foldedWeight) {
+        static Reference unfolded(final Histogram histogram) {
+            return new Reference(histogram, 0, 0.0);
+        }
+    }
+
+    /**
+     * Folds a reference onto a window's kept set: its categories outside the set go to
+     * {@value WindowProcessor#OTHER} (with any {@value WindowProcessor#OTHER} weight it had).
+     *
+     * @param kept the window's kept set, or null when the window folded nothing
+     */
+    static Reference foldReference(final Histogram reference, final Set<String> kept) {
+        if (kept == null) {
+            return Reference.unfolded(reference);
+        }
+        final Histogram.Builder builder = Histogram.builder();
+        double other = 0;
+        double foldedWeight = 0;
+        int folded = 0;
+        boolean hasOther = false;
+        for (int i = 0; i < reference.size(); i++) {
+            final String category = reference.category(i);
+            final double weight = reference.weight(i);
+            if (kept.contains(category)) {
+                builder.add(category, weight);
+            } else {
+                hasOther = true;
+                other += weight;
+                if (!category.equals(WindowProcessor.OTHER)) {
+                    folded++;
+                    foldedWeight += weight;
+                }
+            }
+        }
+        if (hasOther) {
+            builder.add(WindowProcessor.OTHER, other);
+        }
+        return new Reference(builder.build(), folded, foldedWeight);
+    }
+
+    /** Merges the panes of one series in one window, one pane at a time, then {@link #fold}s. */
+    static final class Merger {
+        /** Per category: [sum of counts (lower), sum over the panes holding it of estimate - pane bound]. */
+        private final Map<String, long[]> categories = new HashMap<>();
+        /** Sum of the pane bounds: a category's upper bound is this plus its second cell. */
+        private long boundSum;
+        private long total;
+        private long otherEvents;
+
+        /** Adds one pane's summary of the series: every counter it holds, {@value WindowProcessor#OTHER} included. */
+        void pane(final Map<String, SketchCount> counters) {
+            long bound = 0;
+            boolean evicted = false;
+            long smallest = Long.MAX_VALUE;
+            for (final Map.Entry<String, SketchCount> entry : counters.entrySet()) {
+                if (!entry.getKey().equals(WindowProcessor.OTHER)) {
+                    evicted |= entry.getValue().error() > 0;
+                    smallest = Math.min(smallest, entry.getValue().estimate());
+                }
+            }
+            // A pane that never evicted holds every category it saw: absent means 0.
+            if (evicted) {
+                bound = smallest;
+            }
+            boundSum += bound;
+            for (final Map.Entry<String, SketchCount> entry : counters.entrySet()) {
+                final SketchCount count = entry.getValue();
+                if (entry.getKey().equals(WindowProcessor.OTHER)) {
+                    otherEvents += count.count();
+                    total += count.count();
+                } else {
+                    total += count.estimate();
+                    final long[] cell = categories.computeIfAbsent(entry.getKey(), c -> new long[2]);
+                    cell[0] += count.count();
+                    cell[1] += count.estimate() - bound;
+                }
+            }
+        }
+
+        /** Keeps the {@code maxCategories} most frequent categories; see the class comment. */
+        Window fold(final long maxCategories) {
+            final Histogram.Builder builder = Histogram.builder();
+            if (categories.size() <= maxCategories) {
+                // Nothing evicted (an evicting pane holds maxCategories + 1 categories): every count is exact.
+                for (final Map.Entry<String, long[]> entry : categories.entrySet()) {
+                    builder.add(entry.getKey(), entry.getValue()[0]);
+                }
+                if (otherEvents > 0) {
+                    builder.add(WindowProcessor.OTHER, otherEvents);
+                }
+                return new Window(builder.build(), total, otherEvents, null, 0, 0);
+            }
+            final List<Map.Entry<String, long[]>> ranked = new ArrayList<>(categories.entrySet());
+            ranked.sort((a, b) -> {
+                final long[] x = a.getValue();
+                final long[] y = b.getValue();
+                if (x[1] != y[1]) {
+                    return Long.compare(y[1], x[1]);
+                }
+                return x[0] != y[0] ? Long.compare(y[0], x[0]) : a.getKey().compareTo(b.getKey());
+            });
+            final Set<String> kept = new HashSet<>();
+            long keptEvents = 0;
+            long keptError = 0;
+            for (int i = 0; i < maxCategories; i++) {
+                final Map.Entry<String, long[]> entry = ranked.get(i);
+                final long[] cell = entry.getValue();
+                kept.add(entry.getKey());
+                builder.add(entry.getKey(), cell[0]);
+                keptEvents += cell[0];
+                keptError = Math.max(keptError, boundSum + cell[1] - cell[0]);
+            }
+            final long other = total - keptEvents;
+            kept.add(WindowProcessor.OTHER);
+            builder.add(WindowProcessor.OTHER, other);
+            return new Window(builder.build(), total, other, kept, (int) (ranked.size() - maxCategories), keptError);
+        }
+    }
+}
