@@ -57,7 +57,7 @@ final class EventFactory {
 
         /** The same baseline with other weights: the reference folded onto the window's kept categories. */
         Baseline withHistogram(final Histogram folded) {
-            return new Baseline(folded, kind, timestamp, pastStarts);
+            return new Baseline(folded, kind, timestamp, pastStarts, weights);
         }
     }
 
