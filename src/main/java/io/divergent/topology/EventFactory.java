@@ -132,7 +132,8 @@ final class EventFactory {
                 .setEntropyP(d.entropyP())
                 .setGDf(d.gDegreesOfFreedom())
                 .setKlInfinite(d.klInfinite())
-                .setTopContributors(top);
+                .setTopContributors(top)
+                .setNoDrift(NoDriftFields.of(series, start, observed, baseline, monitor.alpha(), monitor.unit()));
         final DivergenceEvent built = event.build();
         for (final Measure measure : MEASURES) {
             built.put(FIELD[measure.ordinal()], measure.of(d));
