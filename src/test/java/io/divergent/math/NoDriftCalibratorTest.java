@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.withinPercentage;
  * Largest deviations seen: 6.2% (JS divergence, chi-square, N = 30, K = 2: the chi-square mean
  * (K - 1) / (8 N) misses the O(1/N^2) term), 4.1% (Hellinger, chi-square fallback at N = 1,000,
  * K = 50 with expected counts down to 0.8), at most 2% wherever the multinomial simulation is used
- * (its own Monte Carlo error with 60-1,000 replicates).
+ * (its own Monte Carlo error with 100-1,000 replicates).
  */
 class NoDriftCalibratorTest {
 
