@@ -17,9 +17,9 @@ import java.util.Objects;
  * @param jsDistance    Jensen-Shannon distance, in {@code unit}
  * @param hellinger     Hellinger distance
  * @param totalVariation total variation distance
- * @param lInfinity     L-infinity distance {@code max_i |p_i - q_i|}; null when no method fits the
- *                      cost bound (more than {@link NoDriftCalibrator#GAUSSIAN_MAX_CATEGORIES}
- *                      categories and no multinomial simulation): never, today, see the docs
+ * @param lInfinity     L-infinity distance {@code max_i |p_i - q_i|} (smoothed probabilities);
+ *                      the calibrator always sets it, the event's schema field is nullable for
+ *                      readers of older events
  * @param unit          the unit of the two Jensen-Shannon values
  */
 public record NoDrift(double observedTotal, double baselineTotal, int categories, int replicates,
@@ -66,8 +66,9 @@ public record NoDrift(double observedTotal, double baselineTotal, int categories
         }
     }
 
-    /** @throws NullPointerException if a value other than {@code lInfinity} is null */
+    /** @throws NullPointerException if a value or the unit is null */
     public NoDrift {
+        Objects.requireNonNull(lInfinity, "lInfinity");
         Objects.requireNonNull(jsDivergence, "jsDivergence");
         Objects.requireNonNull(jsDistance, "jsDistance");
         Objects.requireNonNull(hellinger, "hellinger");

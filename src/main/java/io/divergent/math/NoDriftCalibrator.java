@@ -125,10 +125,10 @@ public final class NoDriftCalibrator {
         final double m = 0.5 * (p + q);
         double t = 0;
         if (p > 0) {
-            t += p * Math.log(p / m);
+            t += p * StrictMath.log(p / m);
         }
         if (q > 0) {
-            t += q * Math.log(q / m);
+            t += q * StrictMath.log(q / m);
         }
         return 0.5 * t;
     }
@@ -300,7 +300,7 @@ public final class NoDriftCalibrator {
             final double s = 1 / (8 * nEff);
             final ChiSquaredDistribution chi = ChiSquaredDistribution.of(df);
             // E[sqrt(chi-square(df))] = sqrt(2) Gamma((df + 1) / 2) / Gamma(df / 2).
-            final double meanChi = Math.sqrt(2) * Math.exp(LogGamma.value((df + 1) / 2.0) - LogGamma.value(df / 2.0));
+            final double meanChi = Math.sqrt(2) * StrictMath.exp(LogGamma.value((df + 1) / 2.0) - LogGamma.value(df / 2.0));
             final double pJs = chi.survivalProbability(obs.js / s);
             v[0] = new NoDrift.Value(obs.js, df * s, pJs, NoDrift.Method.CHI_SQUARE);
             v[1] = new NoDrift.Value(Math.sqrt(obs.js), Math.sqrt(s) * meanChi, pJs, NoDrift.Method.CHI_SQUARE);
@@ -370,13 +370,13 @@ public final class NoDriftCalibrator {
             final double pTv = STANDARD_NORMAL.survivalProbability((obs.tv - mean) / Math.sqrt(variance));
             v[3] = new NoDrift.Value(obs.tv, mean, pTv, NoDrift.Method.NORMAL_APPROXIMATION);
             // Bins by log(sigmaMax / sigma) in steps of log(1.1); sigma of a bin = its geometric centre.
-            final double step = Math.log(1.1);
+            final double step = StrictMath.log(1.1);
             final int bins = 200;
             final double[] count = new double[bins];
             for (final double p : pi) {
                 if (p > 0) {
                     final double sigma = Math.sqrt(p * (1 - p) / nEff);
-                    final int b = (int) Math.min(bins - 1, Math.floor(Math.log(sigmaMax / sigma) / step));
+                    final int b = (int) Math.min(bins - 1, Math.floor(StrictMath.log(sigmaMax / sigma) / step));
                     count[b]++;
                 }
             }
@@ -389,10 +389,10 @@ public final class NoDriftCalibrator {
             for (int b = 0, u = 0; b < bins; b++) {
                 if (count[b] > 0) {
                     usedCount[u] = count[b];
-                    sigmas[u++] = sigmaMax * Math.exp(-(b + 0.5) * step);
+                    sigmas[u++] = sigmaMax * StrictMath.exp(-(b + 0.5) * step);
                 }
             }
-            final double upper = sigmaMax * (Math.sqrt(2 * Math.log(2.0 * support)) + 6);
+            final double upper = sigmaMax * (Math.sqrt(2 * StrictMath.log(2.0 * support)) + 6);
             final int intervals = 32;
             final double h = upper / intervals;
             double integral = 0;
@@ -417,10 +417,10 @@ public final class NoDriftCalibrator {
                     if (tail >= 1) {
                         return 0;
                     }
-                    log += count[b] * Math.log1p(-tail);
+                    log += count[b] * StrictMath.log1p(-tail);
                 }
             }
-            return Math.exp(log);
+            return StrictMath.exp(log);
         }
 
         private int[] supportCells() {

@@ -41,7 +41,7 @@ final class NoDriftFields {
                 .setJsDistance(value(c.jsDistance()))
                 .setHellinger(value(c.hellinger()))
                 .setTotalVariation(value(c.totalVariation()))
-                .setLInfinity(c.lInfinity() == null ? null : value(c.lInfinity()))
+                .setLInfinity(value(c.lInfinity()))
                 .build();
     }
 
