@@ -1,11 +1,15 @@
 package io.divergent.bench;
 
+import io.divergent.math.BaselineKind;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import io.divergent.math.Divergence;
 import io.divergent.math.DivergenceCalculator;
 import io.divergent.math.Histogram;
+import io.divergent.math.NoDrift;
+import io.divergent.math.NoDriftCalibrator;
+import org.openjdk.jmh.infra.Blackhole;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -38,6 +42,7 @@ public class DivergenceBenchmark {
 
     private Histogram observed;
     private Histogram reference;
+    private Histogram smallWindow;
     private DivergenceCalculator calculator;
 
     @Setup
@@ -63,12 +68,45 @@ public class DivergenceBenchmark {
         }
         observed = window.build();
         reference = baseline.build();
+        // 400 events drawn from the reference: the small-count regime (multinomial simulation).
+        final double[] cumulative = new double[reference.size()];
+        double total = 0;
+        for (int i = 0; i < cumulative.length; i++) {
+            total += reference.weight(i);
+            cumulative[i] = total;
+        }
+        final Histogram.Builder small = Histogram.builder();
+        for (int e = 0; e < 400; e++) {
+            final int found = java.util.Arrays.binarySearch(cumulative, random.nextDouble() * total);
+            small.add(new String(reference.category(Math.min(cumulative.length - 1, found >= 0 ? found + 1 : -found - 1))), 1);
+        }
+        smallWindow = small.build();
         calculator = DivergenceCalculator.withDefaults().withAlpha(0.5);
     }
 
     @Benchmark
     public Divergence compute() {
         return calculator.compute(observed, reference);
+    }
+
+    /**
+     * The whole per-event math with the no-drift calibration (issue 13), window of about 50 events
+     * per category: large counts at K = 10, chi-square plus a normal approximation above
+     * {@link NoDriftCalibrator#GAUSSIAN_MAX_CATEGORIES}.
+     */
+    @Benchmark
+    public NoDrift computeWithNoDrift(final Blackhole hole) {
+        hole.consume(calculator.compute(observed, reference));
+        return NoDriftCalibrator.instance().calibrate(observed, reference, BaselineKind.FIXED,
+                calculator.alpha(), calculator.unit(), 42);
+    }
+
+    /** As {@link #computeWithNoDrift} with a window of 400 events: small counts, multinomial simulation. */
+    @Benchmark
+    public NoDrift computeWithNoDriftSmallWindow(final Blackhole hole) {
+        hole.consume(calculator.compute(smallWindow, reference));
+        return NoDriftCalibrator.instance().calibrate(smallWindow, reference, BaselineKind.FIXED,
+                calculator.alpha(), calculator.unit(), 42);
     }
 
     private static double gaussian(final SplittableRandom random) {

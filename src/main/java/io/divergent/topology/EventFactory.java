@@ -175,7 +175,8 @@ final class EventFactory {
                 .setKlInfinite(d.klInfinite())
                 .setTopContributors(top)
                 .setReferenceFoldedCategories(folding.referenceCategories())
-                .setReferenceFoldedWeight(folding.referenceWeight());
+                .setReferenceFoldedWeight(folding.referenceWeight())
+                .setNoDrift(NoDriftFields.of(series, start, observed, baseline, monitor.alpha(), monitor.unit()));
         final double referenceTotal = baseline.histogram().total();
         event.setReferenceFoldedMass(referenceTotal == 0 ? 0.0 : folding.referenceWeight() / referenceTotal);
         final DivergenceEvent built = event.build();
