@@ -122,7 +122,7 @@ class NoDriftCalibratorTest {
             final double[] q = linear(8);
             final Histogram window = sample(q, n, new SplittableRandom(n));
             final Histogram baseline = sample(q, n, new SplittableRandom(n + 1));
-            for (final BaselineKind kind : Baseline.values()) {
+            for (final BaselineKind kind : BaselineKind.values()) {
                 final long seed = NoDriftCalibrator.seed("m|region=eu", 1_700_000_000_000L);
                 final NoDrift a = CALIBRATOR.calibrate(window, baseline, kind, 0.5, Unit.NATS, seed);
                 final NoDrift b = CALIBRATOR.calibrate(Histogram.of(window.toMap()), Histogram.of(baseline.toMap()),
