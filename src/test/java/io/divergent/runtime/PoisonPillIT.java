@@ -142,9 +142,7 @@ class PoisonPillIT {
     @Test
     void pillsThatUsedToStopTheApplicationAreDeadLetteredAndARestartGoesOn(@TempDir final Path state) throws Exception {
         final String devices = SharedBroker.uniqueName("devices");
-        final Map<String, String> keys = base(state, "mock://" + SharedBroker.uniqueName("scope"));
-        RunKeys.monitor(keys, "devices", devices, "json", "device", "10s");
-        keys.put("monitor.devices.timestamp.field", "ts");
+        final Map<String, String> keys = devicesMonitor(state, devices);
         // Kafka Streams does not leave the group on close: the restart waits out the session.
         keys.put("kafka.session.timeout.ms", "6000");
         final DivergentConfig config = DivergentConfig.fromMap(keys);
@@ -206,9 +204,7 @@ class PoisonPillIT {
     @Test
     void aWriteTheClusterRefusesNamesTheInputRecordItCameFrom(@TempDir final Path state) throws Exception {
         final String devices = SharedBroker.uniqueName("devices");
-        final Map<String, String> keys = base(state, "mock://" + SharedBroker.uniqueName("scope"));
-        RunKeys.monitor(keys, "devices", devices, "json", "device", "10s");
-        keys.put("monitor.devices.timestamp.field", "ts");
+        final Map<String, String> keys = devicesMonitor(state, devices);
         final DivergentConfig config = DivergentConfig.fromMap(keys);
         createTopics(config, devices);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()))) {
@@ -263,6 +259,14 @@ class PoisonPillIT {
         assertThat(lines).hasSize(1);
         assertThat(lines.get(0)).startsWith("error: cannot start: cannot register schema io.divergent.avro.DivergenceEvent")
                 .contains(url).contains("failed after 3 attempt(s)");
+    }
+
+    /** A JSON monitor {@code devices} on topic {@code devices}, event time from {@code ts}, 10 s windows, a mock registry. */
+    private static Map<String, String> devicesMonitor(final Path state, final String devices) {
+        final Map<String, String> keys = base(state, "mock://" + SharedBroker.uniqueName("scope"));
+        RunKeys.monitor(keys, "devices", devices, "json", "device", "10s");
+        keys.put("monitor.devices.timestamp.field", "ts");
+        return keys;
     }
 
     private static Map<String, String> base(final Path state, final String registryUrl) {
