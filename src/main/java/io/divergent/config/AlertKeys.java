@@ -35,7 +35,11 @@ final class AlertKeys {
         return "alert.<measure>.warning|critical with a measure in " + DivergentConfig.measureNames();
     }
 
-    /** A monitor's thresholds, in measure order, warning before critical. */
+    /** The threshold a monitor has when it names none: the JS distance 0.1 beyond its no-drift expectation. */
+    static final String DEFAULT_MEASURE = "js_distance";
+    static final double DEFAULT_WARNING = 0.1;
+
+    /** A monitor's thresholds, in measure order, warning before critical; the default when it names none. */
     static List<Threshold> thresholds(final Settings settings, final String name) {
         final String p = "monitor." + name + "." + PREFIX;
         final List<Threshold> thresholds = new ArrayList<>();
@@ -60,6 +64,9 @@ final class AlertKeys {
                 thresholds.add(threshold);
             }
         }
+        if (thresholds.isEmpty()) {
+            thresholds.add(new Threshold(DEFAULT_MEASURE, directionOf(DEFAULT_MEASURE), DEFAULT_WARNING, Severity.WARNING));
+        }
         return List.copyOf(thresholds);
     }
 
@@ -79,6 +86,8 @@ final class AlertKeys {
                     ? (measures.size() == 1 ? " (fires below)" : " (fire below)")
                     : (measures.size() == 1 ? " (fires at or above)" : " (fire at or above)"));
         }
-        return new ConfigKeys.Row("`monitor.<m>.alert.<measure>.warning` / `.critical`", "none", meaning.toString());
+        meaning.append("; a monitor that sets none has the default");
+        return new ConfigKeys.Row("`monitor.<m>.alert.<measure>.warning` / `.critical`",
+                "`" + DEFAULT_MEASURE + ".warning=" + DEFAULT_WARNING + "`", meaning.toString());
     }
 }

@@ -1,6 +1,8 @@
 package io.divergent.config;
 
 import io.divergent.config.ConfigKey.Scope;
+import io.divergent.math.Correction;
+import io.divergent.math.Cusum;
 import io.divergent.math.Unit;
 
 import java.time.Duration;
@@ -125,7 +127,36 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> TOP = ConfigKey.of("top", Scope.MONITOR, "5", atLeast(0),
             "top contributing categories per event");
     public static final ConfigKey<Integer> ALERT_MIN_EVENTS = ConfigKey.of("alert.min.events", Scope.MONITOR, "0",
-            atLeast(0), "a window needs this many events before it can raise alerts");
+            atLeast(0), "a window needs this many events before it can make an alert condition true");
+    public static final ConfigKey<Boolean> ALERT_ENABLED = ConfigKey.of("alert.enabled", Scope.MONITOR, "true",
+            ConfigKeys::bool, "`false`: no alerts from this monitor (events still carry every value)");
+    public static final ConfigKey<AlertPolicy.Effect> ALERT_EFFECT = ConfigKey.of("alert.effect", Scope.MONITOR,
+            "excess", AlertPolicy.Effect::parse,
+            "`excess`: a distance threshold applies to the distance minus its no-drift expectation (beyond noise); "
+                    + "`raw`: to the distance itself; other measures are always raw");
+    public static final ConfigKey<Double> ALERT_SIGNIFICANCE = ConfigKey.of("alert.significance", Scope.MONITOR,
+            "0.05", ConfigKeys::probability,
+            "a threshold fires only if the window's G-test p-value, corrected across the series closed with it, "
+                    + "is at most this (with `bh`: the false discovery rate); 1 = no evidence needed");
+    public static final ConfigKey<Correction> ALERT_CORRECTION = ConfigKey.of("alert.correction",
+            Scope.MONITOR, "bh", AlertPolicy::correction,
+            "`bh` (Benjamini-Hochberg), `bonferroni` or `none`: how the p-values of the series whose windows "
+                    + "close together are corrected");
+    public static final ConfigKey<Integer> ALERT_FOR = ConfigKey.of("alert.for", Scope.MONITOR, "1", atLeast(1),
+            "consecutive windows a condition must hold before its alert is FIRING");
+    public static final ConfigKey<Integer> ALERT_REPEAT = ConfigKey.of("alert.repeat", Scope.MONITOR, "0", atLeast(0),
+            "windows between reminders of a FIRING alert; 0 = none");
+    public static final ConfigKey<Integer> ALERT_RESOLVE_AFTER = ConfigKey.of("alert.resolve.after", Scope.MONITOR,
+            "2", atLeast(1), "consecutive windows a condition must be false before a FIRING alert is RESOLVED");
+    public static final ConfigKey<Boolean> ALERT_CHANGE = ConfigKey.of("alert.change", Scope.MONITOR, "true",
+            ConfigKeys::bool, "the change detector (CUSUM of the windows' G-test scores; sees a small persistent "
+                    + "drift no single window shows): alert kind `CHANGE`");
+    public static final ConfigKey<Double> ALERT_CHANGE_ALLOWANCE = ConfigKey.of("alert.change.allowance",
+            Scope.MONITOR, Double.toString(Cusum.DEFAULTS.k()), nonNegative(),
+            "CUSUM allowance k, in standard deviations of the score: drift smaller than this is ignored");
+    public static final ConfigKey<Double> ALERT_CHANGE_THRESHOLD = ConfigKey.of("alert.change.threshold",
+            Scope.MONITOR, Double.toString(Cusum.DEFAULTS.h()), positive(),
+            "CUSUM decision threshold h: larger is fewer false alarms and later detection (docs/divergence.md)");
 
     /** Every application key, in the README's order. */
     public static final List<ConfigKey<?>> APP_KEYS = List.of(APPLICATION_ID, BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL,
@@ -134,7 +165,9 @@ public final class ConfigKeys {
     /** Every per-monitor key but the alert thresholds ({@link AlertKeys}), in the README's order. */
     public static final List<ConfigKey<?>> MONITOR_KEYS = List.of(INPUT_TOPIC, VALUE_FORMAT, CATEGORY_FIELD,
             SEGMENT_FIELDS, TIMESTAMP_FIELD, WINDOW_SIZE, WINDOW_ADVANCE, WINDOW_GRACE, REFERENCE_MODE,
-            REFERENCE_WINDOWS, ALPHA, UNIT, TOP, ALERT_MIN_EVENTS);
+            REFERENCE_WINDOWS, ALPHA, UNIT, TOP, ALERT_ENABLED, ALERT_MIN_EVENTS, ALERT_EFFECT, ALERT_SIGNIFICANCE,
+            ALERT_CORRECTION, ALERT_FOR, ALERT_REPEAT, ALERT_RESOLVE_AFTER, ALERT_CHANGE, ALERT_CHANGE_ALLOWANCE,
+            ALERT_CHANGE_THRESHOLD);
 
     private ConfigKeys() {
     }
@@ -264,6 +297,42 @@ public final class ConfigKeys {
         } catch (final NumberFormatException e) {
             throw new IllegalArgumentException("a number");
         }
+    }
+
+    private static boolean bool(final String text) {
+        return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "on", "yes" -> true;
+            case "false", "off", "no" -> false;
+            default -> throw new IllegalArgumentException("true or false");
+        };
+    }
+
+    private static double probability(final String text) {
+        final double p = number(text);
+        if (!(p > 0 && p <= 1)) {
+            throw new IllegalArgumentException("a number in (0, 1]");
+        }
+        return p;
+    }
+
+    private static ConfigKey.Parser<Double> nonNegative() {
+        return text -> {
+            final double value = number(text);
+            if (!(value >= 0) || Double.isInfinite(value)) {
+                throw new IllegalArgumentException("a finite number >= 0");
+            }
+            return value;
+        };
+    }
+
+    private static ConfigKey.Parser<Double> positive() {
+        return text -> {
+            final double value = number(text);
+            if (!(value > 0) || Double.isInfinite(value)) {
+                throw new IllegalArgumentException("a finite number > 0");
+            }
+            return value;
+        };
     }
 
     private static double alpha(final String text) {

@@ -24,14 +24,17 @@ import java.util.Optional;
  * @param alpha            additive smoothing pseudo-count, >= 0
  * @param unit             bits or nats
  * @param topContributors  categories named per event, >= 0
- * @param thresholds       alert thresholds
- * @param alertMinEvents   a window needs at least this many events to raise alerts
+ * @param alerts           how its events become alerts
  */
 public record MonitorConfig(String name, String inputTopic, ValueFormat valueFormat, FieldPath categoryField,
                             List<FieldPath> segmentFields, Optional<FieldPath> timestampField, Duration windowSize,
                             Duration windowAdvance, Duration grace, ReferenceMode referenceMode, int baselineWindows,
-                            double alpha, Unit unit, int topContributors, List<Threshold> thresholds,
-                            long alertMinEvents) {
+                            double alpha, Unit unit, int topContributors, AlertPolicy alerts) {
+
+    /** The alert thresholds ({@link AlertPolicy#thresholds()}). */
+    public List<Threshold> thresholds() {
+        return alerts.thresholds();
+    }
 
     /** True when windows overlap (advance < size). */
     public boolean hopping() {

@@ -1,5 +1,6 @@
 package io.divergent.config;
 
+import io.divergent.math.Cusum;
 import io.divergent.math.Unit;
 
 import java.time.Duration;
@@ -101,8 +102,23 @@ final class MonitorConfigs {
         final double alpha = settings.value(ConfigKeys.ALPHA, name);
         final Unit unit = settings.value(ConfigKeys.UNIT, name);
         final int top = settings.value(ConfigKeys.TOP, name);
-        final long minEvents = settings.value(ConfigKeys.ALERT_MIN_EVENTS, name);
         return new MonitorConfig(name, topic, format, category, segments, timestamp, size, advance, grace,
-                mode, windows, alpha, unit, top, AlertKeys.thresholds(settings, name), minEvents);
+                mode, windows, alpha, unit, top, alerts(settings, name));
+    }
+
+    private static AlertPolicy alerts(final Settings settings, final String name) {
+        final Optional<Cusum> change;
+        if (settings.value(ConfigKeys.ALERT_CHANGE, name)) {
+            final double k = settings.value(ConfigKeys.ALERT_CHANGE_ALLOWANCE, name);
+            final double h = settings.value(ConfigKeys.ALERT_CHANGE_THRESHOLD, name);
+            change = Optional.of(Cusum.DEFAULTS.with(k, h));
+        } else {
+            change = Optional.empty();
+        }
+        return new AlertPolicy(settings.value(ConfigKeys.ALERT_ENABLED, name), AlertKeys.thresholds(settings, name),
+                settings.value(ConfigKeys.ALERT_MIN_EVENTS, name), settings.value(ConfigKeys.ALERT_EFFECT, name),
+                settings.value(ConfigKeys.ALERT_SIGNIFICANCE, name), settings.value(ConfigKeys.ALERT_CORRECTION, name),
+                settings.value(ConfigKeys.ALERT_FOR, name), settings.value(ConfigKeys.ALERT_REPEAT, name),
+                settings.value(ConfigKeys.ALERT_RESOLVE_AFTER, name), change);
     }
 }

@@ -37,7 +37,8 @@ import java.util.Set;
  * input topic --(observe: decode once, one observation per monitor)--> observations repartition (by series id)
  * reference topic --(validate)--> references repartition (by series id)
  *                    both --> window task: counts per (series, pane, category), reference versions,
- *                             close on stream time --> events topic, alerts topic
+ *                             close on stream time --> alerting (p-values corrected per window,
+ *                             alert lifecycle per (series, rule)) --> events topic, alerts topic
  * every stage --> dead-letter topic (malformed, missing category, late, future, invalid reference)
  * </pre>
  *
@@ -59,6 +60,8 @@ public final class DivergentTopology {
     public static final String META_STORE = "divergent-stream-time";
     /** The window processor. */
     public static final String WINDOWS = "divergent-windows";
+    /** The alert processor, after the window processor in the same task. */
+    public static final String ALERTING = "divergent-alerting";
 
     private DivergentTopology() {
     }
@@ -66,6 +69,11 @@ public final class DivergentTopology {
     /** Store of a monitor's counts: (pane, series, category) -> {@link SketchCount}. */
     public static String countsStore(final String monitor) {
         return "divergent-" + monitor + "-counts";
+    }
+
+    /** Store of a monitor's alert statuses: (series, rule) -> {@link io.divergent.alert.AlertStatus}. */
+    public static String alertStore(final String monitor) {
+        return "divergent-" + monitor + "-alert-state";
     }
 
     /** Store of a monitor's past window histograms (previous / last-n baselines): (series, window start) -> histogram. */
@@ -136,6 +144,7 @@ public final class DivergentTopology {
                 .repartition(Repartitioned.with(Serdes.String(), new ObservationSerde())
                         .withName(OBSERVATIONS).withNumberOfPartitions(partitions))
                 .process(windows, Named.as(WINDOWS), REFERENCE_STORE)
+                .process(new AlertSupplier(config.monitors()), Named.as(ALERTING))
                 .split(Named.as("divergent-output-"));
         final Map<String, KStream<String, Routed>> out = outputs
                 .branch((k, v) -> v instanceof Emitted.Event, Branched.as("events"))
@@ -157,6 +166,32 @@ public final class DivergentTopology {
                 .map((k, v) -> KeyValue.pair(((DeadLetter) v).key(), ((DeadLetter) v).value()),
                         Named.as(from + "-dead-letter"))
                 .to(topic, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(from + "-dead-letter-sink")));
+    }
+
+    /** Supplies alert processors and owns each monitor's alert status store. */
+    private static final class AlertSupplier implements ProcessorSupplier<String, Routed, String, Routed> {
+        private final List<MonitorConfig> monitors;
+        private final Map<String, String> names = new java.util.HashMap<>();
+        private final Set<StoreBuilder<?>> stores = new java.util.LinkedHashSet<>();
+
+        AlertSupplier(final List<MonitorConfig> monitors) {
+            this.monitors = monitors;
+            for (final MonitorConfig monitor : monitors) {
+                names.put(monitor.name(), alertStore(monitor.name()));
+                stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(alertStore(monitor.name())),
+                        Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
+            }
+        }
+
+        @Override
+        public Set<StoreBuilder<?>> stores() {
+            return stores;
+        }
+
+        @Override
+        public AlertProcessor get() {
+            return new AlertProcessor(monitors, names);
+        }
     }
 
     /**

@@ -1,18 +1,13 @@
 package io.divergent.topology;
 
-import io.divergent.avro.Comparison;
 import io.divergent.avro.ContributionDirection;
 import io.divergent.avro.Contributor;
 import io.divergent.avro.DivergenceEvent;
-import io.divergent.avro.DriftAlert;
 import io.divergent.avro.GTestKind;
 import io.divergent.avro.ReferenceInfo;
 import io.divergent.avro.ReferenceKind;
-import io.divergent.avro.Severity;
-import io.divergent.config.Direction;
 import io.divergent.config.MonitorConfig;
 import io.divergent.config.ReferenceMode;
-import io.divergent.config.Threshold;
 import io.divergent.math.BaselineKind;
 import io.divergent.math.Contribution;
 import io.divergent.math.Divergence;
@@ -24,12 +19,11 @@ import org.apache.avro.Schema;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Builds the divergence event of one series in one closed window, and the alerts its measures
- * raise, from the divergence core. Every {@link Measure} is written to the event field of its name
- * and read back from there by the thresholds. One instance per monitor; immutable.
+ * Builds the divergence event of one series in one closed window from the divergence core. Every
+ * {@link Measure} is written to the event field of its name (the alert rules read it back from
+ * there: {@link io.divergent.alert.WindowAlerts}). One instance per monitor; immutable.
  */
 final class EventFactory {
 
@@ -73,25 +67,12 @@ final class EventFactory {
         static final Folding NONE = new Folding(0, 0, 0, 0.0);
     }
 
-    /** An event and the alerts it raised (most severe threshold per measure). */
-    record Output(DivergenceEvent event, List<DriftAlert> alerts) {
-    }
-
-    /**
-     * The {@code unit} of an alert on a measure that is not an information measure, beside the
-     * event's {@code unit} symbols BITS and NATS: a consumer compares an alert's unit with its
-     * event's as is.
-     */
-    private static final String NO_UNIT = "NONE";
     private static final List<Measure> MEASURES = List.of(Measure.values());
     private static final int[] FIELD = fieldPositions();
 
     private final MonitorConfig monitor;
     private final DivergenceCalculator calculator;
     private final io.divergent.avro.Unit unit;
-    private final List<Threshold> thresholds;
-    /** The measure of each of {@link #thresholds}, same index. */
-    private final Measure[] thresholdMeasures;
 
     EventFactory(final MonitorConfig monitor) {
         this.monitor = monitor;
@@ -100,18 +81,13 @@ final class EventFactory {
                 .withUnit(monitor.unit())
                 .withTopContributors(monitor.topContributors());
         this.unit = io.divergent.avro.Unit.valueOf(monitor.unit().name());
-        this.thresholds = monitor.thresholds();
-        this.thresholdMeasures = new Measure[thresholds.size()];
-        for (int i = 0; i < thresholdMeasures.length; i++) {
-            thresholdMeasures[i] = Measure.named(thresholds.get(i).measure());
-        }
     }
 
     /**
      * @param otherCount events folded into {@code __other__} by the category cap
      * @param baseline   the reference, or null when the series has none as of the window end
      */
-    Output create(final String series, final long start, final long end, final Histogram observed,
+    DivergenceEvent create(final String series, final long start, final long end, final Histogram observed,
                   final long observedTotal, final long otherCount, final Baseline baseline) {
         return create(series, start, end, observed, observedTotal, otherCount, baseline, Folding.NONE);
     }
@@ -122,7 +98,7 @@ final class EventFactory {
      *                   when the series has none as of the window end
      * @param folding    what the fold did on each side
      */
-    Output create(final String series, final long start, final long end, final Histogram observed,
+    DivergenceEvent create(final String series, final long start, final long end, final Histogram observed,
                   final long observedTotal, final long otherCount, final Baseline baseline, final Folding folding) {
         final DivergenceEvent.Builder event = DivergenceEvent.newBuilder()
                 .setSeriesId(series)
@@ -145,8 +121,7 @@ final class EventFactory {
                     .setReference(null)
                     .setCategories(observed.size())
                     .setEntropyP(calculator.entropy(observed));
-            final DivergenceEvent built = event.build();
-            return new Output(built, alerts(built));
+            return event.build();
         }
         final Divergence d = calculator.compute(observed, baseline.histogram(), baseline.weights());
         final List<Contributor> top = new ArrayList<>(d.topContributors().size());
@@ -183,52 +158,7 @@ final class EventFactory {
         for (final Measure measure : MEASURES) {
             built.put(FIELD[measure.ordinal()], measure.of(d));
         }
-        return new Output(built, alerts(built));
-    }
-
-    private List<DriftAlert> alerts(final DivergenceEvent event) {
-        if (thresholds.isEmpty() || event.getObservedTotal() < monitor.alertMinEvents()) {
-            return List.of();
-        }
-        // Most severe firing threshold per measure, in configuration order.
-        final Map<Measure, Threshold> fired = new LinkedHashMap<>();
-        for (int i = 0; i < thresholds.size(); i++) {
-            final Threshold threshold = thresholds.get(i);
-            final Double value = value(thresholdMeasures[i], event);
-            if (value != null && threshold.fires(value)) {
-                fired.merge(thresholdMeasures[i], threshold,
-                        (a, b) -> a.severity().compareTo(b.severity()) >= 0 ? a : b);
-            }
-        }
-        final List<DriftAlert> alerts = new ArrayList<>(fired.size());
-        for (final Map.Entry<Measure, Threshold> entry : fired.entrySet()) {
-            final Measure measure = entry.getKey();
-            final Threshold threshold = entry.getValue();
-            alerts.add(DriftAlert.newBuilder()
-                    .setSeriesId(event.getSeriesId())
-                    .setMonitor(event.getMonitor())
-                    .setWindowStart(event.getWindowStart())
-                    .setWindowEnd(event.getWindowEnd())
-                    .setMeasure(measure.field())
-                    .setComparison(threshold.direction() == Direction.BELOW ? Comparison.BELOW : Comparison.AT_LEAST)
-                    .setThreshold(threshold.value())
-                    .setValue(value(measure, event))
-                    .setUnit(unitName(measure.unitIn(monitor.unit())))
-                    .setSeverity(Severity.valueOf(threshold.severity().name()))
-                    .setObservedTotal(event.getObservedTotal())
-                    .build());
-        }
-        return alerts;
-    }
-
-    /** An alert's unit: the event's unit symbols (BITS, NATS) or NONE; PSI says NATS whatever the monitor's unit. */
-    private static String unitName(final io.divergent.math.Unit unit) {
-        return unit == null ? NO_UNIT : unit.name();
-    }
-
-    /** A measure's value in an event, or null when the event has none (no reference). */
-    private static Double value(final Measure measure, final DivergenceEvent event) {
-        return (Double) event.get(FIELD[measure.ordinal()]);
+        return built;
     }
 
     /** Each measure's field position in the event, by ordinal: resolved once, read without a lookup. */

@@ -4,5 +4,6 @@ package io.divergent.topology;
  * What the processors forward: observations to count, events and alerts to emit, and dead
  * letters. The topology splits a stream of these into its sinks.
  */
-public sealed interface Routed permits Observation, ReferenceVersion, DeadLetter, Emitted.Event, Emitted.Alert {
+public sealed interface Routed permits Observation, ReferenceVersion, DeadLetter, Emitted.Window,
+        Emitted.Event, Emitted.Alert {
 }

@@ -25,7 +25,8 @@ import java.util.TreeSet;
 
 /**
  * Counts observations per (series, pane, category) and, when stream time closes a window,
- * emits one divergence event per series that had events in it, plus the alerts it raises.
+ * emits the divergence events of the series that had events in it, together, as one
+ * {@link Emitted.Window} (the alert processor downstream corrects their p-values together).
  *
  * <p>A pane is a tumbling sub-window of length {@code advance}; a window of length
  * {@code size} is the sum of its {@code size / advance} panes, combined only at emission, so a
@@ -373,6 +374,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         if (runSeries != null) {
             window.computeIfAbsent(runSeries, s -> new CategoryFold.Merger()).pane(run);
         }
+        final List<io.divergent.avro.DivergenceEvent> events = new ArrayList<>(window.size());
         for (final Map.Entry<String, CategoryFold.Merger> entry : window.entrySet()) {
             final String series = entry.getKey();
             final CategoryFold.Window folded = entry.getValue().fold(maxCategories);
@@ -385,16 +387,14 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
                     : pastWindows(monitor, series, start, observed);
             final CategoryFold.Reference reference = baseline == null ? null
                     : CategoryFold.foldReference(baseline.histogram(), folded.kept());
-            final EventFactory.Output output = monitor.events.create(series, start, end, observed, folded.total(),
+            events.add(monitor.events.create(series, start, end, observed, folded.total(),
                     folded.other(), baseline == null ? null : baseline.withHistogram(reference.histogram()),
                     new EventFactory.Folding(folded.folded(), folded.keptCountError(),
-                            reference == null ? 0 : reference.folded(), reference == null ? 0 : reference.foldedWeight()));
-            context.forward(new Record<>(series, new Emitted.Event(output.event()), end - 1, new RecordHeaders()));
-            metrics.windowEmitted(monitor.config.name());
-            for (final io.divergent.avro.DriftAlert alert : output.alerts()) {
-                context.forward(new Record<>(series, new Emitted.Alert(alert), end - 1, new RecordHeaders()));
-                metrics.alertRaised(monitor.config.name());
-            }
+                            reference == null ? 0 : reference.folded(), reference == null ? 0 : reference.foldedWeight())));
+        }
+        if (!events.isEmpty()) {
+            context.forward(new Record<>(monitor.config.name(), new Emitted.Window(monitor.config.name(), end, events),
+                    end - 1, new RecordHeaders()));
         }
         return firstPaneKeys;
     }

@@ -66,6 +66,10 @@ class MeasureFieldsTest {
         try (TopologyHarness t = new TopologyHarness(jsonMonitor("genres", "genre",
                 "monitor.genres.unit", "bits",
                 "monitor.genres.alert.psi.warning", "0.1",
+                // Four events are no evidence: this test is about units, so no significance is asked for.
+                "monitor.genres.alert.significance", "1",
+                "monitor.genres.alert.effect", "raw",
+                "monitor.genres.alert.change", "false",
                 "monitor.genres.alert.kl_pq.warning", "0"))) {
             t.reference("genres", 0, Map.of("a", 1.0, "b", 1.0));
             t.genre(1 * S, "a", 3);     // [0, 60s): a 3

@@ -1,0 +1,89 @@
+package io.divergent.topology;
+
+import io.divergent.alert.AlertStatus;
+import io.divergent.alert.WindowAlerts;
+import io.divergent.avro.DivergenceEvent;
+import io.divergent.avro.DriftAlert;
+import io.divergent.config.MonitorConfig;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Receives each closed window's events together ({@link Emitted.Window}), lets the monitor's
+ * {@link WindowAlerts} correct their p-values and move its alerts, and forwards the events, then
+ * the alert events, one by one, keyed by series id. The alert statuses live in a changelogged
+ * store per monitor, key {@code <series id> NUL <rule>}, so they commit with the counts and the
+ * output: exactly-once across crashes and failover. Anything else (dead letters) passes through.
+ */
+final class AlertProcessor implements Processor<String, Routed, String, Routed> {
+
+    private static final char SEPARATOR = '\u0000';
+
+    private final Map<String, WindowAlerts> alerts = new HashMap<>();
+    /** Each monitor's alert status store, by monitor name. */
+    private final Map<String, String> storeNames;
+    private final Map<String, KeyValueStore<String, byte[]>> stores = new HashMap<>();
+    private ProcessorContext<String, Routed> context;
+    private DivergentMetrics metrics;
+
+    /**
+     * @param monitors   every monitor
+     * @param storeNames each monitor's alert status store, by monitor name
+     */
+    AlertProcessor(final List<MonitorConfig> monitors, final Map<String, String> storeNames) {
+        for (final MonitorConfig monitor : monitors) {
+            alerts.put(monitor.name(), new WindowAlerts(monitor));
+        }
+        this.storeNames = Map.copyOf(storeNames);
+    }
+
+    @Override
+    public void init(final ProcessorContext<String, Routed> context) {
+        this.context = context;
+        this.metrics = new DivergentMetrics(context.metrics());
+        for (final Map.Entry<String, String> entry : storeNames.entrySet()) {
+            stores.put(entry.getKey(), context.getStateStore(entry.getValue()));
+        }
+    }
+
+    @Override
+    public void process(final Record<String, Routed> record) {
+        if (!(record.value() instanceof Emitted.Window window)) {
+            context.forward(record);
+            return;
+        }
+        final KeyValueStore<String, byte[]> store = stores.get(window.monitor());
+        final List<DriftAlert> raised = alerts.get(window.monitor()).evaluate(window.events(), new WindowAlerts.States() {
+            @Override
+            public AlertStatus get(final String series, final String rule) {
+                return AlertStatus.decode(store.get(series + SEPARATOR + rule));
+            }
+
+            @Override
+            public void put(final String series, final String rule, final AlertStatus status) {
+                final String key = series + SEPARATOR + rule;
+                if (status.inactive()) {
+                    store.delete(key);
+                } else {
+                    store.put(key, status.encode());
+                }
+            }
+        });
+        final long timestamp = window.end() - 1;
+        for (final DivergenceEvent event : window.events()) {
+            context.forward(new Record<>(event.getSeriesId(), new Emitted.Event(event), timestamp, new RecordHeaders()));
+            metrics.windowEmitted(window.monitor());
+        }
+        for (final DriftAlert alert : raised) {
+            context.forward(new Record<>(alert.getSeriesId(), new Emitted.Alert(alert), timestamp, new RecordHeaders()));
+            metrics.alertRaised(window.monitor());
+        }
+    }
+}
