@@ -11,7 +11,7 @@ import java.util.Map;
 /** Entry point of {@code divergent}: wires the subcommands and exits with their code. */
 @Command(name = "divergent", mixinStandardHelpOptions = true, version = "divergent 0.1.0",
         description = "Streaming divergence processor for Apache Kafka.",
-        subcommands = {ComputeCommand.class, ReplayCommand.class, RunCommand.class, ReferenceCommand.class, DemoCommand.class, BenchCommand.class,
+        subcommands = {ComputeCommand.class, ReplayCommand.class, RunCommand.class, ReferenceCommand.class, DemoCommand.class, BenchCommand.class, SoakCommand.class,
                 CommandLine.HelpCommand.class},
         modelTransformer = OneLineErrors.class)
 public final class Main implements Runnable {
