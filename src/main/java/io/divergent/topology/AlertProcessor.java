@@ -11,13 +11,20 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
+import org.apache.kafka.common.utils.Utils;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Receives each closed window's events together ({@link Emitted.Window}), lets the monitor's
- * {@link WindowAlerts} correct their p-values and move its alerts, and forwards the events, then
+ * {@link WindowAlerts} correct the p-values of each family (the series of one partition of the
+ * observations repartition topic, which one task closes together) and move its alerts, and forwards the events, then
  * the alert events, one by one, keyed by series id. The alert statuses live in a changelogged
  * store per monitor, key {@code <series id> NUL <rule>}, so they commit with the counts and the
  * output: exactly-once across crashes and failover. Anything else (dead letters) passes through.
@@ -27,6 +34,7 @@ final class AlertProcessor implements Processor<String, Routed, String, Routed> 
     private static final char SEPARATOR = '\u0000';
 
     private final Map<String, WindowAlerts> alerts = new HashMap<>();
+    private final int partitions;
     /** Each monitor's alert status store, by monitor name. */
     private final Map<String, String> storeNames;
     private final Map<String, KeyValueStore<String, byte[]>> stores = new HashMap<>();
@@ -36,8 +44,10 @@ final class AlertProcessor implements Processor<String, Routed, String, Routed> 
     /**
      * @param monitors   every monitor
      * @param storeNames each monitor's alert status store, by monitor name
+     * @param partitions partitions of the observations repartition topic
      */
-    AlertProcessor(final List<MonitorConfig> monitors, final Map<String, String> storeNames) {
+    AlertProcessor(final List<MonitorConfig> monitors, final Map<String, String> storeNames, final int partitions) {
+        this.partitions = partitions;
         for (final MonitorConfig monitor : monitors) {
             alerts.put(monitor.name(), new WindowAlerts(monitor));
         }
@@ -53,6 +63,24 @@ final class AlertProcessor implements Processor<String, Routed, String, Routed> 
         }
     }
 
+    /**
+     * The window's events by the partition of the observations repartition topic their series
+     * is in, as the producer's default partitioner puts it: one task closes exactly one family,
+     * so a replay on one task corrects the same families as a deployment on many.
+     */
+    private Collection<List<DivergenceEvent>> families(final List<DivergenceEvent> events) {
+        if (partitions == 1) {
+            return List.of(events);
+        }
+        final Map<Integer, List<DivergenceEvent>> families = new TreeMap<>();
+        for (final DivergenceEvent event : events) {
+            final int partition = Utils.toPositive(Utils.murmur2(event.getSeriesId().getBytes(StandardCharsets.UTF_8)))
+                    % partitions;
+            families.computeIfAbsent(partition, p -> new ArrayList<>()).add(event);
+        }
+        return families.values();
+    }
+
     @Override
     public void process(final Record<String, Routed> record) {
         if (!(record.value() instanceof Emitted.Window window)) {
@@ -60,7 +88,7 @@ final class AlertProcessor implements Processor<String, Routed, String, Routed> 
             return;
         }
         final KeyValueStore<String, byte[]> store = stores.get(window.monitor());
-        final List<DriftAlert> raised = alerts.get(window.monitor()).evaluate(window.events(), new WindowAlerts.States() {
+        final WindowAlerts.States states = new WindowAlerts.States() {
             @Override
             public AlertStatus get(final String series, final String rule) {
                 return AlertStatus.decode(store.get(series + SEPARATOR + rule));
@@ -75,7 +103,11 @@ final class AlertProcessor implements Processor<String, Routed, String, Routed> 
                     store.put(key, status.encode());
                 }
             }
-        });
+        };
+        final List<DriftAlert> raised = new ArrayList<>();
+        for (final List<DivergenceEvent> family : families(window.events())) {
+            raised.addAll(alerts.get(window.monitor()).evaluate(family, states));
+        }
         final long timestamp = window.end() - 1;
         for (final DivergenceEvent event : window.events()) {
             context.forward(new Record<>(event.getSeriesId(), new Emitted.Event(event), timestamp, new RecordHeaders()));

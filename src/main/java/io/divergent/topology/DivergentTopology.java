@@ -144,7 +144,7 @@ public final class DivergentTopology {
                 .repartition(Repartitioned.with(Serdes.String(), new ObservationSerde())
                         .withName(OBSERVATIONS).withNumberOfPartitions(partitions))
                 .process(windows, Named.as(WINDOWS), REFERENCE_STORE)
-                .process(new AlertSupplier(config.monitors()), Named.as(ALERTING))
+                .process(new AlertSupplier(config.monitors(), partitions), Named.as(ALERTING))
                 .split(Named.as("divergent-output-"));
         final Map<String, KStream<String, Routed>> out = outputs
                 .branch((k, v) -> v instanceof Emitted.Event, Branched.as("events"))
@@ -173,9 +173,11 @@ public final class DivergentTopology {
         private final List<MonitorConfig> monitors;
         private final Map<String, String> names = new java.util.HashMap<>();
         private final Set<StoreBuilder<?>> stores = new java.util.LinkedHashSet<>();
+        private final int partitions;
 
-        AlertSupplier(final List<MonitorConfig> monitors) {
+        AlertSupplier(final List<MonitorConfig> monitors, final int partitions) {
             this.monitors = monitors;
+            this.partitions = partitions;
             for (final MonitorConfig monitor : monitors) {
                 names.put(monitor.name(), alertStore(monitor.name()));
                 stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(alertStore(monitor.name())),
@@ -190,7 +192,7 @@ public final class DivergentTopology {
 
         @Override
         public AlertProcessor get() {
-            return new AlertProcessor(monitors, names);
+            return new AlertProcessor(monitors, names, partitions);
         }
     }
 

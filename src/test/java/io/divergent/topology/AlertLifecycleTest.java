@@ -172,6 +172,35 @@ class AlertLifecycleTest {
     }
 
     @Test
+    void withSeveralPartitionsAFamilyIsTheSeriesOfOnePartition() {
+        // partitions=4: each task closes the series of one partition of the observations
+        // repartition topic; the test driver's one task corrects the same families.
+        try (TopologyHarness t = new TopologyHarness(TopologyHarness.jsonMonitor("genres", "genre",
+                "monitor.genres.segment.fields", "country", "partitions", "4"))) {
+            final Map<Integer, Integer> sizes = new java.util.TreeMap<>();
+            for (int c = 0; c < 12; c++) {
+                final String country = "c" + c;
+                final String series = "genres|country=" + country;
+                // Kafka's default partitioner of a String key, computed here independently.
+                final int partition = org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils
+                        .murmur2(series.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % 4;
+                sizes.merge(partition, 1, Integer::sum);
+                t.reference(series, 0, Map.of("a", 1.0, "b", 1.0));
+                t.json(S, "{\"genre\":\"a\",\"country\":\"" + country + "\"}");
+            }
+            assertThat(sizes).as("the 12 series fall in more than one partition").hasSizeGreaterThan(1);
+            t.json(M, "{\"genre\":\"a\",\"country\":\"c0\"}");   // closes [0, 1m)
+            final List<DivergenceEvent> events = t.events();
+            assertThat(events).hasSize(12);
+            for (final DivergenceEvent event : events) {
+                final int partition = org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils
+                        .murmur2(event.getSeriesId().getBytes(java.nio.charset.StandardCharsets.UTF_8))) % 4;
+                assertThat(event.getGPValueFamilySize()).as(event.getSeriesId()).isEqualTo(sizes.get(partition));
+            }
+        }
+    }
+
+    @Test
     void theBenjaminiHochbergStepUpAcrossSeries() {
         // Three series in one window with p-values p1 < p2 < p3: adjusted p3 = p3,
         // p2 = min(p3, 3 p2 / 2), p1 = min(that, 3 p1): the step-up, recomputed from the events.
