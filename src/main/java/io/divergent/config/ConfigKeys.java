@@ -147,7 +147,7 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> ALERT_REPEAT = ConfigKey.of("alert.repeat", Scope.MONITOR, "0", atLeast(0),
             "windows between reminders of a FIRING alert; 0 = none");
     public static final ConfigKey<Integer> ALERT_RESOLVE_AFTER = ConfigKey.of("alert.resolve.after", Scope.MONITOR,
-            "2", atLeast(1), "consecutive windows a condition must be false before a FIRING alert is RESOLVED");
+            "3", atLeast(1), "consecutive windows a condition must be false before a FIRING alert is RESOLVED");
     public static final ConfigKey<Boolean> ALERT_CHANGE = ConfigKey.of("alert.change", Scope.MONITOR, "true",
             ConfigKeys::bool, "the change detector (CUSUM of the windows' G-test scores; sees a small persistent "
                     + "drift no single window shows): alert kind `CHANGE`");
