@@ -46,8 +46,8 @@ class ReplayerTest {
         assertThat(drifted.get("reference").get("kind").asText()).isEqualTo("TOPIC");
 
         // The drifted window fires the JS threshold (critical: 0.47 bits, 0.41 beyond its no-drift
-        // expectation, p ~ 0) and the change detector (its score at the cap: S = 8.15 >= h); the last
-        // window (1 event, p = 0.33) keeps both firing (one false window; alert.resolve.after is 2).
+        // expectation, p ~ 0) and the change detector (one extreme window: S >= h); the last window
+        // (1 event) keeps both firing (one false window; alert.resolve.after is 3).
         assertThat(result.alerts()).extracting(a -> a.get("window_start").asLong() + " " + a.get("kind").asText()
                         + " " + a.get("measure").asText() + " " + a.get("severity").asText() + " " + a.get("state").asText())
                 .containsExactly("60000 THRESHOLD js_distance CRITICAL FIRING", "60000 CHANGE change_statistic WARNING FIRING");

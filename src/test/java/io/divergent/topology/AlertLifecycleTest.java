@@ -248,17 +248,18 @@ class AlertLifecycleTest {
             }
             assertThat(alarmAt).as("the hand-stepped CUSUM alarms").isPositive();
             window(t, minute, 50, 50);       // closes the alarm window
-            window(t, minute + 1, 50, 50);   // closes a quiet one: p = 1, S falls below h, restarts at 0
-            window(t, minute + 2, 50, 50);   // closes the second quiet one: RESOLVED
-            window(t, minute + 3, 50, 50);
+            window(t, minute + 1, 50, 50);   // closes a quiet one (p = 1): S falls below h and restarts at 0
+            window(t, minute + 2, 50, 50);   // closes the second quiet one
+            window(t, minute + 3, 50, 50);   // closes the third: RESOLVED (alert.resolve.after = 3)
+            window(t, minute + 4, 50, 50);
             final List<DivergenceEvent> events = t.events();
             assertThat(events.get(0).getGPValue()).isCloseTo(0.04477, within(1e-5));
             assertThat(t.alerts()).extracting(AlertLifecycleTest::describe).containsExactly(
                     alarmAt + " CHANGE FIRING WARNING started " + alarmAt + " trigger " + alarmAt + " windows 1",
-                    (alarmAt + 2) + " CHANGE RESOLVED WARNING started " + alarmAt + " trigger " + alarmAt + " windows 2");
+                    (alarmAt + 3) + " CHANGE RESOLVED WARNING started " + alarmAt + " trigger " + alarmAt + " windows 3");
             assertThat(events.get(alarmAt).getChangeStatistic()).isGreaterThanOrEqualTo(cusum.h());
             assertThat(events.get(alarmAt - 1).getChangeStatistic()).isLessThan(cusum.h());
-            assertThat(events.get(alarmAt + 2).getChangeStatistic()).isZero();
+            assertThat(events.get(alarmAt + 1).getChangeStatistic()).as("restarted").isZero();
             assertThat(t.storeSize(DivergentTopology.alertStore("genres"))).as("nothing left to remember").isZero();
         }
     }
