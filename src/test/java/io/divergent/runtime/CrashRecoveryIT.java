@@ -49,6 +49,7 @@ class CrashRecoveryIT {
                 }
             });
             assertThat(wrong).as("events not exactly once and equal field by field; kills %s", kills).isEmpty();
+            workload.assertAlertsExactlyOnce("kills " + kills);
             figures("exactly_once_v2", kills, live, began);
         }
     }

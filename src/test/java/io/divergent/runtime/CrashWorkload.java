@@ -2,6 +2,7 @@ package io.divergent.runtime;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.divergent.avro.DriftAlert;
 import io.divergent.config.DivergentConfig;
 import io.divergent.local.Replayer;
 import io.divergent.testing.DivergenceEvents;
@@ -39,6 +40,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * The traffic and the plumbing shared by the tests that kill {@code divergent run} processes
  * ({@link CrashRecoveryIT}, {@link FailoverIT}): one application id, its topics, a config file
@@ -72,6 +75,8 @@ final class CrashWorkload implements AutoCloseable {
 
     /** What an uninterrupted run emits: the same for every workload, so replayed once per JVM. */
     private static Map<String, ObjectNode> expected;
+    /** The alert events of that run, by {@link #alertKey}. */
+    private static Map<String, ObjectNode> expectedAlerts;
 
     private final Path dir;
     private final DivergentConfig config;
@@ -264,11 +269,65 @@ final class CrashWorkload implements AutoCloseable {
         synchronized (CrashWorkload.class) {
             if (expected == null) {
                 final Map<String, ObjectNode> replayed = new TreeMap<>();
-                Replayer.replay(config, eventLines, "crash-events", referenceLines, "crash-references", null).events()
-                        .forEach(e -> replayed.put(DivergenceEvents.key(e), e));
+                final Replayer.Result result = Replayer.replay(config, eventLines, "crash-events", referenceLines,
+                        "crash-references", null);
+                result.events().forEach(e -> replayed.put(DivergenceEvents.key(e), e));
                 expected = Collections.unmodifiableMap(replayed);
+                final Map<String, ObjectNode> alerts = new TreeMap<>();
+                result.alerts().forEach(a -> {
+                    if (alerts.put(alertKey(a), a) != null) {
+                        throw new AssertionError("two alert events of one key in the replay: " + alertKey(a));
+                    }
+                });
+                expectedAlerts = Collections.unmodifiableMap(alerts);
             }
             return expected;
+        }
+    }
+
+    /** The alert events an uninterrupted run emits, by {@link #alertKey}. */
+    Map<String, ObjectNode> expectedAlerts() {
+        expected();
+        return expectedAlerts;
+    }
+
+    /** An alert event's identity: series, window, kind, measure, state, reminder. */
+    static String alertKey(final ObjectNode alert) {
+        return alert.get("series_id").asText() + "@" + alert.get("window_start").asLong() + "/" + alert.get("kind").asText()
+                + "/" + alert.get("measure").asText() + "/" + alert.get("state").asText()
+                + (alert.get("reminder").asBoolean() ? "/reminder" : "");
+    }
+
+    /**
+     * Asserts that the committed alert events are those of an uninterrupted run, each exactly
+     * once and equal field by field: no FIRING lost or doubled, every RESOLVED once (their
+     * lifecycle state commits with the output). The replay has some of both, or this would
+     * prove nothing.
+     */
+    void assertAlertsExactlyOnce(final String context) {
+        final Map<String, ObjectNode> wanted = expectedAlerts();
+        assertThat(wanted.values()).as("the uninterrupted run's alerts")
+                .anySatisfy(a -> assertThat(a.get("state").asText()).isEqualTo("FIRING"))
+                .anySatisfy(a -> assertThat(a.get("state").asText()).isEqualTo("RESOLVED"));
+        final Map<String, List<ObjectNode>> live = readCommittedAlerts();
+        assertThat(live.keySet()).as("alert events; %s", context).isEqualTo(wanted.keySet());
+        final List<String> wrong = new ArrayList<>();
+        wanted.forEach((key, alert) -> {
+            if (!List.of(alert).equals(live.get(key))) {
+                wrong.add(key + ": " + live.get(key).size() + " copies or fields differ");
+            }
+        });
+        assertThat(wrong).as("alert events not exactly once and equal field by field; %s", context).isEmpty();
+    }
+
+    /** Every committed alert event, by {@link #alertKey}, duplicates kept. */
+    Map<String, List<ObjectNode>> readCommittedAlerts() {
+        try {
+            return DivergenceEvents.readCommitted(SharedBroker.bootstrapServers(), config.alertsTopic(),
+                    DivergenceEvents.withoutRegistry(DriftAlert.class, DriftAlert.getClassSchema()), CrashWorkload::alertKey,
+                    expectedAlerts().size(), BOUND);
+        } catch (final AssertionError e) {
+            throw new AssertionError(e.getMessage() + System.lineSeparator() + logs(), e);
         }
     }
 
@@ -329,8 +388,8 @@ final class CrashWorkload implements AutoCloseable {
             final int c = i % SERIES;
             final int window = (int) (time / WINDOW_MS);
             final double[] weights = {4, 3, 2, 1, 0, 0};
-            if (c % 3 == 0 && window >= WINDOWS / 2) {
-                // Drift: fewer action plays, documentaries appear.
+            if (c % 3 == 0 && window >= WINDOWS / 2 && window < WINDOWS - 10) {
+                // Drift for 15 windows: fewer action plays, documentaries appear; its alerts fire, then resolve.
                 weights[0] = 2;
                 weights[4] = 2;
             }

@@ -87,6 +87,7 @@ class FailoverIT {
             assertThat(live.get(entry.getKey())).as("event %s: exactly once, field by field", entry.getKey())
                     .containsExactly(entry.getValue());
         }
+        workload.assertAlertsExactlyOnce(instances + " instances, " + kills + " kills");
         final List<Integer> owned = new ArrayList<>();
         spread.values().forEach(p -> owned.add(p.size()));
         System.out.printf(Locale.ROOT, "FAILOVER-FIGURES instances=%d kills=%d partitions-per-instance=%s records=%d events=%d seconds=%.1f%n",

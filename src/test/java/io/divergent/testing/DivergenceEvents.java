@@ -52,17 +52,23 @@ public final class DivergenceEvents {
      *         wire-format event
      */
     public static Deserializer<DivergenceEvent> withoutRegistry() {
+        return withoutRegistry(DivergenceEvent.class, DivergenceEvent.getClassSchema());
+    }
+
+    /** {@link #withoutRegistry()} for another generated record, e.g. {@code DriftAlert}. */
+    public static <T extends org.apache.avro.specific.SpecificRecord> Deserializer<T> withoutRegistry(final Class<T> type,
+                                                                                                      final org.apache.avro.Schema schema) {
         // Avro 1.12.2 refuses to load generated classes it was not told to trust; constructing
         // our specific deserializer is what trusts them (AvroClassTrust).
-        new AvroDeserializer<>(DivergenceEvent.class).close();
-        final SpecificDatumReader<DivergenceEvent> reader = new SpecificDatumReader<>(DivergenceEvent.getClassSchema());
+        new AvroDeserializer<>(type).close();
+        final SpecificDatumReader<T> reader = new SpecificDatumReader<>(schema);
         return (topic, data) -> {
             WireFormat.readSchemaId(data, topic);
             try {
                 return reader.read(null, DecoderFactory.get().binaryDecoder(data, WireFormat.HEADER_SIZE,
                         data.length - WireFormat.HEADER_SIZE, null));
             } catch (final IOException | RuntimeException e) {
-                throw new SerializationException("topic " + topic + ": not a DivergenceEvent: " + e, e);
+                throw new SerializationException("topic " + topic + ": not a " + type.getSimpleName() + ": " + e, e);
             }
         };
     }
@@ -83,19 +89,26 @@ public final class DivergenceEvents {
     public static Map<String, List<ObjectNode>> readCommitted(final String bootstrap, final String topic,
                                                               final Deserializer<DivergenceEvent> deserializer,
                                                               final int expected, final Duration bound) {
+        return readCommitted(bootstrap, topic, deserializer, DivergenceEvents::key, expected, bound);
+    }
+
+    /** {@link #readCommitted(String, String, Deserializer, int, Duration)} of any record, filed by {@code key}. */
+    public static <T extends org.apache.avro.specific.SpecificRecord> Map<String, List<ObjectNode>> readCommitted(
+            final String bootstrap, final String topic, final Deserializer<T> deserializer,
+            final java.util.function.Function<ObjectNode, String> key, final int expected, final Duration bound) {
         final Map<String, Object> props = KafkaProbes.readCommittedConsumer(bootstrap);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         final Map<String, List<ObjectNode>> events = new TreeMap<>();
         final int[] read = {0};
-        try (KafkaConsumer<String, DivergenceEvent> consumer = new KafkaConsumer<>(props, new StringDeserializer(), deserializer)) {
+        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(props, new StringDeserializer(), deserializer)) {
             final List<TopicPartition> partitions = new ArrayList<>();
             consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Waits.waitUntil(bound, () -> {
-                for (final ConsumerRecord<String, DivergenceEvent> r : consumer.poll(Duration.ofMillis(200))) {
+                for (final ConsumerRecord<String, T> r : consumer.poll(Duration.ofMillis(200))) {
                     final ObjectNode event = AvroJson.toJson(r.value());
-                    events.computeIfAbsent(key(event), k -> new ArrayList<>()).add(event);
+                    events.computeIfAbsent(key.apply(event), k -> new ArrayList<>()).add(event);
                     read[0]++;
                 }
                 if (read[0] < expected) {
