@@ -62,7 +62,7 @@ class ReplayerTest {
     @Test
     void theDriversStateDirectoryIsDeletedAfterTheReplay(@TempDir final Path stateParent) throws IOException {
         final Replayer.Result result = Replayer.replay(exampleConfig(), Files.readAllLines(EXAMPLE.resolve("events.jsonl")),
-                "events.jsonl", Files.readAllLines(EXAMPLE.resolve("references.jsonl")), "references.jsonl", null, stateParent);
+                "events.jsonl", Files.readAllLines(EXAMPLE.resolve("references.jsonl")), "references.jsonl", null, false, stateParent);
         assertThat(result.events()).hasSize(3);
         try (Stream<Path> left = Files.list(stateParent)) {
             assertThat(left).as("left in %s", stateParent).isEmpty();
