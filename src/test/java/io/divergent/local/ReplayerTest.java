@@ -51,6 +51,22 @@ class ReplayerTest {
         assertThat(result.deadLetters().get(0).get("source_offset").asLong()).isEqualTo(201);
     }
 
+    /** The last event (185 s) is in [180 s, 240 s): only --close-at-end emits that window, as a live task would once idle. */
+    @Test
+    void closeAtEndEmitsTheWindowsHoldingTheLastEvent() {
+        final Replayer.Result closed = Replayer.replay(exampleConfig(), EXAMPLE.resolve("events.jsonl"),
+                EXAMPLE.resolve("references.jsonl"), null, true);
+        assertThat(closed.events()).extracting(e -> e.get("window_start").asLong())
+                .as("and nothing after it: the clock stops at the last stream time + size + grace + idle.timeout")
+                .containsExactly(0L, 60_000L, 120_000L, 180_000L);
+        assertThat(closed.events().get(3).get("observed_total").asLong()).isEqualTo(1);
+        assertThat(closed.events().get(3).get("expected_total").asDouble()).as("mean of the earlier windows' counts")
+                .isPositive();
+        assertThatThrownBy(() -> Replayer.replay(exampleConfig().with(Map.of("idle.timeout", "off")),
+                EXAMPLE.resolve("events.jsonl"), EXAMPLE.resolve("references.jsonl"), null, true))
+                .isInstanceOf(Replayer.ReplayException.class).hasMessageContaining("idle.timeout");
+    }
+
     @Test
     void replayIsDeterministic() {
         final Replayer.Result a = Replayer.replay(exampleConfig(), EXAMPLE.resolve("events.jsonl"), EXAMPLE.resolve("references.jsonl"), null);
