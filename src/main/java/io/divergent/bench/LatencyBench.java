@@ -12,6 +12,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -93,7 +94,7 @@ final class LatencyBench {
         final List<Long> flowing = new ArrayList<>();
         final List<Long> stopped = new ArrayList<>();
         final Map<String, Object> consumerProps = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, id + "-reader", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         try (DivergentApp app = DivergentApp.start(config);
              KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -101,24 +102,36 @@ final class LatencyBench {
              KafkaConsumer<String, DivergenceEvent> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
                      AvroSerdes.specific(DivergenceEvent.class, config.serdeProperties(), false).deserializer())) {
             BenchRunner.await(Duration.ofSeconds(60), () -> app.streams().state() == KafkaStreams.State.RUNNING, "RUNNING");
-            consumer.subscribe(List.of(config.outputTopic()));
+            // Assigned, not subscribed, and polled once before the traffic: a group join would delay the first reads by seconds.
+            final TopicPartition events = new TopicPartition(config.outputTopic(), 0);
+            consumer.assign(List.of(events));
+            consumer.seekToBeginning(List.of(events));
+            consumer.poll(Duration.ofMillis(100));
             final long gapNanos = TimeUnit.SECONDS.toNanos(1) / ratePerSecond;
             final long start = System.currentTimeMillis();
             final long stop = start + flowSeconds * 1_000L;
+            final long after = stop + 3 * IDLE_MS + 3 * WINDOW_MS;
+            // The reader on a thread of its own, polling all the time: receive times are not held up by the producer.
+            final Thread reader = new Thread(() -> {
+                while (System.currentTimeMillis() < after) {
+                    read(consumer, Duration.ofMillis(20), start, stop, flowing, stopped);
+                }
+            }, id + "-reader");
+            reader.start();
             long next = System.nanoTime();
             long sent = 0;
-            // The producer and the reader share this thread: a send takes microseconds, a poll returns at once.
             while (System.currentTimeMillis() < stop) {
                 final long now = System.currentTimeMillis();
                 producer.send(new ProducerRecord<>(input, null, now, null, "{\"c\":\"" + (sent++ % 3) + "\"}"));
-                read(consumer, Duration.ZERO, start, stop, flowing, stopped);
                 next += gapNanos;
                 LockSupport.parkNanos(Math.max(0, next - System.nanoTime()));
             }
             producer.flush();
-            final long after = System.currentTimeMillis() + 3 * IDLE_MS + 3 * WINDOW_MS;
-            while (System.currentTimeMillis() < after) {
-                read(consumer, Duration.ofMillis(20), start, stop, flowing, stopped);
+            try {
+                reader.join();
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
             }
             log.printf(Locale.ROOT, "latency: %,d records over %d s, %d windows while flowing, %d after the stop%n",
                     sent, flowSeconds, flowing.size(), stopped.size());
