@@ -35,6 +35,10 @@ public final class WindowAlerts {
 
     /** The rule name of the change detector. */
     public static final String CHANGE = "change";
+    /** The rule name of the no-data alert. */
+    public static final String NO_DATA = "no_data";
+    /** The rule name of the volume alert. */
+    public static final String VOLUME = "volume";
     /** The event field a CHANGE alert names: the detector's statistic S, compared with h. */
     private static final String CHANGE_MEASURE = "change_statistic";
     private static final String NO_UNIT = "NONE";
@@ -116,6 +120,30 @@ public final class WindowAlerts {
                 }
             }
             policy.change().ifPresent(cusum -> change(event, cusum, states, alerts));
+            if (policy.noData()) {
+                // Its own kind: silence is not a value below a threshold, and it needs no evidence.
+                final AlertStatus before = states.get(series, NO_DATA);
+                final Lifecycle.Step step = lifecycle.step(before, event.getNoData(), Severity.WARNING, start, end);
+                states.put(series, NO_DATA, step.status());
+                if (step.transition() != null) {
+                    alerts.add(alert(event, AlertKind.NO_DATA, step, before, "observed_total", Direction.BELOW, 1,
+                            event.getObservedTotal(), null, event.getExpectedTotal(), NO_UNIT, null));
+                }
+            }
+            if (policy.volumeSignificance().isPresent()) {
+                // A silent window is the no-data alert's, not a volume drop as well.
+                final double level = policy.volumeSignificance().getAsDouble();
+                final Double p = event.getVolumePValue();
+                final AlertStatus before = states.get(series, VOLUME);
+                final Lifecycle.Step step = lifecycle.step(before, !event.getNoData() && p != null && p <= level,
+                        Severity.WARNING, start, end);
+                states.put(series, VOLUME, step.status());
+                if (step.transition() != null) {
+                    alerts.add(alert(event, AlertKind.VOLUME, step, before, "volume_p_value", Direction.BELOW, level,
+                            p == null ? Double.NaN : p, (double) event.getObservedTotal(), event.getExpectedTotal(), NO_UNIT,
+                            level));
+                }
+            }
         }
         return alerts;
     }

@@ -6,6 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -61,6 +62,22 @@ public final class Bench {
         }
         report.setup("load_average_end", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         return report;
+    }
+
+    /**
+     * Measures the latency of live traffic ({@link LatencyBench}): 10 s of 200 records a second
+     * on an embedded broker, then the stop; prints p50, p99 and max per phase.
+     */
+    public static void latency(final PrintStream out) {
+        try (BenchRunner runner = BenchRunner.start(out)) {
+            final LatencyBench.Result result = LatencyBench.run(runner.bootstrapServers(), 10, 200, out);
+            out.println("window end + grace -> readable (read_committed), ms: windows, p50, p99, max");
+            for (final Map.Entry<String, LatencyBench.Figures> phase : Map.of("flowing", result.flowing(),
+                    "after stop", result.stopped()).entrySet()) {
+                final LatencyBench.Figures f = phase.getValue();
+                out.printf(java.util.Locale.ROOT, "  %-10s %4d %6d %6d %6d%n", phase.getKey(), f.windows(), f.p50(), f.p99(), f.max());
+            }
+        }
     }
 
     private static void print(final PrintStream out, final String label, final Measurement m) {

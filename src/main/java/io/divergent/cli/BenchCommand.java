@@ -57,11 +57,19 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Smoke run: 2,000 records, 1 rep, no warm-up, a 5,000-count restore.")
     private boolean quick;
 
+    @Option(names = "--latency", description = "Only measure the latency of live traffic: window end + grace to the "
+            + "event readable with read_committed, while traffic flows and after it stops (about 20 s).")
+    private boolean latency;
+
     @Option(names = "--json", description = "Write the machine-readable summary here.")
     private Path json;
 
     @Override
     public Integer call() throws Exception {
+        if (latency) {
+            Bench.latency(System.out);
+            return 0;
+        }
         if (records < 1_000 || reps < 1 || restoreCounts < MIN_RESTORE_COUNTS) {
             throw new ParameterException(spec.commandLine(), "--records must be at least 1000, --reps at least 1, "
                     + "--restore-counts at least " + MIN_RESTORE_COUNTS);

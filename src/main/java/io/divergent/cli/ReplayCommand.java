@@ -52,13 +52,17 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--dead-letters", description = "Also write the dead letters (records not counted, with the reason), to this file ('-' = stdout).")
     private String deadLetters;
 
+    @Option(names = "--close-at-end", description = "After the last event, let the wall clock run on (idle.timeout) until "
+            + "the windows holding the last event close, as a live deployment would once traffic stops.")
+    private boolean closeAtEnd;
+
     @Override
     public Integer call() throws IOException {
         final DivergentConfig cfg = configOptions.load();
         final Schema schema = inputSchema == null ? null : new Schema.Parser().parse(inputSchema.toFile());
         final Replayer.Result result;
         try {
-            result = Replayer.replay(cfg, events, references, schema);
+            result = Replayer.replay(cfg, events, references, schema, closeAtEnd);
         } catch (final Replayer.ReplayException e) {
             // A bad input file is bad input, like a bad setting: exit code 2, so that CI fails on it.
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);

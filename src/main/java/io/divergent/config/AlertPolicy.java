@@ -5,6 +5,7 @@ import io.divergent.math.Cusum;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * How a monitor turns its events into alerts (docs/streaming.md, "Alerts"). A window's condition
@@ -24,10 +25,12 @@ import java.util.Optional;
  * @param repeatWindows windows between reminders of a firing alert; 0 = no reminders
  * @param resolveAfter consecutive windows the condition must be false before RESOLVED, >= 1
  * @param change       the change detector on the series' G-test scores; empty = off
+ * @param noData       whether an expected series without events in a window raises a NO_DATA alert
+ * @param volumeSignificance the volume p-value at or below which a window raises a VOLUME alert; empty = off
  */
 public record AlertPolicy(boolean enabled, List<Threshold> thresholds, long minEvents, Effect effect,
                           double significance, Correction correction, int forWindows, int repeatWindows,
-                          int resolveAfter, Optional<Cusum> change) {
+                          int resolveAfter, Optional<Cusum> change, boolean noData, OptionalDouble volumeSignificance) {
 
     /** What a threshold on a distance is compared with. */
     public enum Effect {

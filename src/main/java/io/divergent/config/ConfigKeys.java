@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
@@ -83,6 +84,18 @@ public final class ConfigKeys {
             "categories kept per series per window, the most frequent (Space-Saving, cap + 1 counters per "
                     + "pane: any category above N / (cap + 1) events is kept); the rest, and the reference's other "
                     + "categories, fold into `__other__` (see docs/divergence.md); 0 = no cap");
+    /** Resolved: {@code off} becomes {@link Duration#ZERO}, as {@code 0}: no wall-clock close. */
+    public static final ConfigKey<Duration> IDLE_TIMEOUT = ConfigKey.of("idle.timeout", Scope.APP, "30s",
+            t -> t.trim().equalsIgnoreCase("off") ? Duration.ZERO : duration(true).parse(t),
+            "a window task that has processed no event for this long (wall clock) is idle: its stream time follows "
+                    + "the wall clock minus this timeout, so its windows close without new events (docs/streaming.md); "
+                    + "0 or `off` = stream time moves with events only");
+    public static final ConfigKey<Integer> SERIES_HORIZON = ConfigKey.of("series.horizon.windows", Scope.APP, "1440",
+            atLeast(0), "a series is expected in the windows (hops) after its last window with events, up to this many "
+                    + "(1440 = 24 h of 1-minute windows): a silent one gets a `no_data` event; silent longer, it is "
+                    + "forgotten (its baseline and volume history deleted); 0 = no `no_data` events");
+    public static final ConfigKey<Integer> VOLUME_WINDOWS = ConfigKey.of("volume.windows", Scope.APP, "12",
+            atLeast(1), "past non-overlapping windows whose event counts make a series' expected volume");
     /** Resolved to bytes: {@code 0} becomes empty, Kafka Streams' own per-store memory. */
     public static final ConfigKey<OptionalLong> ROCKSDB_MEMORY = ConfigKey.of("rocksdb.memory.mb", Scope.APP, "128",
             t -> {
@@ -151,6 +164,14 @@ public final class ConfigKeys {
     public static final ConfigKey<Boolean> ALERT_CHANGE = ConfigKey.of("alert.change", Scope.MONITOR, "true",
             ConfigKeys::bool, "the change detector (CUSUM of the windows' G-test scores; sees a small persistent "
                     + "drift no single window shows): alert kind `CHANGE`");
+    public static final ConfigKey<Boolean> ALERT_NO_DATA = ConfigKey.of("alert.no.data", Scope.MONITOR, "true",
+            ConfigKeys::bool, "an expected series (see `series.horizon.windows`) with no event in a closed window raises "
+                    + "alert kind `NO_DATA`");
+    public static final ConfigKey<OptionalDouble> ALERT_VOLUME = ConfigKey.of("alert.volume.significance",
+            Scope.MONITOR, "off", t -> t.trim().equalsIgnoreCase("off") ? OptionalDouble.empty()
+                    : OptionalDouble.of(probability(t)),
+            "a window whose `volume_p_value` (a drop or a surge of events against the series' past windows) is at "
+                    + "most this raises alert kind `VOLUME`; `off` = none");
     public static final ConfigKey<Double> ALERT_CHANGE_ALLOWANCE = ConfigKey.of("alert.change.allowance",
             Scope.MONITOR, Double.toString(Cusum.DEFAULTS.k()), nonNegative(),
             "CUSUM allowance k, in standard deviations of the score: drift smaller than this is ignored");
@@ -161,13 +182,13 @@ public final class ConfigKeys {
     /** Every application key, in the README's order. */
     public static final List<ConfigKey<?>> APP_KEYS = List.of(APPLICATION_ID, BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL,
             REFERENCE_TOPIC, REFERENCE_FORMAT, OUTPUT_TOPIC, ALERTS_TOPIC, DEAD_LETTER_TOPIC, PARTITIONS, MAX_FUTURE,
-            MAX_CATEGORIES, ROCKSDB_MEMORY);
+            MAX_CATEGORIES, ROCKSDB_MEMORY, IDLE_TIMEOUT, SERIES_HORIZON, VOLUME_WINDOWS);
     /** Every per-monitor key but the alert thresholds ({@link AlertKeys}), in the README's order. */
     public static final List<ConfigKey<?>> MONITOR_KEYS = List.of(INPUT_TOPIC, VALUE_FORMAT, CATEGORY_FIELD,
             SEGMENT_FIELDS, TIMESTAMP_FIELD, WINDOW_SIZE, WINDOW_ADVANCE, WINDOW_GRACE, REFERENCE_MODE,
             REFERENCE_WINDOWS, ALPHA, UNIT, TOP, ALERT_ENABLED, ALERT_MIN_EVENTS, ALERT_EFFECT, ALERT_SIGNIFICANCE,
             ALERT_CORRECTION, ALERT_FOR, ALERT_REPEAT, ALERT_RESOLVE_AFTER, ALERT_CHANGE, ALERT_CHANGE_ALLOWANCE,
-            ALERT_CHANGE_THRESHOLD);
+            ALERT_CHANGE_THRESHOLD, ALERT_NO_DATA, ALERT_VOLUME);
 
     private ConfigKeys() {
     }

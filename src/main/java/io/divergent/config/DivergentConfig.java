@@ -166,6 +166,30 @@ public final class DivergentConfig {
         return value(ConfigKeys.ROCKSDB_MEMORY);
     }
 
+    /**
+     * How long a window task may process no event before its stream time follows the wall clock
+     * (docs/streaming.md, "Extended (issue 15)"); {@link Duration#ZERO} when disabled
+     * ({@code idle.timeout=0} or {@code off}).
+     */
+    public Duration idleTimeout() {
+        return value(ConfigKeys.IDLE_TIMEOUT);
+    }
+
+    /**
+     * How many windows (hops of {@code window.advance}) after its last window with events a series
+     * is still expected (a silent window gets a {@code no_data} event) before it is forgotten;
+     * 0: forgotten at its first silent window. Counted in windows, so the work a silent series
+     * costs is bounded whatever the window size.
+     */
+    public int seriesHorizonWindows() {
+        return value(ConfigKeys.SERIES_HORIZON);
+    }
+
+    /** Past non-overlapping windows whose counts make a series' expected volume, {@code >= 1}. */
+    public int volumeWindows() {
+        return value(ConfigKeys.VOLUME_WINDOWS);
+    }
+
     /** The monitors, sorted by name; at least one. */
     public List<MonitorConfig> monitors() {
         return monitors;

@@ -119,6 +119,7 @@ final class MonitorConfigs {
                 settings.value(ConfigKeys.ALERT_MIN_EVENTS, name), settings.value(ConfigKeys.ALERT_EFFECT, name),
                 settings.value(ConfigKeys.ALERT_SIGNIFICANCE, name), settings.value(ConfigKeys.ALERT_CORRECTION, name),
                 settings.value(ConfigKeys.ALERT_FOR, name), settings.value(ConfigKeys.ALERT_REPEAT, name),
-                settings.value(ConfigKeys.ALERT_RESOLVE_AFTER, name), change);
+                settings.value(ConfigKeys.ALERT_RESOLVE_AFTER, name), change, settings.value(ConfigKeys.ALERT_NO_DATA, name),
+                settings.value(ConfigKeys.ALERT_VOLUME, name));
     }
 }

@@ -10,6 +10,7 @@ import io.divergent.avro.DriftAlert;
 import io.divergent.avro.PlayEvent;
 import io.divergent.avro.ReferenceDistribution;
 import io.divergent.config.DivergentConfig;
+import io.divergent.config.MonitorConfig;
 import io.divergent.config.ValueFormat;
 import io.divergent.registry.MockSchemaRegistry;
 import io.divergent.runtime.DivergentApp;
@@ -32,6 +33,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 
 import java.io.BufferedReader;
@@ -40,6 +42,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -60,6 +64,15 @@ import java.util.UUID;
  * scope, with the given writer schema), or {@code "value_base64": "..."} for the exact recorded
  * bytes. A reference line: {@code {"timestamp": 0, "key": "<series id>", "value":
  * {"weights": {"a": 3}, "source": "..."} | null}} (null is a tombstone).
+ *
+ * <p><b>Wall clock.</b> The driver's wall clock follows the events' record timestamps, as if each
+ * record arrived when it was produced (live traffic): it starts at the first event's timestamp
+ * and moves to each event's timestamp before that event is piped, never backwards and never past
+ * the real clock at the start of the replay (so a record from the future is still rejected as
+ * today). The idle rule of {@code docs/streaming.md} ("Extended (issue 15)") then closes windows
+ * across a gap in the input exactly as a live task would, deterministically. With
+ * {@code closeAtEnd} the clock is moved on after the last event until every window holding the
+ * last stream time has closed.
  */
 public final class Replayer {
 
@@ -96,14 +109,36 @@ public final class Replayer {
      */
     public static Result replay(final DivergentConfig config, final Path events, final Path references,
                                 final Schema inputSchema) {
+        return replay(config, events, references, inputSchema, false);
+    }
+
+    /**
+     * Replays files, optionally closing the last windows at the end of the input.
+     *
+     * @param inputSchema writer schema for Avro event values given as JSON; null uses the example {@code PlayEvent}
+     * @param closeAtEnd  after the last event, move the wall clock on until the idle rule closes
+     *                    every window holding the last stream time
+     * @throws ReplayException for an unreadable file or a malformed line, before anything is run, or
+     *                         for {@code closeAtEnd} with {@code idle.timeout} disabled
+     * @throws UncheckedIOException if the driver's temporary state directory cannot be created
+     */
+    public static Result replay(final DivergentConfig config, final Path events, final Path references,
+                                final Schema inputSchema, final boolean closeAtEnd) {
         return replay(config, read(events), events.toString(), references == null ? List.of() : read(references),
-                references == null ? "" : references.toString(), inputSchema);
+                references == null ? "" : references.toString(), inputSchema, closeAtEnd);
     }
 
     /** Replays lines already read; the names are used in error messages. */
     public static Result replay(final DivergentConfig config, final List<String> eventLines, final String eventsName,
                                 final List<String> referenceLines, final String referencesName, final Schema inputSchema) {
-        return replay(config, eventLines, eventsName, referenceLines, referencesName, inputSchema,
+        return replay(config, eventLines, eventsName, referenceLines, referencesName, inputSchema, false);
+    }
+
+    /** Replays lines already read, optionally closing the last windows ({@link #replay(DivergentConfig, Path, Path, Schema, boolean)}). */
+    public static Result replay(final DivergentConfig config, final List<String> eventLines, final String eventsName,
+                                final List<String> referenceLines, final String referencesName, final Schema inputSchema,
+                                final boolean closeAtEnd) {
+        return replay(config, eventLines, eventsName, referenceLines, referencesName, inputSchema, closeAtEnd,
                 Path.of(System.getProperty("java.io.tmpdir")));
     }
 
@@ -113,7 +148,10 @@ public final class Replayer {
      */
     static Result replay(final DivergentConfig config, final List<String> eventLines, final String eventsName,
                          final List<String> referenceLines, final String referencesName, final Schema inputSchema,
-                         final Path stateParent) {
+                         final boolean closeAtEnd, final Path stateParent) {
+        if (closeAtEnd && config.idleTimeout().isZero()) {
+            throw new ReplayException("--close-at-end closes the last windows by the idle rule: it needs idle.timeout > 0");
+        }
         final String scope = "replay-" + UUID.randomUUID();
         final Map<String, Object> serdeConfig = new HashMap<>(config.serdeProperties());
         serdeConfig.put("schema.registry.url", "mock://" + scope);
@@ -123,7 +161,7 @@ public final class Replayer {
                     inputSchema == null ? PlayEvent.getClassSchema() : inputSchema);
             final Path stateDir = StateDirs.create(stateParent, "replay");
             try {
-                return run(config, serdeConfig, refs, evts, stateDir);
+                return run(config, serdeConfig, refs, evts, stateDir, closeAtEnd);
             } finally {
                 StateDirs.delete(stateDir);   // run closed the driver
             }
@@ -133,19 +171,31 @@ public final class Replayer {
     }
 
     private static Result run(final DivergentConfig config, final Map<String, Object> serdeConfig,
-                              final List<Line> references, final List<Line> events, final Path stateDir) {
+                              final List<Line> references, final List<Line> events, final Path stateDir,
+                              final boolean closeAtEnd) {
         // The settings `run` uses, so a replay behaves as the deployment does; only what the
         // test driver needs differs: no broker is contacted, and the state is a throwaway.
         final Properties props = DivergentApp.streamsProperties(config);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        try (TopologyTestDriver driver = new TopologyTestDriver(DivergentTopology.build(config, serdeConfig), props)) {
+        final long realNow = System.currentTimeMillis();
+        long wall = events.isEmpty() ? realNow : Math.min(events.get(0).timestamp(), realNow);
+        try (TopologyTestDriver driver = new TopologyTestDriver(DivergentTopology.build(config, serdeConfig), props,
+                Instant.ofEpochMilli(wall))) {
             final Map<String, TestInputTopic<byte[], byte[]>> inputs = new HashMap<>();
             for (final Line line : references) {
                 pipe(driver, inputs, line);
             }
             for (final Line line : events) {
+                final long arrival = Math.min(line.timestamp(), realNow);
+                if (arrival > wall) {
+                    driver.advanceWallClockTime(Duration.ofMillis(arrival - wall));
+                    wall = arrival;
+                }
                 pipe(driver, inputs, line);
+            }
+            if (closeAtEnd) {
+                closeAtEnd(config, driver, wall);
             }
             final TestOutputTopic<String, DivergenceEvent> eventsOut = driver.createOutputTopic(config.outputTopic(),
                     new StringDeserializer(), AvroSerdes.specific(DivergenceEvent.class, serdeConfig, false).deserializer());
@@ -160,6 +210,26 @@ public final class Replayer {
                     new ByteArrayDeserializer()).readRecordsToList().forEach(r -> dead.add(deadLetterJson(r))));
             return new Result(emitted, alerts, dead);
         }
+    }
+
+    /**
+     * Moves the wall clock on until the idle rule sets stream time to the last stream time plus
+     * the largest window size and grace: every window holding the last stream time closes.
+     */
+    private static void closeAtEnd(final DivergentConfig config, final TopologyTestDriver driver, final long wall) {
+        final KeyValueStore<String, Long> meta = driver.getKeyValueStore(DivergentTopology.META_STORE);
+        final Long streamTime = meta.get(DivergentTopology.STREAM_TIME_KEY);
+        if (streamTime == null || streamTime < 0) {
+            return;
+        }
+        long span = 0;
+        for (final MonitorConfig monitor : config.monitors()) {
+            span = Math.max(span, monitor.windowSize().toMillis() + monitor.grace().toMillis());
+        }
+        final long idle = config.idleTimeout().toMillis();
+        // At least one punctuation interval (at most 1 s), so that the punctuator runs.
+        final long end = Math.max(streamTime + span + idle, wall + Math.max(idle, 1_000));
+        driver.advanceWallClockTime(Duration.ofMillis(end - wall));
     }
 
     private static void pipe(final TopologyTestDriver driver, final Map<String, TestInputTopic<byte[], byte[]>> inputs,

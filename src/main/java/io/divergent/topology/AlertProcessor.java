@@ -111,7 +111,9 @@ final class AlertProcessor implements Processor<String, Routed, String, Routed> 
         final long timestamp = window.end() - 1;
         for (final DivergenceEvent event : window.events()) {
             context.forward(new Record<>(event.getSeriesId(), new Emitted.Event(event), timestamp, new RecordHeaders()));
-            metrics.windowEmitted(window.monitor());
+            if (!event.getNoData()) {
+                metrics.windowEmitted(window.monitor());
+            }
         }
         for (final DriftAlert alert : raised) {
             context.forward(new Record<>(alert.getSeriesId(), new Emitted.Alert(alert), timestamp, new RecordHeaders()));

@@ -40,6 +40,10 @@ final class DivergentMetrics {
         count("windows-emitted-total", monitor, "Divergence events emitted (one per series per closed window)");
     }
 
+    void noData(final String monitor) {
+        count("no-data-windows-total", monitor, "No-data events emitted: an expected series without events in a closed window (not in windows-emitted-total)");
+    }
+
     void alertRaised(final String monitor) {
         count("alerts-total", monitor, "Drift alerts raised");
     }

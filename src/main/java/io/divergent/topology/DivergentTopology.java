@@ -37,8 +37,9 @@ import java.util.Set;
  * input topic --(observe: decode once, one observation per monitor)--> observations repartition (by series id)
  * reference topic --(validate)--> references repartition (by series id)
  *                    both --> window task: counts per (series, pane, category), reference versions,
- *                             close on stream time --> alerting (p-values corrected per window,
- *                             alert lifecycle per (series, rule)) --> events topic, alerts topic
+ *                             close on stream time (or on the wall clock when idle) --> alerting
+ *                             (p-values corrected per window, alert lifecycle per (series, rule))
+ *                             --> events topic, alerts topic
  * every stage --> dead-letter topic (malformed, missing category, late, future, invalid reference)
  * </pre>
  *
@@ -58,6 +59,8 @@ public final class DivergentTopology {
     public static final String REFERENCE_STORE = "divergent-reference-versions";
     /** Store of the task's stream time and each monitor's closed-until time. */
     public static final String META_STORE = "divergent-stream-time";
+    /** The key of the task's stream time in {@link #META_STORE} (a Long, -1 or absent before the first record). */
+    public static final String STREAM_TIME_KEY = "stream-time";
     /** The window processor. */
     public static final String WINDOWS = "divergent-windows";
     /** The alert processor, after the window processor in the same task. */
@@ -79,6 +82,11 @@ public final class DivergentTopology {
     /** Store of a monitor's past window histograms (previous / last-n baselines): (series, window start) -> histogram. */
     public static String historyStore(final String monitor) {
         return "divergent-" + monitor + "-history";
+    }
+
+    /** Store of a monitor's expected series: series id -> its recent volume ({@link VolumeHistory}). */
+    public static String volumeStore(final String monitor) {
+        return "divergent-" + monitor + "-volume";
     }
 
     /**
@@ -206,6 +214,7 @@ public final class DivergentTopology {
         private final long maxFutureMs;
         private final long maxCategories;
         private final int deadLetterBudget;
+        private final WindowProcessor.Liveness liveness;
         private final Set<StoreBuilder<?>> stores = new java.util.LinkedHashSet<>();
         private final WindowProcessor.StoreNames names;
 
@@ -214,21 +223,27 @@ public final class DivergentTopology {
             this.monitors = config.monitors();
             this.maxFutureMs = config.maxFuture().toMillis();
             this.maxCategories = config.maxCategories();
+            this.liveness = new WindowProcessor.Liveness(config.idleTimeout().toMillis(), config.seriesHorizonWindows(),
+                    config.volumeWindows());
             stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(META_STORE), Serdes.String(), Serdes.Long())
                     .withCachingEnabled());
             final Map<String, String> counts = new java.util.HashMap<>();
             final Map<String, String> history = new java.util.HashMap<>();
+            final Map<String, String> volume = new java.util.HashMap<>();
             for (final MonitorConfig monitor : monitors) {
                 counts.put(monitor.name(), countsStore(monitor.name()));
                 stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(counts.get(monitor.name())),
                         Serdes.Bytes(), SketchCount.serde()).withCachingEnabled());
+                volume.put(monitor.name(), volumeStore(monitor.name()));
+                stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(volume.get(monitor.name())),
+                        Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
                 if (monitor.referenceMode() != ReferenceMode.TOPIC) {
                     history.put(monitor.name(), historyStore(monitor.name()));
                     stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(history.get(monitor.name())),
                             Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
                 }
             }
-            this.names = new WindowProcessor.StoreNames(META_STORE, REFERENCE_STORE, counts, history);
+            this.names = new WindowProcessor.StoreNames(META_STORE, REFERENCE_STORE, counts, history, volume);
         }
 
         @Override
@@ -238,7 +253,7 @@ public final class DivergentTopology {
 
         @Override
         public WindowProcessor get() {
-            return new WindowProcessor(monitors, names, maxFutureMs, maxCategories, deadLetterBudget);
+            return new WindowProcessor(monitors, names, maxFutureMs, maxCategories, deadLetterBudget, liveness);
         }
     }
 }

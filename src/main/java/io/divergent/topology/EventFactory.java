@@ -161,6 +161,34 @@ final class EventFactory {
         return built;
     }
 
+    /**
+     * The event of an expected series that had no event in the window ({@code no_data} true):
+     * observed total 0, no reference and no measure (entropy_p and categories 0, the nullable
+     * measures null). The no-data alert is raised downstream, on {@code no_data}. The caller
+     * sets the volume fields, as on every event.
+     */
+    DivergenceEvent noData(final String series, final long start, final long end) {
+        final DivergenceEvent event = DivergenceEvent.newBuilder()
+                .setSeriesId(series)
+                .setMonitor(monitor.name())
+                .setSegments(new LinkedHashMap<>(SeriesId.segmentsOf(series)))
+                .setWindowStart(java.time.Instant.ofEpochMilli(start))
+                .setWindowEnd(java.time.Instant.ofEpochMilli(end))
+                .setObservedTotal(0)
+                .setDistinctCategories(0)
+                .setUnit(unit)
+                .setSmoothing(monitor.alpha() > 0 ? "additive" : "none")
+                .setAlpha(monitor.alpha())
+                .setHasReference(false)
+                .setReference(null)
+                .setCategories(0)
+                .setEntropyP(0.0)
+                .setTopContributors(new ArrayList<>())
+                .setNoData(true)
+                .build();
+        return event;
+    }
+
     /** Each measure's field position in the event, by ordinal: resolved once, read without a lookup. */
     private static int[] fieldPositions() {
         final Schema schema = DivergenceEvent.getClassSchema();

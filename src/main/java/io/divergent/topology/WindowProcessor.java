@@ -2,11 +2,14 @@ package io.divergent.topology;
 
 import io.divergent.config.MonitorConfig;
 import io.divergent.config.ReferenceMode;
+import io.divergent.avro.DivergenceEvent;
 import io.divergent.math.Histogram;
+import io.divergent.math.VolumeTest;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.BytesSerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -16,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -49,7 +53,7 @@ import java.util.TreeSet;
 final class WindowProcessor implements Processor<String, Observation, String, Routed> {
 
     private static final Logger LOG = LoggerFactory.getLogger(WindowProcessor.class);
-    private static final String STREAM_TIME = "stream-time";
+    private static final String STREAM_TIME = DivergentTopology.STREAM_TIME_KEY;
     private static final String CLOSED_PREFIX = "closed-until|";
     /** The category that takes the counts of the categories a window folds (beyond max.categories). */
     static final String OTHER = "__other__";
@@ -63,6 +67,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         final EventFactory events;
         KeyValueStore<Bytes, SketchCount> counts;
         KeyValueStore<Bytes, byte[]> history;
+        /** Series id -> {@link VolumeHistory}: the series expected in the next window. */
+        KeyValueStore<String, byte[]> volume;
         /** Every window ending at or before this has been emitted; Long.MIN_VALUE before the first record. */
         long closedUntil = Long.MIN_VALUE;
         /**
@@ -108,11 +114,28 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
      * @param references the reference versions
      * @param counts     each monitor's counts store, by monitor name
      * @param history    the past-window store of each monitor whose reference is not the topic, by monitor name
+     * @param volume     each monitor's volume store (series -> {@link VolumeHistory}), by monitor name
      */
-    record StoreNames(String meta, String references, Map<String, String> counts, Map<String, String> history) {
+    record StoreNames(String meta, String references, Map<String, String> counts, Map<String, String> history,
+                      Map<String, String> volume) {
         StoreNames {
             counts = Map.copyOf(counts);
             history = Map.copyOf(history);
+            volume = Map.copyOf(volume);
+        }
+    }
+
+    /**
+     * When windows close without events and which series are expected in them.
+     *
+     * @param idleTimeoutMs a task that processed no event for this long (wall clock) is idle; 0: never
+     * @param horizonWindows a series is expected in at most this many windows (hops) after its last window with events
+     * @param volumeWindows past non-overlapping windows in a series' expected volume, >= 1
+     */
+    record Liveness(long idleTimeoutMs, int horizonWindows, int volumeWindows) {
+        /** How often an idle task's stream time is moved: often enough to add little to the idle timeout. */
+        long punctuationMs() {
+            return Math.max(10, Math.min(1_000, idleTimeoutMs / 4));
         }
     }
 
@@ -124,6 +147,9 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private final long counters;
     private final int deadLetterBudget;
     private final StoreNames stores;
+    private final Liveness liveness;
+    /** Wall-clock time of the last observation this task processed (or of init): idleness is measured from it. */
+    private long lastRecordWall;
     private ProcessorContext<String, Routed> context;
     private DeadLetters deadLetters;
     private KeyValueStore<String, Long> meta;
@@ -137,10 +163,12 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
      * @param maxCategories categories kept per series per window, the most frequent ones; the rest
      *                      fold into {@value #OTHER} (Long.MAX_VALUE: no cap)
      * @param deadLetterBudget bytes a dead letter may take ({@link DeadLetter#budget})
+     * @param liveness      idle close and expected series
      */
     WindowProcessor(final List<MonitorConfig> monitors, final StoreNames stores, final long maxFutureMs,
-                    final long maxCategories, final int deadLetterBudget) {
+                    final long maxCategories, final int deadLetterBudget, final Liveness liveness) {
         this.stores = stores;
+        this.liveness = liveness;
         for (final MonitorConfig monitor : monitors) {
             final MonitorState state = new MonitorState(monitor);
             this.monitors.put(monitor.name(), state);
@@ -166,6 +194,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             if (monitor.config.referenceMode() != ReferenceMode.TOPIC) {
                 monitor.history = context.getStateStore(stores.history().get(monitor.config.name()));
             }
+            monitor.volume = context.getStateStore(stores.volume().get(monitor.config.name()));
             final Long closed = meta.get(CLOSED_PREFIX + monitor.config.name());
             monitor.closedUntil = closed == null ? Long.MIN_VALUE : closed;
             // A counted record is never ahead of the stream time stored with it: later panes start empty.
@@ -173,10 +202,39 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             monitor.restoredPane = streamTime < 0 ? Long.MIN_VALUE
                     : Math.floorDiv(streamTime, monitor.advance) * monitor.advance;
         }
+        // A task just assigned (or restored) counts as active: its backlog, if any, arrives first.
+        lastRecordWall = context.currentSystemTimeMs();
+        if (liveness.idleTimeoutMs() > 0) {
+            context.schedule(Duration.ofMillis(liveness.punctuationMs()), PunctuationType.WALL_CLOCK_TIME, this::idle);
+        }
+    }
+
+    /**
+     * The wall-clock punctuator: once the task has processed no observation for
+     * {@code idle.timeout}, stream time follows {@code now - idle.timeout} and closes what that
+     * closes. A task that has never had stream time has nothing to close and is left alone (a
+     * backfill of history into a new application must not find its windows closed). Stream time
+     * never moves back, and is stored as a record would store it, in the task's transaction.
+     */
+    private void idle(final long now) {
+        if (streamTime < 0 || now - lastRecordWall < liveness.idleTimeoutMs()) {
+            return;
+        }
+        final long target = now - liveness.idleTimeoutMs();
+        if (target <= streamTime) {
+            return;
+        }
+        streamTime = target;
+        meta.put(STREAM_TIME, target);
+        for (final MonitorState state : ordered) {
+            closeWindows(state);
+        }
     }
 
     @Override
     public void process(final Record<String, Observation> record) {
+        final long now = context.currentSystemTimeMs();
+        lastRecordWall = now;
         final String series = record.key();
         final MonitorState monitor = monitors.get(SeriesId.monitorOf(series));
         final long time = record.value().eventTime();
@@ -200,7 +258,6 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         // at startup would make every record after it late), and records each a little ahead of
         // the last could walk stream time into the future, where the broker refuses the events'
         // timestamps (message.timestamp.after.max.ms). Replayed history is far behind the clock.
-        final long now = context.currentSystemTimeMs();
         if (time - now > maxFutureMs) {
             reject(record, monitor, DeadLetter.Kind.FUTURE, "event time " + time + " is " + (time - now)
                     + " ms ahead of the wall clock " + now + " (max.future allows " + maxFutureMs + " ms)");
@@ -296,14 +353,18 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             return;
         }
         while (true) {
-            final Long firstPane = firstPane(monitor);
-            if (firstPane == null) {
-                break;
-            }
-            // The first unclosed window that holds the oldest pane: earlier windows are empty or emitted.
-            long end = Math.max(firstPane + monitor.advance, monitor.size);
-            if (monitor.closedUntil != Long.MIN_VALUE) {
-                end = Math.max(end, monitor.closedUntil + monitor.advance);
+            final long end;
+            if (monitor.closedUntil != Long.MIN_VALUE && hasExpected(monitor)) {
+                // Some series is expected: every window closes in turn, with data or not.
+                end = monitor.closedUntil + monitor.advance;
+            } else {
+                final Long firstPane = firstPane(monitor);
+                if (firstPane == null) {
+                    break;
+                }
+                // The first unclosed window that holds the oldest pane: earlier windows are empty or emitted.
+                end = monitor.closedUntil == Long.MIN_VALUE ? Math.max(firstPane + monitor.advance, monitor.size)
+                        : Math.max(Math.max(firstPane + monitor.advance, monitor.size), monitor.closedUntil + monitor.advance);
             }
             if (end > closable) {
                 break;
@@ -314,6 +375,12 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
         monitor.closedUntil = closable;
         meta.put(CLOSED_PREFIX + monitor.config.name(), closable);
+    }
+
+    private static boolean hasExpected(final MonitorState monitor) {
+        try (KeyValueIterator<String, byte[]> it = monitor.volume.all()) {
+            return it.hasNext();
+        }
     }
 
     private Long firstPane(final MonitorState monitor) {
@@ -375,11 +442,36 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             window.computeIfAbsent(runSeries, s -> new CategoryFold.Merger()).pane(run);
         }
         final List<io.divergent.avro.DivergenceEvent> events = new ArrayList<>(window.size());
+        // The series expected in the window take part with no count: each gets a no-data event or is forgotten.
+        final Map<String, VolumeHistory> volumes = new HashMap<>();
+        try (KeyValueIterator<String, byte[]> it = monitor.volume.all()) {
+            while (it.hasNext()) {
+                final KeyValue<String, byte[]> entry = it.next();
+                volumes.put(entry.key, VolumeHistory.decode(entry.value));
+                window.computeIfAbsent(entry.key, s -> new CategoryFold.Merger());
+            }
+        }
         for (final Map.Entry<String, CategoryFold.Merger> entry : window.entrySet()) {
             final String series = entry.getKey();
             final CategoryFold.Window folded = entry.getValue().fold(maxCategories);
+            final VolumeHistory volume = volumes.get(series);
             if (folded.total() == 0) {
-                continue; // only the legacy slot counter of an old store: no event in it
+                // No event (or only the legacy slot counter of an old store).
+                if (volume == null) {
+                    continue;
+                }
+                if ((end - volume.lastSeen()) / monitor.advance > liveness.horizonWindows()) {
+                    forget(monitor, series);
+                    continue;
+                }
+                if (monitor.history != null) {
+                    expireHistory(monitor, series, start);
+                }
+                final io.divergent.avro.DivergenceEvent silent = monitor.events.noData(series, start, end);
+                volume(monitor, series, volume, silent, start, end, 0);
+                events.add(silent);
+                metrics.noData(monitor.config.name());
+                continue;
             }
             final Histogram observed = folded.observed();
             final EventFactory.Baseline baseline = monitor.config.referenceMode() == ReferenceMode.TOPIC
@@ -387,10 +479,12 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
                     : pastWindows(monitor, series, start, observed);
             final CategoryFold.Reference reference = baseline == null ? null
                     : CategoryFold.foldReference(baseline.histogram(), folded.kept());
-            events.add(monitor.events.create(series, start, end, observed, folded.total(),
-                    folded.other(), baseline == null ? null : baseline.withHistogram(reference.histogram()),
+            final io.divergent.avro.DivergenceEvent event = monitor.events.create(series, start, end, observed,
+                    folded.total(), folded.other(), baseline == null ? null : baseline.withHistogram(reference.histogram()),
                     new EventFactory.Folding(folded.folded(), folded.keptCountError(),
-                            reference == null ? 0 : reference.folded(), reference == null ? 0 : reference.foldedWeight())));
+                            reference == null ? 0 : reference.folded(), reference == null ? 0 : reference.foldedWeight()));
+            volume(monitor, series, volume, event, start, end, folded.total());
+            events.add(event);
         }
         if (!events.isEmpty()) {
             context.forward(new Record<>(monitor.config.name(), new Emitted.Window(monitor.config.name(), end, events),
@@ -444,12 +538,48 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             }
         }
         monitor.history.put(StoreKeys.versionKey(series, start), HistogramCodec.encode(observed, null));
+        expireHistory(monitor, series, start);
+        return merged == null ? null : EventFactory.Baseline.fromPast(merged, monitor.config.referenceMode(), starts);
+    }
+
+    /** Deletes the past windows of a series that no window after the one starting at {@code start} can use. */
+    private static void expireHistory(final MonitorState monitor, final String series, final long start) {
         // The next window starts at start + advance and looks back at most n sizes.
-        final long firstUseful = start + monitor.advance - n * monitor.size;
+        final long firstUseful = start + monitor.advance - monitor.config.baselineWindows() * monitor.size;
         if (firstUseful > 0) {
             deleteRange(monitor.history, StoreKeys.versionKey(series, 0), StoreKeys.versionKey(series, firstUseful - 1));
         }
-        return merged == null ? null : EventFactory.Baseline.fromPast(merged, monitor.config.referenceMode(), starts);
+    }
+
+    /** Forgets a series silent past the horizon: its volume and past-window history. */
+    private static void forget(final MonitorState monitor, final String series) {
+        monitor.volume.delete(series);
+        if (monitor.history != null) {
+            deleteRange(monitor.history, StoreKeys.versionKey(series, 0), StoreKeys.versionKey(series, Long.MAX_VALUE));
+        }
+    }
+
+    /**
+     * Sets an event's volume fields from the series' history (null: its first window) and appends
+     * the window's count to that history.
+     */
+    private void volume(final MonitorState monitor, final String series, final VolumeHistory history,
+                        final DivergenceEvent event, final long start, final long end, final long count) {
+        final int perSize = (int) (monitor.size / monitor.advance);
+        final VolumeHistory next;
+        if (history == null) {
+            next = VolumeHistory.first(end, count);
+        } else {
+            final VolumeHistory.Baseline baseline = history.baseline(end, monitor.size, monitor.advance,
+                    liveness.volumeWindows());
+            if (baseline.windows() > 0) {
+                event.setExpectedTotal(VolumeTest.expected(baseline.sum(), baseline.windows()));
+                event.setVolumeBaselineWindows(baseline.windows());
+                event.setVolumePValue(VolumeTest.pValue(count, baseline.sum(), baseline.windows()));
+            }
+            next = history.append(end, monitor.advance, count, liveness.volumeWindows() * perSize);
+        }
+        monitor.volume.put(series, next.encode());
     }
 
     private static void deleteRange(final KeyValueStore<Bytes, byte[]> store, final Bytes from, final Bytes to) {

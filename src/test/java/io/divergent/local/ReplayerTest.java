@@ -55,6 +55,22 @@ class ReplayerTest {
         assertThat(result.deadLetters().get(0).get("source_offset").asLong()).isEqualTo(201);
     }
 
+    /** The last event (185 s) is in [180 s, 240 s): only --close-at-end emits that window, as a live task would once idle. */
+    @Test
+    void closeAtEndEmitsTheWindowsHoldingTheLastEvent() {
+        final Replayer.Result closed = Replayer.replay(exampleConfig(), EXAMPLE.resolve("events.jsonl"),
+                EXAMPLE.resolve("references.jsonl"), null, true);
+        assertThat(closed.events()).extracting(e -> e.get("window_start").asLong())
+                .as("and nothing after it: the clock stops at the last stream time + size + grace + idle.timeout")
+                .containsExactly(0L, 60_000L, 120_000L, 180_000L);
+        assertThat(closed.events().get(3).get("observed_total").asLong()).isEqualTo(1);
+        assertThat(closed.events().get(3).get("expected_total").asDouble()).as("mean of the earlier windows' counts")
+                .isPositive();
+        assertThatThrownBy(() -> Replayer.replay(exampleConfig().with(Map.of("idle.timeout", "off")),
+                EXAMPLE.resolve("events.jsonl"), EXAMPLE.resolve("references.jsonl"), null, true))
+                .isInstanceOf(Replayer.ReplayException.class).hasMessageContaining("idle.timeout");
+    }
+
     @Test
     void replayIsDeterministic() {
         final Replayer.Result a = Replayer.replay(exampleConfig(), EXAMPLE.resolve("events.jsonl"), EXAMPLE.resolve("references.jsonl"), null);
@@ -66,7 +82,7 @@ class ReplayerTest {
     @Test
     void theDriversStateDirectoryIsDeletedAfterTheReplay(@TempDir final Path stateParent) throws IOException {
         final Replayer.Result result = Replayer.replay(exampleConfig(), Files.readAllLines(EXAMPLE.resolve("events.jsonl")),
-                "events.jsonl", Files.readAllLines(EXAMPLE.resolve("references.jsonl")), "references.jsonl", null, stateParent);
+                "events.jsonl", Files.readAllLines(EXAMPLE.resolve("references.jsonl")), "references.jsonl", null, false, stateParent);
         assertThat(result.events()).hasSize(3);
         try (Stream<Path> left = Files.list(stateParent)) {
             assertThat(left).as("left in %s", stateParent).isEmpty();

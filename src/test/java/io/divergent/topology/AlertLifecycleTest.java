@@ -201,6 +201,29 @@ class AlertLifecycleTest {
     }
 
     @Test
+    void aSeriesThatFallsSilentRaisesNoDataUntilItIsBack() {
+        try (TopologyHarness t = new TopologyHarness(TopologyHarness.jsonMonitor("genres", "genre",
+                "monitor.genres.segment.fields", "country", "monitor.genres.alert.change", "false",
+                "idle.timeout", "off"))) {
+            for (int minute = 0; minute < 8; minute++) {
+                for (final String country : List.of("fr", "us")) {
+                    // us is silent in [1m, 3m); fr closes every window.
+                    if (country.equals("fr") || minute < 1 || minute >= 3) {
+                        t.json(minute * M + S, "{\"genre\":\"a\",\"country\":\"" + country + "\"}");
+                    }
+                }
+            }
+            t.json(8 * M, "{\"genre\":\"a\",\"country\":\"fr\"}");   // closes [7m, 8m)
+            final List<DivergenceEvent> us = t.events().stream().filter(e -> e.getSeriesId().endsWith("us")).toList();
+            assertThat(us).extracting(e -> e.getNoData()).containsExactly(false, true, true, false, false, false, false, false);
+            // Silent at 1m: FIRING at once (alert.for = 1); back at 3m; three windows with data: RESOLVED at 5m.
+            assertThat(t.alerts()).filteredOn(a -> a.getKind() == AlertKind.NO_DATA).extracting(AlertLifecycleTest::describe)
+                    .containsExactly("1 NO_DATA FIRING WARNING started 1 trigger 1 windows 1",
+                            "5 NO_DATA RESOLVED WARNING started 1 trigger 1 windows 3");
+        }
+    }
+
+    @Test
     void theBenjaminiHochbergStepUpAcrossSeries() {
         // Three series in one window with p-values p1 < p2 < p3: adjusted p3 = p3,
         // p2 = min(p3, 3 p2 / 2), p1 = min(that, 3 p1): the step-up, recomputed from the events.

@@ -24,6 +24,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -53,9 +54,19 @@ final class TopologyHarness implements AutoCloseable {
     private final TestOutputTopic<String, DriftAlert> alerts;
     private final TestOutputTopic<byte[], byte[]> dead;
     private final Serializer<ReferenceDistribution> referenceSerializer;
+    /** The driver's wall clock, as {@link #wallClock} set it. */
+    private long wall;
 
     /** @param keys monitor and app keys on top of the test defaults */
     TopologyHarness(final Map<String, String> keys) {
+        this(keys, null);
+    }
+
+    /**
+     * @param keys      monitor and app keys on top of the test defaults
+     * @param wallClock the driver's initial wall clock; null: now
+     */
+    TopologyHarness(final Map<String, String> keys, final Instant wallClock) {
         final Map<String, String> all = new LinkedHashMap<>();
         all.put("application.id", "divergent-test-" + UUID.randomUUID());
         all.put("schema.registry.url", "mock://" + scope);
@@ -64,7 +75,9 @@ final class TopologyHarness implements AutoCloseable {
         final Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "test:9092");
-        driver = new TopologyTestDriver(DivergentTopology.build(config, serdeConfig), props);
+        wall = wallClock == null ? System.currentTimeMillis() : wallClock.toEpochMilli();
+        driver = wallClock == null ? new TopologyTestDriver(DivergentTopology.build(config, serdeConfig), props)
+                : new TopologyTestDriver(DivergentTopology.build(config, serdeConfig), props, wallClock);
         references = driver.createInputTopic(config.referenceTopic(), new StringSerializer(), new ByteArraySerializer());
         events = driver.createOutputTopic(config.outputTopic(), new StringDeserializer(),
                 AvroSerdes.specific(DivergenceEvent.class, serdeConfig, false).deserializer());
@@ -85,6 +98,15 @@ final class TopologyHarness implements AutoCloseable {
             keys.put(more[i], more[i + 1]);
         }
         return keys;
+    }
+
+    /** Moves the driver's wall clock forward to {@code millis} (wall-clock punctuators due by then run). */
+    void wallClock(final long millis) {
+        if (millis < wall) {
+            throw new IllegalArgumentException("the wall clock only moves forward: " + millis + " < " + wall);
+        }
+        driver.advanceWallClockTime(java.time.Duration.ofMillis(millis - wall));
+        wall = millis;
     }
 
     void reference(final String series, final long timestamp, final Map<String, Double> weights) {
