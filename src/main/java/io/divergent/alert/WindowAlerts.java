@@ -109,8 +109,11 @@ public final class WindowAlerts {
                 }
                 final String name = rule.measure().field();
                 final AlertStatus before = states.get(series, name);
-                final Lifecycle.Step step = lifecycle.step(before, fired != null,
-                        fired == null ? Severity.WARNING : fired.severity(), start, end);
+                // Hysteresis: a firing alert holds while the window still shows evidence of drift, so
+                // an effect hovering around its threshold does not flap between FIRING and RESOLVED.
+                final boolean condition = fired != null || before.firing() && evidence;
+                final Lifecycle.Step step = lifecycle.step(before, condition,
+                        fired == null ? before.severity() : fired.severity(), start, end);
                 states.put(series, name, step.status());
                 if (step.transition() != null) {
                     final Threshold shown = fired != null ? fired : thresholdOf(rule, before.severity());
@@ -162,9 +165,9 @@ public final class WindowAlerts {
         final boolean alarm = cusum.alarm(s);
         final Lifecycle.Step step = lifecycle.step(before.withStatistic(s), alarm, Severity.WARNING,
                 event.getWindowStart().toEpochMilli(), event.getWindowEnd().toEpochMilli());
-        // Once an alarm is over the detector starts afresh: S just under h would re-alarm on noise.
-        final boolean alarmOver = !alarm && before.statistic() >= cusum.h();
-        final AlertStatus after = alarmOver ? step.status().withStatistic(0.0) : step.status();
+        // Once its alert is resolved the detector starts afresh: S just under h would re-alarm on noise.
+        final AlertStatus after = step.transition() == Lifecycle.Transition.RESOLVED
+                ? step.status().withStatistic(0.0) : step.status();
         states.put(series, CHANGE, after);
         if (step.transition() != null) {
             alerts.add(alert(event, AlertKind.CHANGE, step, before, CHANGE_MEASURE, Direction.AT_LEAST, cusum.h(), s, s,

@@ -68,6 +68,31 @@ class AlertLifecycleTest {
     }
 
     @Test
+    void aFiringAlertHoldsWhileTheEvidenceRemains() {
+        // Hysteresis: 60 a / 40 b (JS distance 0.03 beyond noise, p = 0.045) would not fire, but
+        // it keeps a firing alert firing; quiet windows (p = 1) end it.
+        try (TopologyHarness t = harness("monitor.genres.alert.change", "false")) {
+            window(t, 0, 80, 20);   // [0, 1m): 0.23 beyond noise, p ~ 1e-9
+            window(t, 1, 60, 40);   // closes [0, 1m): FIRING
+            window(t, 2, 60, 40);   // closes [1m, 2m): effect below 0.1, evidence still there: holds
+            window(t, 3, 60, 40);   // closes [2m, 3m): holds
+            window(t, 4, 50, 50);   // closes [3m, 4m): holds
+            window(t, 5, 50, 50);   // closes [4m, 5m): no evidence, 1 of 3
+            window(t, 6, 50, 50);   // closes [5m, 6m): 2 of 3
+            window(t, 7, 50, 50);   // closes [6m, 7m): RESOLVED
+            assertThat(t.alerts()).extracting(AlertLifecycleTest::describe).containsExactly(
+                    "0 THRESHOLD FIRING WARNING started 0 trigger 0 windows 1",
+                    "6 THRESHOLD RESOLVED WARNING started 0 trigger 0 windows 3");
+        }
+        try (TopologyHarness t = harness("monitor.genres.alert.change", "false")) {
+            window(t, 0, 60, 40);   // [0, 1m): evidence without the effect
+            window(t, 1, 60, 40);   // closes [0, 1m): nothing fires
+            window(t, 2, 50, 50);   // closes [1m, 2m)
+            assertThat(t.alerts()).isEmpty();
+        }
+    }
+
+    @Test
     void remindsEveryRepeatWindowsAndEscalatesOnce() {
         try (TopologyHarness t = harness("monitor.genres.alert.repeat", "2", "monitor.genres.alert.change", "false",
                 "monitor.genres.alert.js_distance.warning", "0.1", "monitor.genres.alert.js_distance.critical", "0.4")) {
@@ -271,7 +296,7 @@ class AlertLifecycleTest {
             }
             assertThat(alarmAt).as("the hand-stepped CUSUM alarms").isPositive();
             window(t, minute, 50, 50);       // closes the alarm window
-            window(t, minute + 1, 50, 50);   // closes a quiet one (p = 1): S falls below h and restarts at 0
+            window(t, minute + 1, 50, 50);   // closes a quiet one (p = 1, score -8): S falls to 0
             window(t, minute + 2, 50, 50);   // closes the second quiet one
             window(t, minute + 3, 50, 50);   // closes the third: RESOLVED (alert.resolve.after = 3)
             window(t, minute + 4, 50, 50);
@@ -282,7 +307,7 @@ class AlertLifecycleTest {
                     (alarmAt + 3) + " CHANGE RESOLVED WARNING started " + alarmAt + " trigger " + alarmAt + " windows 3");
             assertThat(events.get(alarmAt).getChangeStatistic()).isGreaterThanOrEqualTo(cusum.h());
             assertThat(events.get(alarmAt - 1).getChangeStatistic()).isLessThan(cusum.h());
-            assertThat(events.get(alarmAt + 1).getChangeStatistic()).as("restarted").isZero();
+            assertThat(events.get(alarmAt + 1).getChangeStatistic()).isZero();
             assertThat(t.storeSize(DivergentTopology.alertStore("genres"))).as("nothing left to remember").isZero();
         }
     }
