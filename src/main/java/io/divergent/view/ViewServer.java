@@ -6,6 +6,7 @@ import io.divergent.config.DivergentConfig;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +56,9 @@ public final class ViewServer implements AutoCloseable {
                 ctx.result(metrics().scrape());
             });
             c.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+            // A store can close under a running query when Kafka Streams rebalances: ask again later.
+            c.routes.exception(InvalidStateStoreException.class, (e, ctx) ->
+                    error(ctx, 503, "the store is not queryable now (rebalancing): " + e.getMessage()));
             c.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("Live view: {} {} failed", ctx.method(), ctx.path(), e);
                 error(ctx, 500, "internal error: " + e.getClass().getSimpleName());
