@@ -25,6 +25,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--events-per-window", defaultValue = "500", description = "Events per series per window (default ${DEFAULT-VALUE}).")
     private int eventsPerWindow;
 
+    @Option(names = "--http-port", defaultValue = "8080",
+            description = "Port of the live view (0 = any free port, -1 = none; default ${DEFAULT-VALUE}).")
+    private int httpPort;
+
     @Option(names = "--no-color", description = "No ANSI colours.")
     private boolean noColor;
 
@@ -34,8 +38,15 @@ public final class DemoCommand implements Callable<Integer> {
             System.err.println("error: --windows, --window-seconds and --events-per-window must be at least 1");
             return 2;
         }
+        if (httpPort < -1 || httpPort > 65535) {
+            System.err.println("error: --http-port must be a port (0 = any free one) or -1 (no live view)");
+            return 2;
+        }
+        // From a terminal the live view stays up after the windows until Ctrl-C; without one
+        // (CI, scripts) the demo ends by itself, so the README's first command finishes.
+        final boolean terminal = System.console() != null;
         final Demo demo = new Demo(new Demo.Options(registryUrl, windows, Duration.ofSeconds(windowSeconds),
-                eventsPerWindow, System.out, !noColor && System.console() != null));
+                eventsPerWindow, System.out, !noColor && terminal, httpPort < 0 ? null : httpPort, terminal));
         // On Ctrl-C the JVM exits once its hooks return: wait (bounded) for the demo to close its
         // broker and delete what it wrote to disk.
         final Thread hook = new Thread(() -> {

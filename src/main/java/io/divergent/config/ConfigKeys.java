@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
@@ -105,6 +106,23 @@ public final class ConfigKeys {
             "off-heap memory shared by all RocksDB stores of the process (block cache, index and filter blocks, "
                     + "memtables); 0 = Kafka Streams' per-store defaults; a `kafka.rocksdb.config.setter` of your own wins");
 
+    public static final ConfigKey<Integer> HISTORY_EVENTS = ConfigKey.of("history.events", Scope.APP, "1440",
+            atLeast(1), "recent events kept per series for the live view (a changelogged store; 1440 = a day of "
+                    + "1-minute windows): the events of the last N window advances");
+    /** Empty when not set: no HTTP server. */
+    public static final ConfigKey<OptionalInt> HTTP_PORT = new ConfigKey<>("http.port", Scope.APP, "", "off (`demo`: 8080)",
+            t -> t.isBlank() ? OptionalInt.empty() : OptionalInt.of(port(t)),
+            "port of the live view, its JSON API and `/metrics` (0 = any free port); also sets Kafka Streams' "
+                    + "`application.server`, so every instance answers for every series");
+    /** Empty when not set: the local host name. */
+    public static final ConfigKey<Optional<String>> HTTP_ADVERTISED_HOST = new ConfigKey<>("http.advertised.host",
+            Scope.APP, "", "this host's name", t -> t.isBlank() ? Optional.empty() : Optional.of(t.strip()),
+            "host name the other instances reach this one's `http.port` at");
+    public static final ConfigKey<Integer> METRICS_MAX_SERIES = ConfigKey.of("metrics.max.series", Scope.APP, "500",
+            atLeast(0), "series per instance whose latest divergence `/metrics` exports as gauges: those with the "
+                    + "largest latest `js_distance` (ties by series id); the others are counted in "
+                    + "`divergent_series_unexported`");
+
     // ---- per-monitor keys (monitor.<name>.<key>) ---------------------------------------------
 
     public static final ConfigKey<String> INPUT_TOPIC = new ConfigKey<>("input.topic", Scope.MONITOR, null, "required",
@@ -182,7 +200,8 @@ public final class ConfigKeys {
     /** Every application key, in the README's order. */
     public static final List<ConfigKey<?>> APP_KEYS = List.of(APPLICATION_ID, BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL,
             REFERENCE_TOPIC, REFERENCE_FORMAT, OUTPUT_TOPIC, ALERTS_TOPIC, DEAD_LETTER_TOPIC, PARTITIONS, MAX_FUTURE,
-            MAX_CATEGORIES, ROCKSDB_MEMORY, IDLE_TIMEOUT, SERIES_HORIZON, VOLUME_WINDOWS);
+            MAX_CATEGORIES, ROCKSDB_MEMORY, IDLE_TIMEOUT, SERIES_HORIZON, VOLUME_WINDOWS, HISTORY_EVENTS, HTTP_PORT,
+            HTTP_ADVERTISED_HOST, METRICS_MAX_SERIES);
     /** Every per-monitor key but the alert thresholds ({@link AlertKeys}), in the README's order. */
     public static final List<ConfigKey<?>> MONITOR_KEYS = List.of(INPUT_TOPIC, VALUE_FORMAT, CATEGORY_FIELD,
             SEGMENT_FIELDS, TIMESTAMP_FIELD, WINDOW_SIZE, WINDOW_ADVANCE, WINDOW_GRACE, REFERENCE_MODE,
@@ -309,6 +328,14 @@ public final class ConfigKeys {
             }
             throw new IllegalArgumentException("an integer >= " + min);
         };
+    }
+
+    private static int port(final String text) {
+        final int port = atLeast(0).parse(text);
+        if (port > 65535) {
+            throw new IllegalArgumentException("a port, 0 to 65535");
+        }
+        return port;
     }
 
     /** A number parser for any key (the alert thresholds use it too). */

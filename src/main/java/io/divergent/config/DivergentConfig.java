@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 
@@ -188,6 +189,26 @@ public final class DivergentConfig {
     /** Past non-overlapping windows whose counts make a series' expected volume, {@code >= 1}. */
     public int volumeWindows() {
         return value(ConfigKeys.VOLUME_WINDOWS);
+    }
+
+    /** Recent events kept per series for the live view ({@code history.events}), >= 1. */
+    public int historyEvents() {
+        return value(ConfigKeys.HISTORY_EVENTS);
+    }
+
+    /** Port of the HTTP server; empty when {@code http.port} is not set (no server). 0 = any free port. */
+    public OptionalInt httpPort() {
+        return value(ConfigKeys.HTTP_PORT);
+    }
+
+    /** Host name other instances reach this one at; empty = the local host name. */
+    public Optional<String> httpAdvertisedHost() {
+        return value(ConfigKeys.HTTP_ADVERTISED_HOST);
+    }
+
+    /** Series whose latest divergence {@code /metrics} exports per instance, >= 0. */
+    public int metricsMaxSeries() {
+        return value(ConfigKeys.METRICS_MAX_SERIES);
     }
 
     /** The monitors, sorted by name; at least one. */

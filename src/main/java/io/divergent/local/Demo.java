@@ -21,6 +21,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,9 +61,11 @@ public final class Demo {
      * @param eventsPerWindow events per series per window
      * @param out            where the live table goes
      * @param color          highlight alerts with ANSI colours
+     * @param httpPort       port of the live view (0 = any free port), or null for none
+     * @param untilStopped   after the windows, keep serving the live view until {@link #stop()}
      */
     public record Options(String registryUrl, int windows, Duration windowSize, int eventsPerWindow,
-                          PrintStream out, boolean color) {
+                          PrintStream out, boolean color, Integer httpPort, boolean untilStopped) {
     }
 
     private final Options options;
@@ -70,6 +73,8 @@ public final class Demo {
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile Path stateDir;
+    private final CountDownLatch viewReady = new CountDownLatch(1);
+    private volatile URI viewUrl;
     private long lastProgress;
     private boolean progressShown;
 
@@ -90,6 +95,16 @@ public final class Demo {
      */
     public boolean awaitFinished(final Duration bound) throws InterruptedException {
         return !started.get() || finished.await(bound.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The live view's address, once the application has started.
+     *
+     * @param bound how long to wait for it
+     * @return the URL, or null if the demo serves no view or did not start within the bound
+     */
+    public URI awaitViewUrl(final Duration bound) throws InterruptedException {
+        return viewReady.await(bound.toMillis(), TimeUnit.MILLISECONDS) ? viewUrl : null;
     }
 
     /** The Kafka Streams state directory of the last {@link #run()}, or null before one. */
@@ -163,6 +178,14 @@ public final class Demo {
     }
 
     private int runWith(final Path stateDir) throws Exception {
+        try {
+            return serve(stateDir);
+        } finally {
+            viewReady.countDown();
+        }
+    }
+
+    private int serve(final Path stateDir) throws Exception {
         final PrintStream out = options.out();
         out.println("Starting a single-node Kafka broker (KRaft) in this JVM...");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
@@ -171,6 +194,10 @@ public final class Demo {
             out.println("Broker at " + broker.bootstrapServers() + ", schema registry " + registry);
             final Map<String, String> keys = demoConfig(broker.bootstrapServers(), registry, options.windowSize());
             keys.put("kafka." + StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+            if (options.httpPort() != null) {
+                keys.put("http.port", Integer.toString(options.httpPort()));
+                keys.put("http.advertised.host", "localhost");
+            }
             final DivergentConfig config = DivergentConfig.fromMap(keys);
             createTopics(broker, config);
             final long size = options.windowSize().toMillis();
@@ -179,6 +206,11 @@ public final class Demo {
                 publishReferences(producer, config, base);
                 out.println("Reference published for " + COUNTRIES.size() + " series; starting Divergent...");
                 try (DivergentApp app = DivergentApp.start(config)) {
+                    app.viewUrl().ifPresent(url -> {
+                        viewUrl = url;
+                        out.println("Live view: " + url);
+                    });
+                    viewReady.countDown();
                     // Traffic starts once tasks run: a backlog would let one input partition race ahead
                     // of the other in event time and make the slower one's records late.
                     final long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -201,6 +233,12 @@ public final class Demo {
                     out.println(shown >= options.windows() * COUNTRIES.size()
                             ? "Done: " + options.windows() + " windows per series."
                             : "Stopped after " + shown + " events.");
+                    if (options.untilStopped() && viewUrl != null && !stop.get()) {
+                        out.println("Serving the live view at " + viewUrl + " until Ctrl-C.");
+                        while (!stop.get()) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+                        }
+                    }
                 }
             }
         }

@@ -14,6 +14,7 @@ import io.divergent.config.MonitorConfig;
 import io.divergent.config.ValueFormat;
 import io.divergent.registry.MockSchemaRegistry;
 import io.divergent.runtime.DivergentApp;
+import io.divergent.serde.AvroJson;
 import io.divergent.serde.AvroSerdes;
 import io.divergent.serde.ReferenceJson;
 import io.divergent.serde.StrictJson;

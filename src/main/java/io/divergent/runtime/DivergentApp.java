@@ -7,19 +7,25 @@ import io.divergent.config.DivergentConfig;
 import io.divergent.config.MonitorConfig;
 import io.divergent.serde.AvroSerializer;
 import io.divergent.topology.DivergentTopology;
+import io.divergent.view.ViewServer;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,11 +41,15 @@ public final class DivergentApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DivergentApp.class);
 
     private final KafkaStreams streams;
+    private final ViewServer view;
+    private final HostInfo self;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Throwable fatal;
 
-    private DivergentApp(final KafkaStreams streams) {
+    private DivergentApp(final KafkaStreams streams, final ViewServer view, final HostInfo self) {
         this.streams = streams;
+        this.view = view;
+        this.self = self;
     }
 
     /**
@@ -51,6 +61,7 @@ public final class DivergentApp implements AutoCloseable {
      * @throws IllegalStateException naming the registry when it cannot be reached or refuses the
      *         output schemas
      * @throws TopicException when a topic cannot be checked or created, or one that exists does not fit
+     * @throws IllegalStateException when {@code http.port} is set and cannot be bound
      */
     public static DivergentApp start(final DivergentConfig config) {
         final DivergentConfig resolved = prepareTopics(config);
@@ -60,8 +71,25 @@ public final class DivergentApp implements AutoCloseable {
         final Properties props = streamsProperties(resolved);
         final AtomicReference<String> sendFailure = new AtomicReference<>();
         props.put(SendFailures.REPORT_CONFIG, sendFailure);
-        final KafkaStreams streams = new KafkaStreams(topology, props);
-        final DivergentApp app = new DivergentApp(streams);
+        // The server binds first: application.server must name the port it got (http.port=0: any free one).
+        final ViewServer view = resolved.httpPort().isPresent() ? ViewServer.start(resolved) : null;
+        final HostInfo self = view == null ? null : new HostInfo(advertisedHost(resolved), view.port());
+        if (self != null) {
+            props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        }
+        final KafkaStreams streams;
+        try {
+            streams = new KafkaStreams(topology, props);
+        } catch (final RuntimeException e) {
+            if (view != null) {
+                view.close();
+            }
+            throw e;
+        }
+        if (view != null) {
+            view.attach(streams, self);
+        }
+        final DivergentApp app = new DivergentApp(streams, view, self);
         streams.setStateListener((now, before) -> {
             LOG.info("Kafka Streams {} -> {}", before, now);
             if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
@@ -170,6 +198,26 @@ public final class DivergentApp implements AutoCloseable {
         LOG.info("Topic '{}': {}", spec.name(), outcome == TopicManager.Outcome.CREATED ? "created" : "exists");
     }
 
+    /** {@code http.advertised.host}, else this machine's host name. */
+    private static String advertisedHost(final DivergentConfig config) {
+        return config.httpAdvertisedHost().orElseGet(() -> {
+            try {
+                return InetAddress.getLocalHost().getHostName();
+            } catch (final UnknownHostException e) {
+                return "localhost";
+            }
+        });
+    }
+
+    /**
+     * The address of the live view, when {@code http.port} is set.
+     *
+     * @return {@code http://<advertised host>:<bound port>/}, or empty when there is no server
+     */
+    public Optional<URI> viewUrl() {
+        return self == null ? Optional.empty() : Optional.of(URI.create("http://" + self.host() + ":" + self.port() + "/"));
+    }
+
     /** Blocks until the application stops; returns the failure that stopped it, or null. */
     public Throwable awaitStop() throws InterruptedException {
         stopped.await();
@@ -190,6 +238,9 @@ public final class DivergentApp implements AutoCloseable {
     public void close() {
         LOG.info("Divergent stopping: committing and flushing state");
         streams.close(Duration.ofSeconds(30));
+        if (view != null) {
+            view.close();
+        }
         stopped.countDown();
     }
 }

@@ -14,21 +14,33 @@ import java.util.Map;
  * Recorded only for rare things (skipped records, closed windows, alerts), never per counted
  * record: per-record sensors are what makes Streams apps slow (KAFKA-3769).
  */
-final class DivergentMetrics {
+public final class DivergentMetrics {
 
     /** Metric group of every Divergent metric. */
-    static final String GROUP = "divergent-metrics";
+    public static final String GROUP = "divergent-metrics";
 
     private final StreamsMetrics metrics;
     private final Map<String, Sensor> sensors = new HashMap<>();
 
+    /** @param metrics the task's metrics, where the sensors are added */
     DivergentMetrics(final StreamsMetrics metrics) {
         this.metrics = metrics;
     }
 
+    /**
+     * Name of the cumulative count of records skipped for a kind, tagged by monitor, in group
+     * {@link #GROUP}: {@code <kind label>-records-total}, e.g. {@code late-records-total}.
+     *
+     * @param kind why the records were skipped
+     * @return the metric name
+     */
+    public static String skippedMetric(final DeadLetter.Kind kind) {
+        return kind.label() + "-records-total";
+    }
+
     /** Counts one skipped record of a kind, e.g. {@code late-records-total{monitor=genres}}. */
     void skipped(final DeadLetter.Kind kind, final String monitor) {
-        count(kind.label() + "-records-total", monitor, "Records not counted because: " + kind.label());
+        count(skippedMetric(kind), monitor, "Records not counted because: " + kind.label());
     }
 
     /** Counts one attempt that waits for the Schema Registry ({@code registry-unavailable-total{monitor=all}}). */

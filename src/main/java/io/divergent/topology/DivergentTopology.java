@@ -65,6 +65,10 @@ public final class DivergentTopology {
     public static final String WINDOWS = "divergent-windows";
     /** The alert processor, after the window processor in the same task. */
     public static final String ALERTING = "divergent-alerting";
+    /** Store of each series' recent events and latest alert, for interactive queries (layout: {@link RecentEvents}). */
+    public static final String RECENT_EVENTS_STORE = "divergent-recent-events";
+    /** The processor that keeps {@link #RECENT_EVENTS_STORE}. */
+    public static final String RECENT_EVENTS = "divergent-recent-events-writer";
 
     private DivergentTopology() {
     }
@@ -148,12 +152,13 @@ public final class DivergentTopology {
                 .process(() -> new ReferenceWriter(REFERENCE_STORE), Named.as("divergent-reference-writer"), REFERENCE_STORE);
 
         final WindowSupplier windows = new WindowSupplier(config, deadLetterBudget);
-        final BranchedKStream<String, Routed> outputs = observations
+        final KStream<String, Routed> alerted = observations
                 .repartition(Repartitioned.with(Serdes.String(), new ObservationSerde())
                         .withName(OBSERVATIONS).withNumberOfPartitions(partitions))
                 .process(windows, Named.as(WINDOWS), REFERENCE_STORE)
-                .process(new AlertSupplier(config.monitors(), partitions), Named.as(ALERTING))
-                .split(Named.as("divergent-output-"));
+                .process(new AlertSupplier(config.monitors(), partitions), Named.as(ALERTING));
+        alerted.process(new RecentEventsSupplier(config, eventSerde, alertSerde), Named.as(RECENT_EVENTS));
+        final BranchedKStream<String, Routed> outputs = alerted.split(Named.as("divergent-output-"));
         final Map<String, KStream<String, Routed>> out = outputs
                 .branch((k, v) -> v instanceof Emitted.Event, Branched.as("events"))
                 .branch((k, v) -> v instanceof Emitted.Alert, Branched.as("alerts"))
@@ -201,6 +206,36 @@ public final class DivergentTopology {
         @Override
         public AlertProcessor get() {
             return new AlertProcessor(monitors, names, partitions);
+        }
+    }
+
+    /** Supplies {@link RecentEventsProcessor}s and owns their store (changelogged, like every store here). */
+    private static final class RecentEventsSupplier implements ProcessorSupplier<String, Routed, Void, Void> {
+        private final Map<String, MonitorConfig> monitors = new java.util.HashMap<>();
+        private final int capacity;
+        private final Serde<DivergenceEvent> events;
+        private final Serde<DriftAlert> alerts;
+        private final String eventsTopic;
+        private final String alertsTopic;
+
+        RecentEventsSupplier(final DivergentConfig config, final Serde<DivergenceEvent> events, final Serde<DriftAlert> alerts) {
+            config.monitors().forEach(m -> monitors.put(m.name(), m));
+            this.capacity = config.historyEvents();
+            this.events = events;
+            this.alerts = alerts;
+            this.eventsTopic = config.outputTopic();
+            this.alertsTopic = config.alertsTopic();
+        }
+
+        @Override
+        public Set<StoreBuilder<?>> stores() {
+            return Set.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RECENT_EVENTS_STORE),
+                    Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
+        }
+
+        @Override
+        public RecentEventsProcessor get() {
+            return new RecentEventsProcessor(monitors, capacity, events.serializer(), alerts.serializer(), eventsTopic, alertsTopic);
         }
     }
 

@@ -24,7 +24,7 @@ class DemoIT {
         final List<String> logged;
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
              ShippedLogCapture log = new ShippedLogCapture()) {
-            demo = new Demo(new Demo.Options(null, 4, Duration.ofSeconds(5), 200, out, false));
+            demo = new Demo(new Demo.Options(null, 4, Duration.ofSeconds(5), 200, out, false, null, false));
             code = demo.run();
             problems = log.atLeast(Level.WARN);
             logged = log.all();

@@ -3,7 +3,7 @@ package io.divergent.testing;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.divergent.avro.DivergenceEvent;
 import io.divergent.serde.AvroDeserializer;
-import io.divergent.local.AvroJson;
+import io.divergent.serde.AvroJson;
 import io.divergent.serde.WireFormat;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;

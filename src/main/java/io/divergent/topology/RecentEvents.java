@@ -1,0 +1,74 @@
+package io.divergent.topology;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Key layout of the store of recent events ({@link DivergentTopology#RECENT_EVENTS_STORE}), the
+ * one place that reads and writes it: the live view's interactive queries scan it by these
+ * prefixes. Keys are strings (UTF-8, so a prefix of a key's text is a prefix of its bytes);
+ * values are the registry wire format of the Avro record, so the schema of an old value is
+ * known after the record evolves.
+ *
+ * <ul>
+ *   <li>{@code E|<series>\0<slot>}: an emitted {@code DivergenceEvent}; {@code slot} is
+ *       {@code (window_start / advance) mod capacity}, zero-padded, so a series holds at most
+ *       {@code capacity} events, each new window overwriting the one {@code capacity} windows
+ *       older. After a gap, slots older than {@code capacity} windows before the latest can
+ *       remain: readers drop them ({@link #inRange}).</li>
+ *   <li>{@code L|<series>}: the latest emitted event of the series (the one with the largest
+ *       window start), for listing series without scanning their histories.</li>
+ *   <li>{@code A|<series>}: the latest {@code DriftAlert} of the series.</li>
+ * </ul>
+ */
+public final class RecentEvents {
+
+    private static final String EVENT = "E|";
+    private static final String LATEST = "L|";
+    private static final String ALERT = "A|";
+
+    private RecentEvents() {
+    }
+
+    /** Key of the slot of a window of a series. */
+    public static String eventKey(final String series, final long windowStart, final long advanceMs, final int capacity) {
+        final long slot = Math.floorMod(Math.floorDiv(windowStart, advanceMs), (long) capacity);
+        return eventPrefix(series) + String.format(java.util.Locale.ROOT, "%010d", slot);
+    }
+
+    /** Prefix of every event key of a series. */
+    public static String eventPrefix(final String series) {
+        return EVENT + series + '\u0000';
+    }
+
+    /** Key of the latest event of a series. */
+    public static String latestKey(final String series) {
+        return LATEST + series;
+    }
+
+    /** Prefix of every latest-event key. */
+    public static String latestPrefix() {
+        return LATEST;
+    }
+
+    /** The series of a latest-event key. */
+    public static String seriesOfLatestKey(final String key) {
+        return key.substring(LATEST.length());
+    }
+
+    /** Key of the latest alert of a series. */
+    public static String alertKey(final String series) {
+        return ALERT + series;
+    }
+
+    /**
+     * Whether an event window is within the retained range: fewer than {@code capacity} advances
+     * before the latest window.
+     */
+    public static boolean inRange(final long windowStart, final long latestStart, final long advanceMs, final int capacity) {
+        return latestStart - windowStart < advanceMs * (long) capacity;
+    }
+
+    static byte[] utf8(final String key) {
+        return key.getBytes(StandardCharsets.UTF_8);
+    }
+}
