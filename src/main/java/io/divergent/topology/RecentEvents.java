@@ -55,9 +55,14 @@ public final class RecentEvents {
         return key.substring(LATEST.length());
     }
 
-    /** Key of the latest alert of a series. */
-    public static String alertKey(final String series) {
-        return ALERT + series;
+    /** Key of the latest FIRING alert of one rule (kind and measure) of a series, while it fires. */
+    public static String alertKey(final String series, final String kind, final String measure) {
+        return alertPrefix(series) + kind + "/" + measure;
+    }
+
+    /** Prefix of the keys of a series' firing alerts. */
+    public static String alertPrefix(final String series) {
+        return ALERT + series + '\u0000';
     }
 
     /**

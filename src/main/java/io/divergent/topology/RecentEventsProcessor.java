@@ -1,6 +1,7 @@
 package io.divergent.topology;
 
 import io.divergent.avro.DivergenceEvent;
+import io.divergent.avro.AlertState;
 import io.divergent.avro.DriftAlert;
 import io.divergent.config.MonitorConfig;
 import org.apache.kafka.common.serialization.Serializer;
@@ -12,7 +13,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import java.util.Map;
 
 /**
- * Keeps the recent events of each series and its latest alert in
+ * Keeps the recent events of each series and its firing alerts (the latest alert event of each
+ * rule, until it resolves) in
  * {@link DivergentTopology#RECENT_EVENTS_STORE} (layout: {@link RecentEvents}), for the live
  * view's interactive queries. A leaf: it forwards nothing. It runs in the window task, so a
  * series' history lives on the partition of its series id.
@@ -61,7 +63,13 @@ final class RecentEventsProcessor implements Processor<String, Routed, Void, Voi
                     monitor.windowAdvance().toMillis(), capacity), bytes);
             store.put(RecentEvents.latestKey(event.getSeriesId()), bytes);
         } else if (record.value() instanceof Emitted.Alert a) {
-            store.put(RecentEvents.alertKey(a.alert().getSeriesId()), alerts.serialize(alertsTopic, a.alert()));
+            final DriftAlert alert = a.alert();
+            final String key = RecentEvents.alertKey(alert.getSeriesId(), alert.getKind().name(), alert.getMeasure());
+            if (alert.getState() == AlertState.RESOLVED) {
+                store.delete(key);
+            } else {
+                store.put(key, alerts.serialize(alertsTopic, alert));
+            }
         }
     }
 }

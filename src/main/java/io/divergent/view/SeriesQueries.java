@@ -190,9 +190,18 @@ final class SeriesQueries {
         return answer;
     }
 
+    /** One of the series' firing alerts (the most severe, then the first rule), or null when none fires. */
     private DriftAlert alert(final ReadOnlyKeyValueStore<String, byte[]> store, final String series) {
-        final byte[] bytes = store.get(RecentEvents.alertKey(series));
-        return bytes == null ? null : alerts.deserialize(null, bytes);
+        DriftAlert firing = null;
+        try (KeyValueIterator<String, byte[]> it = store.prefixScan(RecentEvents.alertPrefix(series), new StringSerializer())) {
+            while (it.hasNext()) {
+                final DriftAlert alert = alerts.deserialize(null, it.next().value);
+                if (firing == null || alert.getSeverity().compareTo(firing.getSeverity()) > 0) {
+                    firing = alert;
+                }
+            }
+        }
+        return firing;
     }
 
     private static void describe(final MonitorConfig monitor, final ObjectNode into) {
