@@ -24,7 +24,9 @@ class MeasureFieldsTest {
 
     @Test
     void everyMeasureIsInTheEventAndEveryAlertableOneCanFire() {
-        final List<String> keys = new ArrayList<>(List.of("monitor.genres.unit", "nats"));
+        // About measure fields: the raw values, no evidence asked for, no change detector.
+        final List<String> keys = new ArrayList<>(List.of("monitor.genres.unit", "nats", "monitor.genres.alert.effect", "raw",
+                "monitor.genres.alert.significance", "1", "monitor.genres.alert.change", "false"));
         for (final Measure measure : Measure.alertableMeasures()) {
             // Every measure is >= 0 and every p-value <= 1: these thresholds all fire.
             keys.add("monitor.genres.alert." + measure.field() + ".warning");
