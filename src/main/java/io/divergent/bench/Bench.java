@@ -11,7 +11,7 @@ import java.util.Locale;
 
 /**
  * {@code divergent bench}: one embedded broker, each workload's input filled once, then every
- * contender run over it {@code reps} times, interleaved (B0, B1, B3, P, B0, ...) so that a
+ * contender run over it {@code reps} times, interleaved (B0, B1, B2, B3, P, B0, ...) so that a
  * change in the machine's load hits them alike; one unmeasured warm-up round first.
  */
 public final class Bench {
@@ -92,7 +92,10 @@ public final class Bench {
         report.setup("records_per_workload", options.records());
         report.setup("reps", options.reps());
         report.setup("statistic", "median of reps");
-        report.setup("processing_guarantee", "exactly_once_v2 (B1, B3, P)");
+        report.setup("processing_guarantee", "exactly_once_v2 (B1, B2, B3, P)");
+        report.setup("allocation_measure", "com.sun.management.ThreadMXBean allocated bytes of the contender's threads");
+        report.setup("peak_heap_measure", "sum of the heap pools' peak usage, reset after a System.gc() before each run; "
+                + "the broker and the harness share the heap");
         report.setup("available_processors", Runtime.getRuntime().availableProcessors());
         report.setup("cpu_model", cpuModel());
         report.setup("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));

@@ -85,13 +85,27 @@ public final class BenchReport {
             }
         }
         out.println();
-        out.println("| workload | P/B0 (target >= 0.5 tumbling) | P/B1 (target >= 0.8) | P/B3 (target >= 3) | changelog B3/P (target >= 10) | windows B3 = P |");
-        out.println("|---|---:|---:|---:|---:|---|");
+        out.println("| workload | P/B0 | P/B1 (target >= 0.5 where P needs no repartition) | P/B2 (target >= 0.5) "
+                + "| P/B3 (target >= 3) | P/B4H | P/B4R (target >= 1) | changelog B3/P (target >= 10) | windows equal |");
+        out.println("|---|---:|---:|---:|---:|---:|---:|---:|---|");
         for (final String workload : runs.keySet()) {
-            out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.1f | %s |%n", workload,
-                    ratio(workload, Contender.B0), ratio(workload, Contender.B1), ratio(workload, Contender.B3),
-                    changelogRatio(workload), windowsConsistent(workload) ? "yes" : "NO");
+            out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", workload,
+                    cell(ratio(workload, Contender.B0), 2), cell(ratio(workload, Contender.B1), 2),
+                    cell(ratio(workload, Contender.B2), 2), cell(ratio(workload, Contender.B3), 2),
+                    cell(ratio(workload, Contender.B4H), 2), cell(ratio(workload, Contender.B4R), 2),
+                    cell(changelogRatio(workload), 1), windowsConsistent(workload) ? "yes" : "NO");
         }
+        for (final String workload : runs.keySet()) {
+            for (final Contender c : runs.get(workload).keySet()) {
+                final List<Measurement> list = runs.get(workload).get(c);
+                if (!list.get(0).instanceCpuNanos().isEmpty()) {
+                    out.printf(Locale.ROOT, "%n%s %s, each instance's share of the CPU time, per run: %s", workload, c,
+                            String.join("; ", list.stream().map(m -> String.join(" / ", m.instanceCpuShares().stream()
+                                    .map(share -> String.format(Locale.ROOT, "%.2f", share)).toList())).toList()));
+                }
+            }
+        }
+        out.println();
         final double hop = hoppingPerRecordCost();
         if (!Double.isNaN(hop)) {
             out.printf(Locale.ROOT, "%nP hopping 60 s / 10 s vs tumbling-64, wall time per record: %.2fx (target <= 1.5x)%n", hop);
@@ -101,6 +115,11 @@ public final class BenchReport {
                             + "fresh instance RUNNING after %.2f s%n", restore.countRecords(), restore.restoredRecords(),
                     restore.restoreNanos() / 1e9, restore.runningNanos() / 1e9);
         }
+    }
+
+    /** A figure with some decimals, or "-" when it is missing (a contender that did not run). */
+    private static String cell(final double value, final int decimals) {
+        return Double.isFinite(value) ? String.format(Locale.ROOT, "%." + decimals + "f", value) : "-";
     }
 
     private double changelogRatio(final String workload) {
@@ -140,11 +159,16 @@ public final class BenchReport {
                 }
                 node.set("records_per_second_each_run", JSON.valueToTree(
                         list.stream().mapToDouble(Measurement::recordsPerSecond).toArray()));
+                if (!list.get(0).instanceCpuNanos().isEmpty()) {
+                    node.set("instance_cpu_shares_each_run", JSON.valueToTree(
+                            list.stream().map(Measurement::instanceCpuShares).toList()));
+                }
             }
             final ObjectNode ratios = w.putObject("ratios");
-            putFinite(ratios, "P/B0", ratio(workload, Contender.B0));
-            putFinite(ratios, "P/B1", ratio(workload, Contender.B1));
-            putFinite(ratios, "P/B3", ratio(workload, Contender.B3));
+            for (final Contender against : List.of(Contender.B0, Contender.B1, Contender.B2, Contender.B3,
+                    Contender.B4H, Contender.B4R)) {
+                putFinite(ratios, "P/" + against.name(), ratio(workload, against));
+            }
             putFinite(ratios, "changelog_B3/P", changelogRatio(workload));
             w.put("windows_consistent", windowsConsistent(workload));
         }

@@ -24,6 +24,7 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 
 import java.io.IOException;
@@ -48,6 +49,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Runs the contenders over pre-filled inputs on one embedded broker and measures them. Every
@@ -96,12 +98,16 @@ public final class BenchRunner implements AutoCloseable {
         final String topic = "bench-input-" + workload.name() + "-" + shortId();
         final String references = "bench-reference-" + workload.name() + "-" + shortId();
         try (TopicManager topics = TopicManager.connect(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-            topics.ensureTopic(NewTopicSpec.of(topic, 1));
+            topics.ensureTopic(NewTopicSpec.of(topic, workload.partitions()));
             topics.ensureTopic(NewTopicSpec.compacted(references, 1));
         }
         final long start = System.nanoTime();
         final long expected = events.produce(broker.bootstrapServers(), topic, serdeConfig);
-        events.publishReferences(broker.bootstrapServers(), references, SERIES_PREFIX, serdeConfig);
+        if (workload.segmented()) {
+            events.publishReferences(broker.bootstrapServers(), references, SERIES_PREFIX, serdeConfig);
+        } else {
+            events.publishReferences(broker.bootstrapServers(), references, List.of(MONITOR), serdeConfig);
+        }
         log.printf(Locale.ROOT, "%s: %,d records, %,d series, %d categories filled in %.1f s; %,d windows close%n",
                 workload.name(), records, events.series(), workload.categories(),
                 (System.nanoTime() - start) / 1e9, expected);
@@ -119,10 +125,15 @@ public final class BenchRunner implements AutoCloseable {
                 + "-" + shortId();
         System.gc();
         ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
-        final Measurement measurement = switch (contender) {
-            case B0 -> plainConsumer(id, input);
-            case B1, B3, P -> streams(contender, id, input);
-        };
+        final Measurement measurement;
+        if (contender.flink()) {
+            measurement = ExternalContender.find(contender).orElseThrow(() -> new IllegalArgumentException(contender
+                    + " runs on Flink: only from the Flink bench jar (mvn -Pflink package -DskipTests; "
+                    + "java -jar target/flink/divergent-bench-flink.jar bench ...), see docs/benchmarks.md"))
+                    .run(contender, id, this, input);
+        } else {
+            measurement = contender == Contender.B0 ? plainConsumer(id, input) : streams(contender, id, input);
+        }
         deleteTopics(topicsStartingWith(id));
         return measurement;
     }
@@ -140,9 +151,9 @@ public final class BenchRunner implements AutoCloseable {
         // A thread of its own, named by the run id, so that its CPU and allocations are told apart.
         final Thread loop = new Thread(() -> {
             try (KafkaConsumer<String, GenericRecord> consumer = new KafkaConsumer<>(props, new StringDeserializer(), values)) {
-                final TopicPartition partition = new TopicPartition(input.topic(), 0);
-                consumer.assign(List.of(partition));
-                consumer.seekToBeginning(List.of(partition));
+                final List<TopicPartition> partitions = partitions(input.topic());
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
                 snapshots[0] = ThreadCost.snapshot(name -> name.contains(id));
                 final long start = System.nanoTime();
                 long consumed = 0;
@@ -167,78 +178,103 @@ public final class BenchRunner implements AutoCloseable {
         }
         final long[] cost = snapshots[1].since(snapshots[0]);
         return new Measurement(input.events().workload().name(), Contender.B0, n, wall[0], cost[0], cost[1], 0,
-                peakHeap(), -1, -1);
+                peakHeap(), -1, -1, List.of());
     }
 
     private Measurement streams(final Contender contender, final String id, final Input input) {
         final long n = input.events().records();
         final AtomicLong consumed = new AtomicLong();
         final AtomicLong emitted = new AtomicLong();
-        final Path stateDir = stateRoot.resolve(id);
-        final Topology topology;
-        final BooleanSupplier done;
-        final KafkaStreams[] holder = new KafkaStreams[1];
+        final List<KafkaStreams> instances = new ArrayList<>();
         // Every contender runs with the settings `run` uses (exactly-once, the RocksDB bound, the
         // handlers): the bench compares the processing, not the configuration.
-        final DivergentConfig config = divergentConfig(id, input, stateDir);
-        final Properties props = DivergentApp.streamsProperties(config);
-        if (contender == Contender.P) {
+        final DivergentConfig config = divergentConfig(id, input, stateRoot.resolve(id));
+        final Supplier<Topology> topology;
+        final BooleanSupplier done;
+        if (contender.divergent()) {
             createTopics(List.of(config.outputTopic(), config.alertsTopic()));
-            topology = DivergentTopology.build(config, config.serdeProperties());
+            topology = () -> DivergentTopology.build(config, config.serdeProperties());
             final List<String> read = List.of(input.topic(), id + "-" + DivergentTopology.OBSERVATIONS + "-repartition");
-            done = () -> windowsEmitted(holder[0]) >= input.expectedWindows() && lag(id, read) == 0;
+            done = () -> windowsEmitted(instances) >= input.expectedWindows() && lag(id, read) == 0;
+        } else if (contender == Contender.B1) {
+            topology = () -> Baselines.framework(input.topic(), serdeConfig, consumed);
+            done = () -> consumed.get() >= n;
+        } else if (contender == Contender.B2) {
+            topology = () -> Baselines.repartitioned(input.topic(), serdeConfig, consumed);
+            done = () -> consumed.get() >= n;
         } else {
-            if (contender == Contender.B1) {
-                topology = Baselines.framework(input.topic(), serdeConfig, consumed);
-                done = () -> consumed.get() >= n;
-            } else {
-                final String output = id + "-out";
-                createTopics(List.of(output, id + "-closer"));
-                topology = Baselines.peer(input.topic(), id + "-closer", output, input.events().workload(),
-                        input.events().reference(), serdeConfig, consumed, emitted);
-                // B3 emits closed windows at most once a wall-clock second (Kafka Streams' default, kept:
-                // checking on every record costs it a cache range scan per record). It is timed until
-                // it has consumed the input; the windows closed in its last second come after that
-                // (closeRemaining), only to check that it emits what P emits.
-                done = () -> consumed.get() >= n;
-            }
+            final String output = id + "-out";
+            createTopics(List.of(output, id + "-closer"));
+            topology = () -> Baselines.peer(input.topic(), id + "-closer", output, input.events().workload(),
+                    input.events().reference(), serdeConfig, consumed, emitted);
+            // B3 emits closed windows at most once a wall-clock second (Kafka Streams' default, kept:
+            // checking on every record costs it a cache range scan per record). It is timed until
+            // it has consumed the input; the windows closed in its last second come after that
+            // (closeRemaining), only to check that it emits what P emits.
+            done = () -> consumed.get() >= n;
         }
-        final KafkaStreams streams = new KafkaStreams(topology, props);
-        holder[0] = streams;
         final AtomicReference<ThreadCost.Snapshot> before = new AtomicReference<>();
         final AtomicLong start = new AtomicLong();
-        // Taken in the listener, on the stream thread, at the moment it turns RUNNING: a small
-        // input can be half consumed before a polling loop would notice.
-        streams.setStateListener((now, old) -> {
-            if (now == KafkaStreams.State.RUNNING && before.get() == null) {
-                before.set(ThreadCost.snapshot(name -> name.contains(id)));
-                start.set(System.nanoTime());
-            }
-        });
+        for (int i = 1; i <= contender.instances(); i++) {
+            // Each instance its own state directory and a client id that names its threads, so
+            // that the work of each is told apart (P2, P3).
+            final Properties props = DivergentApp.streamsProperties(
+                    divergentConfig(id, input, stateRoot.resolve(id + "-i" + i)));
+            props.put(StreamsConfig.CLIENT_ID_CONFIG, instanceId(id, i));
+            final KafkaStreams streams = new KafkaStreams(topology.get(), props);
+            // Taken in the listener, on the stream thread, at the moment the first instance turns
+            // RUNNING: a small input can be half consumed before a polling loop would notice.
+            streams.setStateListener((now, old) -> {
+                if (now == KafkaStreams.State.RUNNING) {
+                    synchronized (before) {
+                        if (before.get() == null) {
+                            before.set(ThreadCost.snapshot(name -> name.contains(id)));
+                            start.set(System.nanoTime());
+                        }
+                    }
+                }
+            });
+            instances.add(streams);
+        }
+        final BooleanSupplier failed = () -> instances.stream().anyMatch(s -> s.state() == KafkaStreams.State.ERROR);
         try {
-            streams.start();
-            await(Duration.ofSeconds(60), () -> before.get() != null || streams.state() == KafkaStreams.State.ERROR,
-                    contender + " RUNNING");
-            await(timeout(n), () -> done.getAsBoolean() || streams.state() == KafkaStreams.State.ERROR,
+            instances.forEach(KafkaStreams::start);
+            await(Duration.ofSeconds(60), () -> before.get() != null || failed.getAsBoolean(), contender + " RUNNING");
+            await(timeout(n), () -> done.getAsBoolean() || failed.getAsBoolean(),
                     contender + " consuming " + n + " records");
             final long wall = System.nanoTime() - start.get();
-            final long[] cost = ThreadCost.snapshot(name -> name.contains(id)).since(before.get());
-            if (streams.state() == KafkaStreams.State.ERROR) {
+            final ThreadCost.Snapshot after = ThreadCost.snapshot(name -> name.contains(id));
+            final long[] cost = after.since(before.get());
+            final List<Long> perInstance = new ArrayList<>();
+            if (instances.size() > 1) {
+                for (int i = 1; i <= instances.size(); i++) {
+                    final String prefix = instanceId(id, i) + "-";
+                    perInstance.add(ThreadCost.snapshot(name -> name.contains(prefix)).since(before.get())[0]);
+                }
+            }
+            if (failed.getAsBoolean()) {
                 throw new IllegalStateException(contender + " failed: Kafka Streams is in state ERROR");
             }
             final long heap = peakHeap();
             if (contender == Contender.B3) {
                 closeRemaining(id + "-closer", input, emitted);
             }
-            final long windows = contender == Contender.P ? windowsEmitted(streams)
+            final long windows = contender.divergent() ? windowsEmitted(instances)
                     : contender == Contender.B3 ? emitted.get() : -1;
-            close(streams);
+            instances.forEach(BenchRunner::close);
+            final boolean windowed = contender.divergent() || contender == Contender.B3;
             return new Measurement(input.events().workload().name(), contender, n, wall, cost[0], cost[1],
-                    changelogBytes(id), heap, windows, contender == Contender.B1 ? -1 : input.expectedWindows());
+                    changelogBytes(id), heap, windows, windowed ? input.expectedWindows() : -1, perInstance);
         } finally {
-            close(streams);
-            streams.cleanUp();
+            for (final KafkaStreams streams : instances) {
+                close(streams);
+                streams.cleanUp();
+            }
         }
+    }
+
+    private static String instanceId(final String id, final int instance) {
+        return id + "-i" + instance;
     }
 
     /**
@@ -286,13 +322,16 @@ public final class BenchRunner implements AutoCloseable {
         keys.put("output.topic", id + "-events");
         keys.put("alerts.topic", id + "-alerts");
         keys.put("dead.letter.topic", "");
-        keys.put("partitions", "1");
+        // As `run` resolves partitions=0: the input's partition count.
+        keys.put("partitions", Integer.toString(workload.partitions()));
         keys.put("kafka.state.dir", stateDir.toString());
         final String m = "monitor." + MONITOR + ".";
         keys.put(m + "input.topic", input.topic());
         keys.put(m + "value.format", "avro");
         keys.put(m + "category.field", "category");
-        keys.put(m + "segment.fields", "series");
+        if (workload.segmented()) {
+            keys.put(m + "segment.fields", "series");
+        }
         keys.put(m + "window.size", workload.sizeMs() + "ms");
         keys.put(m + "window.advance", workload.advanceMs() + "ms");
         keys.put(m + "window.grace", workload.graceMs() + "ms");
@@ -314,12 +353,15 @@ public final class BenchRunner implements AutoCloseable {
         return stateRoot;
     }
 
-    /** The sum of Divergent's {@code windows-emitted-total} metrics. */
-    static long windowsEmitted(final KafkaStreams streams) {
+    /** The sum of Divergent's {@code windows-emitted-total} metrics over some instances of one application. */
+    static long windowsEmitted(final List<KafkaStreams> instances) {
         double total = 0;
-        for (final var metric : streams.metrics().entrySet()) {
-            if (metric.getKey().name().equals("windows-emitted-total") && metric.getKey().group().equals("divergent-metrics")) {
-                total += ((Number) metric.getValue().metricValue()).doubleValue();
+        for (final KafkaStreams streams : instances) {
+            for (final var metric : streams.metrics().entrySet()) {
+                if (metric.getKey().name().equals("windows-emitted-total")
+                        && metric.getKey().group().equals("divergent-metrics")) {
+                    total += ((Number) metric.getValue().metricValue()).doubleValue();
+                }
             }
         }
         return (long) total;
@@ -337,7 +379,7 @@ public final class BenchRunner implements AutoCloseable {
                     admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
             final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             for (final String topic : topics) {
-                latest.put(new TopicPartition(topic, 0), OffsetSpec.latest());
+                partitions(topic).forEach(partition -> latest.put(partition, OffsetSpec.latest()));
             }
             long lag = 0;
             for (final var end : admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet()) {
@@ -348,6 +390,16 @@ public final class BenchRunner implements AutoCloseable {
         } catch (final Exception e) {
             // Topics appear while the application starts: not yet readable means not done.
             return Long.MAX_VALUE;
+        }
+    }
+
+    /** Every partition of an existing topic. */
+    List<TopicPartition> partitions(final String topic) {
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic)
+                    .partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+        } catch (final Exception e) {
+            throw new IllegalStateException("cannot describe topic " + topic + ": " + e, e);
         }
     }
 
@@ -395,7 +447,8 @@ public final class BenchRunner implements AutoCloseable {
         }
     }
 
-    private static long peakHeap() {
+    /** The heap pools' peak use since the last reset (before each run). */
+    static long peakHeap() {
         long peak = 0;
         for (final MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
@@ -406,7 +459,7 @@ public final class BenchRunner implements AutoCloseable {
     }
 
     /** Generous: a run that takes this long is broken, not slow. */
-    private static Duration timeout(final long records) {
+    static Duration timeout(final long records) {
         return Duration.ofSeconds(120 + records / 2_000);
     }
 

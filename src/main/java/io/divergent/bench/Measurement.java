@@ -1,5 +1,7 @@
 package io.divergent.bench;
 
+import java.util.List;
+
 /**
  * The figures of one run of one contender over one workload's input.
  *
@@ -16,10 +18,26 @@ package io.divergent.bench;
  *                        and the harness share the heap)
  * @param emittedWindows  window results emitted (B3, P), or -1
  * @param expectedWindows windows that close by the last record's event time, or -1
+ * @param instanceCpuNanos CPU time of each instance's threads, for a contender of several
+ *                        instances (P2, P3); empty otherwise
  */
 public record Measurement(String workload, Contender contender, long records, long wallNanos, long cpuNanos,
                           long allocatedBytes, long changelogBytes, long peakHeapBytes, long emittedWindows,
-                          long expectedWindows) {
+                          long expectedWindows, List<Long> instanceCpuNanos) {
+
+    /** Copies the per-instance list. */
+    public Measurement {
+        instanceCpuNanos = List.copyOf(instanceCpuNanos);
+    }
+
+    /**
+     * Each instance's share of the contender's CPU time (summing to about 1; the threads shared by
+     * no instance are none), in instance order; empty for a single instance.
+     */
+    public List<Double> instanceCpuShares() {
+        final double total = instanceCpuNanos.stream().mapToLong(Long::longValue).sum();
+        return instanceCpuNanos.stream().map(cpu -> total > 0 ? cpu / total : 0.0).toList();
+    }
 
     /** Input records per second of wall time. */
     public double recordsPerSecond() {

@@ -45,7 +45,7 @@ public final class RestoreBench {
     /** Fills P's count store changelog with about {@code counts} counts, then times a restore from it. */
     static Result run(final BenchRunner runner, final long counts, final PrintStream log) {
         final Workload workload = new Workload("restore", (int) Math.max(1, counts / CATEGORIES), CATEGORIES, 0,
-                60_000L, 60_000L, 0, 0);
+                60_000L, 60_000L, 0, 0, 1);
         final SyntheticEvents events = new SyntheticEvents(workload, counts);
         final String id = "bench-restore-" + UUID.randomUUID().toString().substring(0, 8);
         final BenchRunner.Input input = new BenchRunner.Input(events, id + "-input", id + "-reference", 0);

@@ -54,6 +54,7 @@ public final class SyntheticEvents {
              ]}""");
 
     private static final long HOUR = 3_600_000L;
+    private static final long MAX_WINDOWS = 60;
     private static final long SEED = 20_261_123L;
     private static final String[] DEVICES = {"android-phone", "ios-phone", "web-desktop", "android-tv", "ios-tablet"};
     private static final String[] COUNTRIES = {"DE", "US", "FR", "BR", "IN", "JP", "GB", "ES"};
@@ -81,8 +82,10 @@ public final class SyntheticEvents {
     public SyntheticEvents(final Workload workload, final long records) {
         this.workload = workload;
         this.records = records;
-        this.series = (int) Math.max(8, Math.min(workload.series(), records / 30));
-        final long windows = Math.max(4, records / (series * 10L));
+        this.series = (int) Math.max(Math.min(8, workload.series()), Math.min(workload.series(), records / 30));
+        // At most an hour of event time: the input starts two to three hours ago and the broker
+        // rejects timestamps from the future (only a workload with very few series gets near it).
+        final long windows = Math.max(4, Math.min(MAX_WINDOWS, records / (series * 10L)));
         this.spanMs = windows * workload.sizeMs();
         this.seriesNames = names("series-%05d", series);
         this.categoryNames = names("category-%04d", workload.categories());
@@ -139,10 +142,12 @@ public final class SyntheticEvents {
     }
 
     /**
-     * Produces every record to a topic (single partition: one task, one stream time for every contender).
+     * Produces every record to a topic: to its single partition, keyed by series (one task, one
+     * stream time for every contender), or, for a workload of several partitions, keyed by user id
+     * and spread round-robin over {@link Workload#partitions()}.
      *
      * @param bootstrap   bootstrap servers
-     * @param topic       an existing topic
+     * @param topic       an existing topic with the workload's partitions
      * @param serdeConfig Avro serde configuration (the registry)
      * @return the number of windows, over all series, that close by the last record's event time
      */
@@ -167,7 +172,14 @@ public final class SyntheticEvents {
                 for (long start = lastStart; start > time - workload.sizeMs(); start -= workload.advanceMs()) {
                     windows.add((long) s << 32 | (start - base + workload.sizeMs()) / workload.advanceMs());
                 }
-                producer.send(new ProducerRecord<>(topic, 0, time, seriesNames[s], event(random, s, c)), failure);
+                final GenericRecord event = event(random, s, c);
+                if (workload.keyedBySeries()) {
+                    producer.send(new ProducerRecord<>(topic, 0, time, seriesNames[s], event), failure);
+                } else {
+                    // Keyed by user and spread round-robin: the series must be re-keyed downstream.
+                    producer.send(new ProducerRecord<>(topic, (int) (i % workload.partitions()), time,
+                            event.get("user_id").toString(), event), failure);
+                }
             }
             producer.flush();
         }
@@ -209,11 +221,17 @@ public final class SyntheticEvents {
      */
     public void publishReferences(final String bootstrap, final String topic, final String prefix,
                                   final Map<String, ?> serdeConfig) {
+        publishReferences(bootstrap, topic, seriesNames().stream().map(name -> prefix + name).toList(), serdeConfig);
+    }
+
+    /** Publishes the reference under each of the given series ids (timestamp 0: it applies to every window). */
+    public void publishReferences(final String bootstrap, final String topic, final List<String> seriesIds,
+                                  final Map<String, ?> serdeConfig) {
         final Map<String, Double> weights = new LinkedHashMap<>(reference().toMap());
         try (KafkaProducer<String, ReferenceDistribution> producer = new KafkaProducer<>(producerProps(bootstrap),
                 new StringSerializer(), AvroSerdes.specific(ReferenceDistribution.class, serdeConfig, false).serializer())) {
-            for (final String name : seriesNames) {
-                producer.send(new ProducerRecord<>(topic, null, 0L, prefix + name,
+            for (final String id : seriesIds) {
+                producer.send(new ProducerRecord<>(topic, null, 0L, id,
                         new ReferenceDistribution(weights, "bench", io.divergent.avro.WeightsKind.FIXED)));
             }
             producer.flush();

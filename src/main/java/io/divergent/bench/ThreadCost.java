@@ -2,9 +2,13 @@ package io.divergent.bench;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BiPredicate;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * CPU time and allocated bytes of the threads whose name matches a predicate, from
@@ -44,9 +48,22 @@ final class ThreadCost {
 
     /** The live threads whose name matches, with their CPU time and allocated bytes so far. */
     static Snapshot snapshot(final Predicate<String> name) {
+        return snapshot((id, threadName) -> name.test(threadName));
+    }
+
+    /** The ids of the threads alive now. */
+    static Set<Long> threadIds() {
+        return Arrays.stream(THREADS.getAllThreadIds()).boxed().collect(Collectors.toSet());
+    }
+
+    /**
+     * The live threads that match, by id and name, with their CPU time and allocated bytes so far
+     * (for an engine whose threads carry no run id in their names: those born after a moment).
+     */
+    static Snapshot snapshot(final BiPredicate<Long, String> thread) {
         final Map<Long, long[]> byThread = new HashMap<>();
         for (final ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
-            if (info != null && name.test(info.getThreadName())) {
+            if (info != null && thread.test(info.getThreadId(), info.getThreadName())) {
                 final long id = info.getThreadId();
                 final long cpu = THREADS.getThreadCpuTime(id);
                 final long allocated = THREADS.getThreadAllocatedBytes(id);

@@ -18,23 +18,44 @@ import java.util.Locale;
  * @param outOfOrderFraction fraction of records whose timestamp is moved back by up to
  *                           {@code graceMs - 1} ms (never late)
  * @param graceMs            grace period of the windows
+ * @param partitions         partitions of the input topic: 1 (keyed by series, one task for every
+ *                           contender), or more for an input keyed by something else (the record's
+ *                           user id) and spread round-robin, so that the series must be re-keyed
  */
 public record Workload(String name, int series, int categories, double zipf, long sizeMs, long advanceMs,
-                       double outOfOrderFraction, long graceMs) {
+                       double outOfOrderFraction, long graceMs, int partitions) {
 
     private static final long MINUTE = 60_000L;
 
-    /** The workloads of issue #6, in table order. */
+    /**
+     * The workloads of issue #6, in table order, then issue #16's one-series workload: one monitor
+     * without segments (one model's predicted class), so one series, over an input of 8 partitions
+     * keyed by user, as the most common deployment has it.
+     */
     public static final List<Workload> ALL = List.of(
-            new Workload("tumbling-64", 10_000, 64, 0, MINUTE, MINUTE, 0, 0),
-            new Workload("tumbling-1024", 10_000, 1_024, 0, MINUTE, MINUTE, 0, 0),
-            new Workload("hopping-60s-10s", 10_000, 64, 0, MINUTE, 10_000L, 0, 0),
-            new Workload("zipf", 10_000, 64, 1.1, MINUTE, MINUTE, 0, 0),
-            new Workload("out-of-order", 10_000, 64, 0, MINUTE, MINUTE, 0.05, 10_000L));
+            new Workload("tumbling-64", 10_000, 64, 0, MINUTE, MINUTE, 0, 0, 1),
+            new Workload("tumbling-1024", 10_000, 1_024, 0, MINUTE, MINUTE, 0, 0, 1),
+            new Workload("hopping-60s-10s", 10_000, 64, 0, MINUTE, 10_000L, 0, 0, 1),
+            new Workload("zipf", 10_000, 64, 1.1, MINUTE, MINUTE, 0, 0, 1),
+            new Workload("out-of-order", 10_000, 64, 0, MINUTE, MINUTE, 0.05, 10_000L, 1),
+            new Workload("one-series", 1, 64, 0, MINUTE, MINUTE, 0, 0, 8));
 
     /** Whether windows overlap. */
     public boolean hopping() {
         return advanceMs < sizeMs;
+    }
+
+    /** Whether the input's record key is the series (else every contender must re-key by series). */
+    public boolean keyedBySeries() {
+        return partitions == 1;
+    }
+
+    /**
+     * Whether P's monitor segments by the {@code series} field; a one-series workload's monitor has
+     * no segments, so its one series id is the monitor's name.
+     */
+    public boolean segmented() {
+        return series > 1;
     }
 
     /**

@@ -18,9 +18,11 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         header = "Benchmarks Divergent against a plain consumer, the Kafka Streams floor and the idiomatic DSL.",
         description = {"Starts a Kafka broker in this JVM, fills one input topic per workload with synthetic Avro",
-                "events, then measures B0 (plain consumer), B1 (Kafka Streams floor), B3 (DSL windowed aggregate)",
-                "and P (Divergent) over the same records: records/s, CPU s per M records, allocated bytes per record,",
-                "changelog bytes per record, peak heap; medians of --reps runs after a warm-up round."})
+                "events, then measures B0 (plain consumer), B1 (Kafka Streams floor), B2 (the floor with one repartition),",
+                "B3 (DSL windowed aggregate) and P (Divergent; P2, P3: on 2 or 3 instances) over the same records:",
+                "records/s, CPU s per M records, allocated bytes per record (ThreadMXBean), changelog bytes per record,",
+                "peak heap; medians of --reps runs after a warm-up round. B4H and B4R (Flink) run from the Flink",
+                "bench jar only (mvn -Pflink package -DskipTests; see docs/benchmarks.md)."})
 public final class BenchCommand implements Callable<Integer> {
 
     /** The smallest restore size: one series with all of its categories. */
@@ -35,10 +37,12 @@ public final class BenchCommand implements Callable<Integer> {
     private long records;
 
     @Option(names = "--workloads", defaultValue = "all",
-            description = "Comma-separated: tumbling-64, tumbling-1024, hopping-60s-10s, zipf, out-of-order, or all (default).")
+            description = "Comma-separated: tumbling-64, tumbling-1024, hopping-60s-10s, zipf, out-of-order, one-series, "
+                    + "or all (default).")
     private String workloads;
 
-    @Option(names = "--contenders", defaultValue = "B0,B1,B3,P", description = "Comma-separated subset of B0,B1,B3,P (default all).")
+    @Option(names = "--contenders", defaultValue = Contender.DEFAULTS,
+            description = "Comma-separated, of B0,B1,B2,B3,P,P2,P3 (default ${DEFAULT-VALUE}).")
     private String contenders;
 
     @Option(names = "--reps", defaultValue = "3", description = "Measured runs per workload and contender (default ${DEFAULT-VALUE}).")
@@ -79,6 +83,13 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             chosen = Workload.parse(workloads);
             who = Contender.parse(contenders);
+            for (final Contender contender : who) {
+                if (!contender.available()) {
+                    throw new IllegalArgumentException(contender + " runs on Flink, which this jar does not carry: build "
+                            + "the Flink bench jar (mvn -Pflink package -DskipTests) and run java -jar "
+                            + "target/flink/divergent-bench-flink.jar (see docs/benchmarks.md)");
+                }
+            }
         } catch (final IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
