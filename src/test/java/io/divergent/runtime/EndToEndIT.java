@@ -93,7 +93,8 @@ class EndToEndIT {
                 }
             }
         }
-        // Far ahead of every window end + grace: closes the three windows of each series.
+        // Far ahead of every window end + grace: closes the three windows of each series, and the
+        // fourth, [30 s, 40 s), where both are silent: a no-data event each (issue 15).
         final long closeAt = 30 * S + 3_600 * S + 10 * S;
         final List<ProducerRecord<String, Object>> closers = new ArrayList<>();
         for (final String country : List.of("DE", "US")) {
@@ -135,12 +136,13 @@ class EndToEndIT {
 
                 final Map<String, List<ObjectNode>> live = DivergenceEvents.readCommitted(SharedBroker.bootstrapServers(),
                         config.outputTopic(), AvroSerdes.specific(DivergenceEvent.class, config.serdeProperties(), false)
-                                .deserializer(), 6, Duration.ofSeconds(60));
+                                .deserializer(), 8, Duration.ofSeconds(60));
                 final Replayer.Result replay = Replayer.replay(config, eventLines, "e2e-events", referenceLines, "e2e-references", null);
                 final Map<String, ObjectNode> replayed = new TreeMap<>();
                 replay.events().forEach(e -> replayed.put(e.get("series_id").asText() + "@" + e.get("window_start").asLong(), e));
 
-                assertThat(replayed).hasSize(6);
+                assertThat(replayed).hasSize(8);
+                assertThat(replayed.get("genres|country=DE@30000").get("no_data").asBoolean()).isTrue();
                 assertThat(live.keySet()).isEqualTo(replayed.keySet());
                 for (final String key : replayed.keySet()) {
                     assertThat(live.get(key)).as("event %s: once, field by field", key).containsExactly(replayed.get(key));
