@@ -105,9 +105,10 @@ class ViewApiIT {
                     }
                 }
             }
-            // Far past window end + grace: closes the three windows of every series.
+            // Exactly the third window's end + grace: closes the three windows of every series, not the
+            // silent fourth (its no-data events would be the latest).
             for (int c = 0; c < SERIES; c++) {
-                producer.send(new ProducerRecord<>(input, null, 30 * S + 3_600 * S + 10 * S, "closer",
+                producer.send(new ProducerRecord<>(input, null, 30 * S + 3_600 * S, "closer",
                         "{\"genre\":\"action\",\"country\":\"" + country(c) + "\"}"));
             }
             // One record without the category: a dead letter of kind missing-category.
