@@ -96,10 +96,30 @@ public final class DivergenceEvents {
     public static <T extends org.apache.avro.specific.SpecificRecord> Map<String, List<ObjectNode>> readCommitted(
             final String bootstrap, final String topic, final Deserializer<T> deserializer,
             final java.util.function.Function<ObjectNode, String> key, final int expected, final Duration bound) {
+        final int[] read = {0};
+        return readCommitted(bootstrap, topic, deserializer, key, events -> {
+            read[0] = events.values().stream().mapToInt(List::size).sum();
+            return read[0] >= expected;
+        }, () -> "expected at least " + expected + " committed events on " + topic + ", read " + read[0], bound);
+    }
+
+    /**
+     * {@link #readCommitted(String, String, Deserializer, int, Duration)} until what has been read
+     * satisfies {@code enough} (for a topic that keeps growing, e.g. with {@code no_data} events
+     * of later windows) and every partition has been read up to its last stable offset.
+     *
+     * @param enough   tested on everything read so far, by key, after each poll
+     * @param describe the awaited state, for the failure message
+     * @throws AssertionError if {@code enough} does not hold within the bound
+     */
+    public static <T extends org.apache.avro.specific.SpecificRecord> Map<String, List<ObjectNode>> readCommitted(
+            final String bootstrap, final String topic, final Deserializer<T> deserializer,
+            final java.util.function.Function<ObjectNode, String> key,
+            final java.util.function.Predicate<Map<String, List<ObjectNode>>> enough,
+            final java.util.function.Supplier<String> describe, final Duration bound) {
         final Map<String, Object> props = KafkaProbes.readCommittedConsumer(bootstrap);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         final Map<String, List<ObjectNode>> events = new TreeMap<>();
-        final int[] read = {0};
         try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(props, new StringDeserializer(), deserializer)) {
             final List<TopicPartition> partitions = new ArrayList<>();
             consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
@@ -109,15 +129,14 @@ public final class DivergenceEvents {
                 for (final ConsumerRecord<String, T> r : consumer.poll(Duration.ofMillis(200))) {
                     final ObjectNode event = AvroJson.toJson(r.value());
                     events.computeIfAbsent(key.apply(event), k -> new ArrayList<>()).add(event);
-                    read[0]++;
                 }
-                if (read[0] < expected) {
+                if (!enough.test(events)) {
                     return false;
                 }
                 // Under read_committed the end offsets are the last stable offsets.
                 final Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
                 return partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p));
-            }, () -> "expected at least " + expected + " committed events on " + topic + ", read " + read[0]);
+            }, describe);
         }
         return events;
     }
