@@ -94,11 +94,15 @@
       series.push({ label: t.severity.toLowerCase() + " ≥ " + t.value, stroke: t.severity === "CRITICAL" ? "#b3261e" : "#e37400",
         dash: [8, 4], points: { show: false } });
     }
-    // Alert episodes: the windows at or above a threshold, drawn as red points.
+    // Alert episodes, drawn as red points: from the alert events where the data has them (the
+    // report), else the windows at or above a threshold.
     const lowest = thresholds.length ? Math.min(...thresholds.map((t) => t.value)) : Infinity;
-    data.push(js.map((v) => (v !== null && v >= lowest ? v : null)));
+    const alerting = s.alert_events ? inEpisode(s.alert_events) : (e, v) => v !== null && v >= lowest;
+    const marked = events.map((e, i) => (js[i] !== null && alerting(e, js[i]) ? js[i] : null));
+    data.push(marked);
     series.push({ label: "in alert", stroke: "transparent", points: { show: true, size: 10, fill: "#b3261e", stroke: "#b3261e" } });
     chart("js-chart", { width: 640, height: 280, series, scales: { y: { range: (u, min, max) => [0, Math.max(max || 0, lowest === Infinity ? 0 : lowest) * 1.15 || 1] } } }, data);
+    document.getElementById("js-chart").dataset.alertWindows = String(marked.filter((v) => v !== null).length);
 
     const latest = events[events.length - 1];
     const contributors = (latest.top_contributors || []).slice().sort((a, b) => (a.category < b.category ? -1 : 1));
@@ -123,6 +127,24 @@
       tr.firstChild.textContent = c.category;
       body.appendChild(tr);
     }
+  }
+
+  // An alert episode of a rule (kind and measure) runs from its FIRING (started_at) until its
+  // RESOLVED event's window, or on if it has not resolved; a window in any episode is in alert.
+  function inEpisode(alertEvents) {
+    const episodes = [];
+    const open = {};
+    for (const a of alertEvents) {
+      const rule = a.kind + "/" + a.measure;
+      if (a.state === "RESOLVED") {
+        episodes.push([rule in open ? open[rule] : (a.started_at || a.window_start), a.window_start]);
+        delete open[rule];
+      } else if (!(rule in open)) {
+        open[rule] = a.started_at || a.window_start;
+      }
+    }
+    for (const rule in open) episodes.push([open[rule], Infinity]);
+    return (e) => episodes.some(([from, to]) => e.window_start >= from && e.window_start < to);
   }
 
   async function refreshDetail() {

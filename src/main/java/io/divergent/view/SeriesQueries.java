@@ -204,7 +204,8 @@ final class SeriesQueries {
         return firing;
     }
 
-    private static void describe(final MonitorConfig monitor, final ObjectNode into) {
+    /** A monitor's name, windowing and thresholds, as the API and the report give them. */
+    static void describe(final MonitorConfig monitor, final ObjectNode into) {
         into.put("monitor", monitor.name());
         into.put("window_size_ms", monitor.windowSize().toMillis());
         into.put("window_advance_ms", monitor.windowAdvance().toMillis());
