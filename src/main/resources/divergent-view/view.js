@@ -4,7 +4,7 @@
   "use strict";
   const EMBEDDED = window.DIVERGENT_DATA || null;
   const POLL_MS = 2000;
-  const state = { rows: [], sortKey: "js_distance", asc: false, selected: null, charts: {}, error: null };
+  const state = { rows: [], sortKey: "js_distance", asc: false, selected: null, clicked: false, charts: {}, error: null };
 
   const num = (v) => (typeof v === "number" ? v : v === "Infinity" ? Infinity : null);
   const fmt = (v, d) => (v === null || v === undefined ? "–" : v === Infinity ? "∞" : Number(v).toFixed(d));
@@ -15,7 +15,9 @@
       if (path === "monitors") return EMBEDDED.monitors;
       return EMBEDDED.series[path.substring("series:".length)];
     }
-    const url = path === "monitors" ? "api/monitors" : "api/series?series=" + encodeURIComponent(path.substring(7));
+    const url = path === "monitors" ? "api/monitors"
+      : path.startsWith("open:") ? "api/series/open?series=" + encodeURIComponent(path.substring(5))
+      : "api/series?series=" + encodeURIComponent(path.substring(7));
     const response = await fetch(url);
     if (!response.ok) throw new Error((await response.json()).error || response.statusText);
     return response.json();
@@ -59,7 +61,7 @@
         + "<td class='num'>" + fmt(r.p_value, 4) + "</td><td class='num'>" + r.observed_total + "</td>"
         + "<td>" + time(r.window_start) + "</td>";
       tr.firstChild.textContent = r.series_id;
-      tr.addEventListener("click", () => { state.selected = r.series_id; renderTable(); refreshDetail(); });
+      tr.addEventListener("click", () => { state.selected = r.series_id; state.clicked = true; renderTable(); refreshDetail(); });
       body.appendChild(tr);
     }
     document.querySelectorAll("#series-table th[data-sort]").forEach((th) => {
@@ -94,25 +96,20 @@
       series.push({ label: t.severity.toLowerCase() + " ≥ " + t.value, stroke: t.severity === "CRITICAL" ? "#b3261e" : "#e37400",
         dash: [8, 4], points: { show: false } });
     }
-    // Alert episodes: the windows at or above a threshold, drawn as red points.
+    // Alert episodes, drawn as red points: from the alert events where the data has them (the
+    // report), else the windows at or above a threshold.
     const lowest = thresholds.length ? Math.min(...thresholds.map((t) => t.value)) : Infinity;
-    data.push(js.map((v) => (v !== null && v >= lowest ? v : null)));
+    const alerting = s.alert_events ? inEpisode(s.alert_events) : (e, v) => v !== null && v >= lowest;
+    const marked = events.map((e, i) => (js[i] !== null && alerting(e, js[i]) ? js[i] : null));
+    data.push(marked);
     series.push({ label: "in alert", stroke: "transparent", points: { show: true, size: 10, fill: "#b3261e", stroke: "#b3261e" } });
     chart("js-chart", { width: 640, height: 280, series, scales: { y: { range: (u, min, max) => [0, Math.max(max || 0, lowest === Infinity ? 0 : lowest) * 1.15 || 1] } } }, data);
+    document.getElementById("js-chart").dataset.alertWindows = String(marked.filter((v) => v !== null).length);
 
     const latest = events[events.length - 1];
     const contributors = (latest.top_contributors || []).slice().sort((a, b) => (a.category < b.category ? -1 : 1));
     const labels = contributors.map((c) => c.category + (c.direction === "NEW" ? " +" : c.direction === "VANISHED" ? " −" : ""));
-    const bars = uPlot.paths.bars({ size: [0.35, 60] });
-    const barsLeft = uPlot.paths.bars({ size: [0.35, 60], align: -1 });
-    const barsRight = uPlot.paths.bars({ size: [0.35, 60], align: 1 });
-    chart("bars-chart", {
-      width: 560, height: 280,
-      scales: { x: { time: false, range: (u) => [-0.6, Math.max(0, labels.length - 1) + 0.6] } },
-      axes: [{ values: (u, splits) => splits.map((i) => (Number.isInteger(i) && labels[i] !== undefined ? labels[i] : "")), splits: () => labels.map((_, i) => i) }, {}],
-      series: [{}, { label: "window p", fill: "rgba(26,115,232,0.7)", stroke: "#1a73e8", paths: barsLeft || bars, points: { show: false } },
-        { label: "reference q", fill: "rgba(154,165,177,0.7)", stroke: "#667", paths: barsRight || bars, points: { show: false } }],
-    }, [contributors.map((_, i) => i), contributors.map((c) => c.p), contributors.map((c) => c.q)]);
+    barsChart("bars-chart", labels, contributors.map((c) => c.p), contributors.map((c) => c.q));
 
     const body = document.querySelector("#contributors tbody");
     body.innerHTML = "";
@@ -125,10 +122,59 @@
     }
   }
 
+  // An alert episode of a rule (kind and measure) runs from its FIRING (started_at) until its
+  // RESOLVED event's window, or on if it has not resolved; a window in any episode is in alert.
+  function inEpisode(alertEvents) {
+    const episodes = [];
+    const open = {};
+    for (const a of alertEvents) {
+      const rule = a.kind + "/" + a.measure;
+      if (a.state === "RESOLVED") {
+        episodes.push([rule in open ? open[rule] : (a.started_at || a.window_start), a.window_start]);
+        delete open[rule];
+      } else if (!(rule in open)) {
+        open[rule] = a.started_at || a.window_start;
+      }
+    }
+    for (const rule in open) episodes.push([open[rule], Infinity]);
+    return (e) => episodes.some(([from, to]) => e.window_start >= from && e.window_start < to);
+  }
+
+  // Window p against reference q per category, as side-by-side bars.
+  function barsChart(id, labels, p, q) {
+    const bars = uPlot.paths.bars({ size: [0.35, 60] });
+    const barsLeft = uPlot.paths.bars({ size: [0.35, 60], align: -1 });
+    const barsRight = uPlot.paths.bars({ size: [0.35, 60], align: 1 });
+    chart(id, {
+      width: 560, height: 280,
+      scales: { x: { time: false, range: (u) => [-0.6, Math.max(0, labels.length - 1) + 0.6] } },
+      axes: [{ values: (u, splits) => splits.map((i) => (Number.isInteger(i) && labels[i] !== undefined ? labels[i] : "")), splits: () => labels.map((_, i) => i) }, {}],
+      series: [{}, { label: "window p", fill: "rgba(26,115,232,0.7)", stroke: "#1a73e8", paths: barsLeft || bars, points: { show: false } },
+        { label: "reference q", fill: "rgba(154,165,177,0.7)", stroke: "#667", paths: barsRight || bars, points: { show: false } }],
+    }, [labels.map((_, i) => i), p, q]);
+  }
+
+  // The window the series is counting now (live only: a report has no open window).
+  async function refreshOpen() {
+    const figure = document.getElementById("open-figure");
+    if (EMBEDDED) return;
+    try {
+      const w = await getJson("open:" + state.selected);
+      const labels = w.categories.map((c) => c.category + (c.direction === "NEW" ? " +" : c.direction === "VANISHED" ? " −" : ""));
+      figure.hidden = false;
+      document.getElementById("open-caption").textContent = "Open window " + time(w.window_start) + " – " + time(w.window_end)
+        + " (" + w.observed_total + " events so far) against its reference" + (w.has_reference ? "" : " (none from the reference topic)");
+      barsChart("open-chart", labels, w.categories.map((c) => c.p), w.categories.map((c) => (c.q === null ? 0 : c.q)));
+    } catch (e) {
+      figure.hidden = true;   // nothing counted in the open window yet
+    }
+  }
+
   async function refreshDetail() {
     if (!state.selected) return;
     try {
       renderSeries(await getJson("series:" + state.selected));
+      await refreshOpen();
       state.error = null;
     } catch (e) {
       state.error = e.message;
@@ -138,7 +184,8 @@
   async function refresh() {
     try {
       state.rows = rowsOf(await getJson("monitors"));
-      if (!state.selected && state.rows.length) {
+      // Until a row is clicked, the detail follows the series drifting most now.
+      if (!state.clicked && state.rows.length) {
         state.selected = state.rows.slice().sort((a, b) => (b.js_distance || 0) - (a.js_distance || 0))[0].series_id;
       }
       renderTable();

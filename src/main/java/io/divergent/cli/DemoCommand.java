@@ -16,8 +16,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--registry-url", description = "A real Schema Registry to use instead of the in-memory one.")
     private String registryUrl;
 
-    @Option(names = "--windows", defaultValue = "6", description = "Windows per series to show before finishing (default ${DEFAULT-VALUE}).")
-    private int windows;
+    /** Windows per series when none is given and the demo ends by itself (no terminal). */
+    static final int DEFAULT_WINDOWS = 6;
+
+    @Option(names = "--windows", description = "Windows per series to show, then finish. Default: from a terminal, "
+            + "until Ctrl-C; without one (CI, scripts), " + DEFAULT_WINDOWS + ".")
+    private Integer windows;
 
     @Option(names = "--window-seconds", defaultValue = "5", description = "Window length in event time, seconds (default ${DEFAULT-VALUE}).")
     private int windowSeconds;
@@ -34,7 +38,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (windows < 1 || windowSeconds < 1 || eventsPerWindow < 1) {
+        if ((windows != null && windows < 1) || windowSeconds < 1 || eventsPerWindow < 1) {
             System.err.println("error: --windows, --window-seconds and --events-per-window must be at least 1");
             return 2;
         }
@@ -42,11 +46,12 @@ public final class DemoCommand implements Callable<Integer> {
             System.err.println("error: --http-port must be a port (0 = any free one) or -1 (no live view)");
             return 2;
         }
-        // From a terminal the live view stays up after the windows until Ctrl-C; without one
-        // (CI, scripts) the demo ends by itself, so the README's first command finishes.
+        // From a terminal the demo produces and serves until Ctrl-C (or --windows N); without one
+        // (CI, scripts) it ends by itself after its windows, so the README's first command finishes.
         final boolean terminal = System.console() != null;
-        final Demo demo = new Demo(new Demo.Options(registryUrl, windows, Duration.ofSeconds(windowSeconds),
-                eventsPerWindow, System.out, !noColor && terminal, httpPort < 0 ? null : httpPort, terminal));
+        final Demo demo = new Demo(new Demo.Options(registryUrl, windows == null ? DEFAULT_WINDOWS : windows,
+                Duration.ofSeconds(windowSeconds), eventsPerWindow, System.out, !noColor && terminal,
+                httpPort < 0 ? null : httpPort, terminal && windows == null));
         // On Ctrl-C the JVM exits once its hooks return: wait (bounded) for the demo to close its
         // broker and delete what it wrote to disk.
         final Thread hook = new Thread(() -> {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.divergent.config.DivergentConfig;
 import io.divergent.local.Replayer;
+import io.divergent.view.ReplayReport;
 import org.apache.avro.Schema;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,6 +53,10 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--dead-letters", description = "Also write the dead letters (records not counted, with the reason), to this file ('-' = stdout).")
     private String deadLetters;
 
+    @Option(names = "--report", description = "Also write a self-contained HTML report (the live view's pictures of the "
+            + "replayed series, no network needed to open it) to this file.")
+    private Path report;
+
     @Option(names = "--close-at-end", description = "After the last event, let the wall clock run on (idle.timeout) until "
             + "the windows holding the last event close, as a live deployment would once traffic stops.")
     private boolean closeAtEnd;
@@ -73,6 +78,9 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         if (deadLetters != null) {
             write(deadLetters, result.deadLetters());
+        }
+        if (report != null) {
+            Files.writeString(report, ReplayReport.html(cfg, result.events(), result.alerts()), StandardCharsets.UTF_8);
         }
         return 0;
     }

@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code divergent demo}: a real single-node Kafka broker in this JVM, a registry (an in-memory
  * scope, or a real one), a reference, synthetic play events whose genre distribution drifts in
  * one country part-way through, the same topology as {@code run}, and a live table of what it
- * emits. Ends by itself after a few windows, or on Ctrl-C.
+ * emits: one short row per window and series, naming the categories that drift. Ends by itself
+ * after a few windows, or, {@link Options#untilStopped() until stopped}, on Ctrl-C.
  */
 public final class Demo {
 
@@ -56,13 +57,14 @@ public final class Demo {
 
     /**
      * @param registryUrl    a real registry URL, or null for an in-memory {@code mock://} scope
-     * @param windows        how many windows to show per series before finishing
+     * @param windows        how many windows to show per series before finishing (unless {@code untilStopped})
      * @param windowSize     event-time length of a window
      * @param eventsPerWindow events per series per window
      * @param out            where the live table goes
      * @param color          highlight alerts with ANSI colours
      * @param httpPort       port of the live view (0 = any free port), or null for none
-     * @param untilStopped   after the windows, keep serving the live view until {@link #stop()}
+     * @param untilStopped   keep producing traffic, showing windows and serving the live view until
+     *                       {@link #stop()} (Ctrl-C), however many windows that is
      */
     public record Options(String registryUrl, int windows, Duration windowSize, int eventsPerWindow,
                           PrintStream out, boolean color, Integer httpPort, boolean untilStopped) {
@@ -226,19 +228,16 @@ public final class Demo {
                     final Thread traffic = new Thread(() -> produceTraffic(producer, base, produced), "demo-traffic");
                     traffic.setDaemon(true);
                     traffic.start();
+                    if (options.untilStopped()) {
+                        out.println("Producing and serving until Ctrl-C.");
+                    }
                     final int shown = watch(config, base, produced);
                     stop.set(true);
                     traffic.join(10_000);
                     out.println();
-                    out.println(shown >= options.windows() * COUNTRIES.size()
+                    out.println(!options.untilStopped() && shown >= options.windows() * COUNTRIES.size()
                             ? "Done: " + options.windows() + " windows per series."
-                            : "Stopped after " + shown + " events.");
-                    if (options.untilStopped() && viewUrl != null && !stop.get()) {
-                        out.println("Serving the live view at " + viewUrl + " until Ctrl-C.");
-                        while (!stop.get()) {
-                            java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
-                        }
-                    }
+                            : "Stopped after " + shown + " windows shown.");
                 }
             }
         }
@@ -285,7 +284,7 @@ public final class Demo {
         final Random random = new Random(42);
         final long size = options.windowSize().toMillis();
         final int n = options.eventsPerWindow();
-        for (int w = 0; w <= options.windows() && !stop.get(); w++) {
+        for (int w = 0; (options.untilStopped() || w <= options.windows()) && !stop.get(); w++) {
             for (int i = 0; i < n && !stop.get(); i++) {
                 final long time = base + w * size + (i * size) / n;
                 for (final String country : COUNTRIES) {
@@ -335,6 +334,8 @@ public final class Demo {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         final Map<String, List<DriftAlert>> alerts = new HashMap<>();
+        // Per series, the rules (kind/measure) firing: an episode's later windows raise no new alert event.
+        final Map<String, java.util.Set<String>> firing = new HashMap<>();
         int shown = 0;
         final long deadline = System.nanoTime() + Duration.ofSeconds(60L + 3L * options.windows()).toNanos();
         final var eventReader = AvroSerdes.specific(DivergenceEvent.class, config.serdeProperties(), false).deserializer();
@@ -343,22 +344,30 @@ public final class Demo {
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
             consumer.subscribe(List.of(config.outputTopic(), config.alertsTopic()));
             out.println();
-            out.printf(Locale.ROOT, "%-19s %-20s %6s %9s %10s %10s  %s%n", "window (UTC)", "series", "N",
-                    "JS dist", "KL(P||Q)", "p-value", "alerts");
-            while (shown < options.windows() * COUNTRIES.size() && !stop.get() && System.nanoTime() < deadline) {
+            out.printf(Locale.ROOT, ROW + "%n", "window (UTC)", "series", "N", "JS dist", "p-value", "alert", "drifting");
+            while ((options.untilStopped() || shown < options.windows() * COUNTRIES.size() && System.nanoTime() < deadline)
+                    && !stop.get()) {
                 final var records = consumer.poll(Duration.ofMillis(500));
                 final List<DivergenceEvent> events = new ArrayList<>();
                 for (final ConsumerRecord<String, byte[]> record : records) {
                     if (record.topic().equals(config.alertsTopic())) {
                         final DriftAlert alert = alertReader.deserialize(record.topic(), record.value());
                         alerts.computeIfAbsent(alert.getSeriesId() + "@" + alert.getWindowStart(), k -> new ArrayList<>()).add(alert);
+                        final java.util.Set<String> rules = firing.computeIfAbsent(alert.getSeriesId(), k -> new java.util.HashSet<>());
+                        final String rule = alert.getKind() + "/" + alert.getMeasure();
+                        if (alert.getState() == io.divergent.avro.AlertState.RESOLVED) {
+                            rules.remove(rule);
+                        } else {
+                            rules.add(rule);
+                        }
                     } else {
                         events.add(eventReader.deserialize(record.topic(), record.value()));
                     }
                 }
                 for (final DivergenceEvent event : events) {
                     clearProgress(out);
-                    out.println(row(event, alerts.getOrDefault(event.getSeriesId() + "@" + event.getWindowStart(), List.of())));
+                    out.println(row(event, alerts.getOrDefault(event.getSeriesId() + "@" + event.getWindowStart(), List.of()),
+                            !firing.getOrDefault(event.getSeriesId(), java.util.Set.of()).isEmpty()));
                     shown++;
                 }
                 if (events.isEmpty() && System.nanoTime() - lastProgress > 2_000_000_000L) {
@@ -385,36 +394,59 @@ public final class Demo {
         }
     }
 
-    private String row(final DivergenceEvent event, final List<DriftAlert> alerts) {
+    /** One row: window, series, N, JS distance, p-value, alert, drifting categories. */
+    private static final String ROW = "%-17s %-18s %5s %7s %8s  %-22s %s";
+
+    private String row(final DivergenceEvent event, final List<DriftAlert> alerts, final boolean inAlert) {
         final String window = TIME.format(event.getWindowStart()) + "-" + TIME.format(event.getWindowEnd());
-        final StringBuilder alertText = new StringBuilder();
-        for (final DriftAlert alert : alerts) {
-            alertText.append(alert.getSeverity()).append(' ').append(alert.getMeasure())
-                    .append(alert.getComparison().name().equals("BELOW") ? " < " : " >= ").append(alert.getThreshold()).append("  ");
-        }
-        final String line = String.format(Locale.ROOT, "%-19s %-20s %6d %9s %10s %10s  %s", window, event.getSeriesId(),
-                event.getObservedTotal(), fmt(event.getJsDistance()), fmt(event.getKlPq()),
-                pValue(event.getGPValue()),
-                alertText.toString().trim());
-        if (!options.color() || alerts.isEmpty()) {
+        final String alertText = alertText(alerts, inAlert);
+        final String line = String.format(Locale.ROOT, ROW, window, event.getSeriesId(),
+                event.getObservedTotal(), fmt(event.getJsDistance()), pValue(event.getGPValue()), alertText,
+                alertText.isEmpty() ? "" : drifting(event)).stripTrailing();
+        if (!options.color() || alertText.isEmpty()) {
             return line;
         }
         final boolean critical = alerts.stream().anyMatch(a -> a.getSeverity().name().equals("CRITICAL"));
         return (critical ? "\u001b[1;31m" : "\u001b[33m") + line + "\u001b[0m";
     }
 
+    /** The window's new alerts (highest severity, its measure, +N others), "firing" while an episode goes on, else empty. */
+    static String alertText(final List<DriftAlert> alerts, final boolean inAlert) {
+        final List<DriftAlert> firing = alerts.stream().filter(a -> a.getState() != io.divergent.avro.AlertState.RESOLVED).toList();
+        if (firing.isEmpty()) {
+            return inAlert ? "firing" : "";
+        }
+        final boolean critical = firing.stream().anyMatch(a -> a.getSeverity().name().equals("CRITICAL"));
+        // The most severe rule's measure, then how many more fired: the row stays one short line.
+        final DriftAlert first = firing.stream().filter(a -> !critical || a.getSeverity().name().equals("CRITICAL"))
+                .findFirst().orElseThrow();
+        return (critical ? "CRITICAL " : "WARNING ") + first.getMeasure() + (firing.size() > 1 ? " +" + (firing.size() - 1) : "");
+    }
+
+    /** The two largest contributors that moved, with how: "documentary new, horror shrank". */
+    static String drifting(final DivergenceEvent event) {
+        if (event.getTopContributors() == null) {
+            return "";
+        }
+        return String.join(", ", event.getTopContributors().stream()
+                .filter(c -> c.getDirection() != io.divergent.avro.ContributionDirection.UNCHANGED)
+                .limit(2)
+                .map(c -> c.getCategory() + " " + c.getDirection().name().toLowerCase(Locale.ROOT))
+                .toList());
+    }
+
     private static String pValue(final Double p) {
         if (p == null) {
             return "-";
         }
-        return p < 1e-4 ? String.format(Locale.ROOT, "%.1e", p) : String.format(Locale.ROOT, "%.4f", p);
+        return p < 1e-3 ? String.format(Locale.ROOT, "%.0e", p) : String.format(Locale.ROOT, "%.3f", p);
     }
 
     private static String fmt(final Double value) {
         if (value == null) {
             return "-";
         }
-        return Double.isInfinite(value) ? "Infinity" : String.format(Locale.ROOT, "%.4f", value);
+        return Double.isInfinite(value) ? "Infinity" : String.format(Locale.ROOT, "%.3f", value);
     }
 
     private static void printNextSteps(final PrintStream out) {

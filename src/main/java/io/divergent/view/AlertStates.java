@@ -31,9 +31,20 @@ public final class AlertStates {
      * @return {@link #ALERT}, {@link #OK} or {@link #NO_REFERENCE}
      */
     public static String of(final DivergenceEvent latest, final DriftAlert latestAlert) {
-        if (latestAlert != null) {
+        return of(latestAlert != null, Boolean.TRUE.equals(latest.getHasReference()));
+    }
+
+    /**
+     * The state of a series from the two facts it depends on.
+     *
+     * @param firing       one of its alerts fires
+     * @param hasReference its latest window had a reference
+     * @return {@link #ALERT}, {@link #OK} or {@link #NO_REFERENCE}
+     */
+    public static String of(final boolean firing, final boolean hasReference) {
+        if (firing) {
             return ALERT;
         }
-        return Boolean.TRUE.equals(latest.getHasReference()) ? OK : NO_REFERENCE;
+        return hasReference ? OK : NO_REFERENCE;
     }
 }

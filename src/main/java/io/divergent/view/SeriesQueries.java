@@ -13,6 +13,7 @@ import io.divergent.config.Threshold;
 import io.divergent.serde.AvroJson;
 import io.divergent.serde.AvroSerdes;
 import io.divergent.topology.DivergentTopology;
+import io.divergent.topology.OpenWindows;
 import io.divergent.topology.RecentEvents;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -61,6 +62,7 @@ final class SeriesQueries {
     private final HostInfo self;
     private final Map<String, MonitorConfig> monitors = new LinkedHashMap<>();
     private final int capacity;
+    private final long maxCategories;
     private final Deserializer<DivergenceEvent> events;
     private final Deserializer<DriftAlert> alerts;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(PEER_TIMEOUT).build();
@@ -70,6 +72,7 @@ final class SeriesQueries {
         this.self = self;
         config.monitors().forEach(m -> monitors.put(m.name(), m));
         this.capacity = config.historyEvents();
+        this.maxCategories = config.maxCategories();
         this.events = AvroSerdes.specific(DivergenceEvent.class, config.serdeProperties(), false).deserializer();
         this.alerts = AvroSerdes.specific(DriftAlert.class, config.serdeProperties(), false).deserializer();
     }
@@ -190,6 +193,80 @@ final class SeriesQueries {
         return answer;
     }
 
+    /**
+     * The window a series is counting now against its reference ({@link OpenWindows}), read from
+     * the task that owns the series.
+     *
+     * @param series the series id
+     * @param local  answer from this instance's stores only (a forwarded request)
+     * @return {@code {series_id, monitor, window_start, window_end, stream_time, observed_total,
+     *         has_reference, categories: [{category, count, p, q, direction}]}}, categories sorted by
+     *         name, {@code q} null without a reference, {@code direction} NEW (only in the window),
+     *         VANISHED (only in the reference) or null
+     * @throws ApiException 404 for an unknown series or one with nothing counted in its open window,
+     *                      503 while the stores are not queryable, 502 when the owning instance does not answer
+     */
+    ObjectNode open(final String series, final boolean local) {
+        queryable();
+        final MonitorConfig monitor = monitors.get(series.split("\\|", 2)[0]);
+        if (monitor == null) {
+            throw new ApiException(404, "unknown series: " + series);
+        }
+        final String countsStore = DivergentTopology.countsStore(monitor.name());
+        final KeyQueryMetadata owner = streams.queryMetadataForKey(countsStore, series, new StringSerializer());
+        if (owner == null || KeyQueryMetadata.NOT_AVAILABLE.equals(owner) || owner.activeHost() == null) {
+            throw new ApiException(503, "the store is not queryable yet (the application is starting or rebalancing)");
+        }
+        if (!local && !owner.activeHost().equals(self)) {
+            return (ObjectNode) peer(owner.activeHost(), "/api/series/open?local=true&series="
+                    + URLEncoder.encode(series, StandardCharsets.UTF_8));
+        }
+        // One partition's stores: the stream time and closed windows are per task.
+        final int partition = owner.partition();
+        final OpenWindows.OpenWindow window = OpenWindows.read(
+                store(DivergentTopology.META_STORE, partition), store(countsStore, partition),
+                store(DivergentTopology.REFERENCE_STORE, partition), monitor, maxCategories, series)
+                .orElseThrow(() -> new ApiException(404, "unknown series, or nothing counted in its open window yet: " + series));
+        final ObjectNode answer = NODES.objectNode();
+        answer.put("series_id", series);
+        answer.put("monitor", monitor.name());
+        answer.put("window_start", window.start());
+        answer.put("window_end", window.end());
+        answer.put("stream_time", window.streamTime());
+        answer.put("observed_total", window.total());
+        answer.put("has_reference", window.reference() != null);
+        final java.util.TreeSet<String> categories = new java.util.TreeSet<>(window.observed().toMap().keySet());
+        if (window.reference() != null) {
+            categories.addAll(window.reference().toMap().keySet());
+        }
+        final ArrayNode list = answer.putArray("categories");
+        final double observedTotal = window.observed().total();
+        for (final String category : categories) {
+            final double count = window.observed().weightOf(category);
+            final double p = observedTotal > 0 ? count / observedTotal : 0;
+            final ObjectNode c = list.addObject().put("category", category).put("count", (long) count).put("p", p);
+            if (window.reference() == null) {
+                c.putNull("q");
+                c.putNull("direction");
+            } else {
+                final double q = window.reference().total() > 0 ? window.reference().weightOf(category) / window.reference().total() : 0;
+                c.put("q", q);
+                c.put("direction", q == 0 && p > 0 ? "NEW" : p == 0 && q > 0 ? "VANISHED" : null);
+            }
+        }
+        return answer;
+    }
+
+    /** One partition's local store (read-only), as its own type. */
+    private <K, V> ReadOnlyKeyValueStore<K, V> store(final String name, final int partition) {
+        try {
+            return streams.store(StoreQueryParameters.<ReadOnlyKeyValueStore<K, V>>fromNameAndType(name,
+                    QueryableStoreTypes.keyValueStore()).withPartition(partition));
+        } catch (final InvalidStateStoreException e) {
+            throw new ApiException(503, "the store is not queryable now: " + e.getMessage());
+        }
+    }
+
     /** One of the series' firing alerts (the most severe, then the first rule), or null when none fires. */
     private DriftAlert alert(final ReadOnlyKeyValueStore<String, byte[]> store, final String series) {
         DriftAlert firing = null;
@@ -204,7 +281,8 @@ final class SeriesQueries {
         return firing;
     }
 
-    private static void describe(final MonitorConfig monitor, final ObjectNode into) {
+    /** A monitor's name, windowing and thresholds, as the API and the report give them. */
+    static void describe(final MonitorConfig monitor, final ObjectNode into) {
         into.put("monitor", monitor.name());
         into.put("window_size_ms", monitor.windowSize().toMillis());
         into.put("window_advance_ms", monitor.windowAdvance().toMillis());

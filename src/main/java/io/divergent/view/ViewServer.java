@@ -24,6 +24,7 @@ import java.util.Map;
  *
  * <p>Endpoints: {@code GET /} the page; {@code /api/monitors} every monitor with its series
  * and their latest state; {@code /api/series?series=<id>&limit=<n>} a series' recent events;
+ * {@code /api/series/open?series=<id>} the window it is counting now against its reference;
  * {@code /metrics} Prometheus text ({@link PrometheusMetrics}). Every error is a JSON
  * {@code {"error": "..."}} with 400 (bad parameter), 404 (unknown series or path), 405 (not
  * GET), 502/503; never a stack trace.
@@ -51,6 +52,7 @@ public final class ViewServer implements AutoCloseable {
             c.routes.get("/api/monitors", ctx -> json(ctx, queries().monitors()));
             c.routes.get("/api/local/series", ctx -> json(ctx, queries().localSeries()));
             c.routes.get("/api/series", this::series);
+            c.routes.get("/api/series/open", this::open);
             c.routes.get("/metrics", ctx -> {
                 ctx.contentType(PrometheusMetrics.contentType());
                 ctx.result(metrics().scrape());
@@ -124,10 +126,7 @@ public final class ViewServer implements AutoCloseable {
     }
 
     private void series(final Context ctx) throws IOException {
-        final String series = ctx.queryParam("series");
-        if (series == null || series.isBlank()) {
-            throw new ApiException(400, "missing query parameter: series (a series id, as in /api/monitors)");
-        }
+        final String series = seriesParam(ctx);
         final String limitText = ctx.queryParam("limit");
         int limit = DEFAULT_LIMIT;
         if (limitText != null) {
@@ -140,11 +139,27 @@ public final class ViewServer implements AutoCloseable {
                 throw new ApiException(400, "limit must be a whole number >= 1, got: " + limitText);
             }
         }
+        json(ctx, queries().series(series, Math.min(limit, config.historyEvents()), localParam(ctx)));
+    }
+
+    private void open(final Context ctx) throws IOException {
+        json(ctx, queries().open(seriesParam(ctx), localParam(ctx)));
+    }
+
+    private static String seriesParam(final Context ctx) {
+        final String series = ctx.queryParam("series");
+        if (series == null || series.isBlank()) {
+            throw new ApiException(400, "missing query parameter: series (a series id, as in /api/monitors)");
+        }
+        return series;
+    }
+
+    private static boolean localParam(final Context ctx) {
         final String local = ctx.queryParam("local");
         if (local != null && !local.equals("true") && !local.equals("false")) {
             throw new ApiException(400, "local must be true or false, got: " + local);
         }
-        json(ctx, queries().series(series, Math.min(limit, config.historyEvents()), "true".equals(local)));
+        return "true".equals(local);
     }
 
     private static void json(final Context ctx, final JsonNode body) throws IOException {

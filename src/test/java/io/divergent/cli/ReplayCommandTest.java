@@ -19,12 +19,13 @@ class ReplayCommandTest {
     private final CommandRun cli = new CommandRun();
 
     @Test
-    void writesEventsAlertsAndDeadLettersAsJsonLines(@TempDir final Path dir) throws Exception {
+    void writesEventsAlertsAndDeadLettersAsJsonLinesAndTheReport(@TempDir final Path dir) throws Exception {
         final Path alerts = dir.resolve("alerts.jsonl");
+        final Path report = dir.resolve("report.html");
         final Path dead = dir.resolve("dead.jsonl");
         final int code = cli.run("replay", "--config", "examples/replay/divergent.properties",
                 "--references", "examples/replay/references.jsonl", "--events", "examples/replay/events.jsonl",
-                "--alerts", alerts.toString(), "--dead-letters", dead.toString());
+                "--alerts", alerts.toString(), "--dead-letters", dead.toString(), "--report", report.toString());
         assertThat(code).as(cli.err()).isZero();
         final ObjectMapper json = new ObjectMapper();
         final List<String> lines = cli.out().lines().toList();
@@ -37,6 +38,9 @@ class ReplayCommandTest {
                 + json.readTree(l).get("measure").asText() + " " + json.readTree(l).get("state").asText())
                 .containsExactly("THRESHOLD js_distance FIRING", "CHANGE change_statistic FIRING");
         assertThat(Files.readAllLines(dead)).hasSize(2);
+        // The report (its content: ReplayReportTest, ReplayReportIT) holds the replayed series in alert.
+        assertThat(Files.readString(report)).startsWith("<!doctype html>").contains("window.DIVERGENT_DATA = ")
+                .contains("\"series_id\":\"genres\",\"monitor\":\"genres\"").contains("\"state\":\"ALERT\"");
     }
 
     @Test

@@ -42,7 +42,11 @@ class DemoIT {
         // Every window holds all 200 events of its series: none was late.
         assertThat(rows).allSatisfy(r -> assertThat(r).contains(" 200 "));
         // DE drifts from the third window on (documentary appears): flagged; US never is critical.
-        assertThat(rows.stream().filter(r -> r.contains("country=DE")).toList().get(3)).contains("js_distance");
+        assertThat(rows.stream().filter(r -> r.contains("country=DE")).toList().get(3)).contains("js_distance")
+                .as("the drifting categories named, with how they moved").contains("documentary new");
+        // Short rows: one line each, no KL column (infinite as soon as a category is new).
+        assertThat(rows).allSatisfy(r -> assertThat(r.length()).isLessThanOrEqualTo(125));
+        assertThat(text).doesNotContain("KL(P||Q)");
         assertThat(rows.stream().filter(r -> r.contains("country=US"))).noneMatch(r -> r.contains("CRITICAL"));
         assertThat(text).contains("Done: 4 windows per series.").contains("run --config");
     }

@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The live view in a real browser (headless Debian Chromium) during a demo run: the page loads
  * from the demo's server, its overview lists both series with their alert states (DE drifts
- * and is in alert, US is not), and its charts get data; a screenshot is saved under target/.
+ * and is in alert, US is not), and its charts get data, the open window's (from /api/series/open)
+ * included; a screenshot is saved under target/.
  */
 class LiveViewIT {
 
@@ -50,7 +51,10 @@ class LiveViewIT {
                             + "'#series-table tbody tr').forEach(r => m[r.dataset.series] = r.dataset.state); return m;");
                     ((Map<?, ?>) rows).forEach((k, v) -> states.put(String.valueOf(k), String.valueOf(v)));
                     return "ALERT".equals(states.get("genres|country=DE")) && states.containsKey("genres|country=US")
-                            && points(browser, "js-chart") >= 3 && points(browser, "bars-chart") >= 3;
+                            && points(browser, "js-chart") >= 3 && points(browser, "bars-chart") >= 3
+                            && points(browser, "open-chart") >= 3
+                            // The detail follows the series drifting most (DE, once it drifts) until a row is clicked.
+                            && browser.findElement(By.id("detail-title")).getText().contains("genres|country=DE");
                 }, () -> "the page showing DE in alert and charts with data: " + states + ", chart points "
                         + points(browser, "js-chart") + "/" + points(browser, "bars-chart") + ", status: "
                         + browser.findElement(By.id("status")).getText() + "\n" + bytes);
@@ -59,6 +63,9 @@ class LiveViewIT {
                 assertThat(states.get("genres|country=US")).isIn("OK", "ALERT");
                 assertThat(browser.findElements(By.cssSelector("#js-chart canvas"))).as("uPlot drew the JS chart").isNotEmpty();
                 assertThat(browser.findElements(By.cssSelector("#bars-chart canvas"))).isNotEmpty();
+                // The open window against its reference, from /api/series/open: the demo's topic reference is shown.
+                assertThat(browser.findElement(By.id("open-caption")).getText()).startsWith("Open window")
+                        .contains("events so far) against its reference").doesNotContain("none from the reference topic");
                 assertThat(browser.findElement(By.id("detail-title")).getText()).contains("genres|country=DE");
                 assertThat(browser.findElements(By.cssSelector("#contributors tbody tr"))).isNotEmpty();
                 final Path shot = Chromium.screenshot(browser, "live-view.png");

@@ -57,6 +57,7 @@ class ViewApiIT {
     private static final long S = 1_000;
     private static final int SERIES = 12;
     private static final String DRIFTING = "genres|country=C03";
+    private static final long CLOSER = 30 * S + 3_600 * S;
     private static final String[] GENRES = {"action", "comedy", "drama", "horror"};
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -105,10 +106,10 @@ class ViewApiIT {
                     }
                 }
             }
-            // Exactly the third window's end + grace: closes the three windows of every series, not the
-            // silent fourth (its no-data events would be the latest).
+            // At the third window's end + grace: closes the three windows of every series, and no
+            // later one (a later window would close as a silent no-data window, which alerts).
             for (int c = 0; c < SERIES; c++) {
-                producer.send(new ProducerRecord<>(input, null, 30 * S + 3_600 * S, "closer",
+                producer.send(new ProducerRecord<>(input, null, CLOSER, "closer",
                         "{\"genre\":\"action\",\"country\":\"" + country(c) + "\"}"));
             }
             // One record without the category: a dead letter of kind missing-category.
@@ -161,6 +162,39 @@ class ViewApiIT {
         assertThat(newest).hasSize(1);
         assertThat(newest.get(0).get("window_start").asLong()).as("limit keeps the newest").isEqualTo(20 * S);
         assertThat(newest.get(0).get("js_distance").asDouble()).isGreaterThan(0.3);
+    }
+
+    /**
+     * The open window of every series is [3630 s, 3640 s): its closer, one "action" event, is the
+     * task's latest record; reference.mode previous has no topic reference to show.
+     */
+    @Test
+    void eachInstanceAnswersTheOpenWindowOfTheSeriesTheOtherOwns() throws Exception {
+        final Set<Integer> askedOfTheOther = new HashSet<>();
+        for (int c = 0; c < SERIES; c++) {
+            final String series = "genres|country=" + country(c);
+            final int owner = a.streams().queryMetadataForKey(DivergentTopology.countsStore("genres"), series,
+                    new StringSerializer()).activeHost().port();
+            final DivergentApp other = owner == port(a) ? b : a;
+            askedOfTheOther.add(port(other));
+            final HttpResponse<String> response = get(other, "/api/series/open?series="
+                    + URLEncoder.encode(series, StandardCharsets.UTF_8));
+            assertThat(response.statusCode()).as("%s: %s", series, response.body()).isEqualTo(200);
+            final JsonNode body = JSON.readTree(response.body());
+            assertThat(body.get("series_id").asText()).isEqualTo(series);
+            assertThat(body.get("window_start").asLong()).isEqualTo(CLOSER);
+            assertThat(body.get("window_end").asLong()).isEqualTo(CLOSER + 10 * S);
+            assertThat(body.get("observed_total").asLong()).isEqualTo(1);
+            assertThat(body.get("has_reference").asBoolean()).isFalse();
+            assertThat(body.get("categories")).hasSize(1);
+            assertThat(body.get("categories").get(0).get("category").asText()).isEqualTo("action");
+            assertThat(body.get("categories").get(0).get("p").asDouble()).isEqualTo(1.0);
+        }
+        assertThat(askedOfTheOther).as("both instances forwarded").hasSize(2);
+        assertError(get(a, "/api/series/open?series=" + URLEncoder.encode("genres|country=XX", StandardCharsets.UTF_8)), 404, "unknown series");
+        assertError(get(b, "/api/series/open?series=nomonitor"), 404, "unknown series");
+        assertError(get(a, "/api/series/open"), 400, "series");
+        assertError(get(a, "/api/series/open?series=x&local=maybe"), 400, "local");
     }
 
     @Test
