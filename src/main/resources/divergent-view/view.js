@@ -96,8 +96,8 @@
       series.push({ label: t.severity.toLowerCase() + " ≥ " + t.value, stroke: t.severity === "CRITICAL" ? "#b3261e" : "#e37400",
         dash: [8, 4], points: { show: false } });
     }
-    // Alert episodes, drawn as red points: from the alert events where the data has them (the
-    // report), else the windows at or above a threshold.
+    // Alert episodes, drawn as red points: from the alert events (the live API's latest ones, the
+    // report's all), else the windows at or above a threshold.
     const lowest = thresholds.length ? Math.min(...thresholds.map((t) => t.value)) : Infinity;
     const alerting = s.alert_events ? inEpisode(s.alert_events) : (e, v) => v !== null && v >= lowest;
     const marked = events.map((e, i) => (js[i] !== null && alerting(e, js[i]) ? js[i] : null));

@@ -1,6 +1,9 @@
 package io.divergent.topology;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Key layout of the store of recent events ({@link DivergentTopology#RECENT_EVENTS_STORE}), the
@@ -17,7 +20,8 @@ import java.nio.charset.StandardCharsets;
  *       remain: readers drop them ({@link #inRange}).</li>
  *   <li>{@code L|<series>}: the latest emitted event of the series (the one with the largest
  *       window start), for listing series without scanning their histories.</li>
- *   <li>{@code A|<series>}: the latest {@code DriftAlert} of the series.</li>
+ *   <li>{@code A|<series> NUL <kind>/<measure>}: the FIRING {@code DriftAlert} of a rule, until it resolves.</li>
+ *   <li>{@code H|<series>}: the series' latest alert events ({@link #appendAlert}).</li>
  * </ul>
  */
 public final class RecentEvents {
@@ -25,6 +29,9 @@ public final class RecentEvents {
     private static final String EVENT = "E|";
     private static final String LATEST = "L|";
     private static final String ALERT = "A|";
+    private static final String ALERT_HISTORY = "H|";
+    /** Alert events kept per series for the view's episodes, the latest ones. */
+    public static final int ALERT_EVENTS = 64;
 
     private RecentEvents() {
     }
@@ -53,6 +60,48 @@ public final class RecentEvents {
     /** The series of a latest-event key. */
     public static String seriesOfLatestKey(final String key) {
         return key.substring(LATEST.length());
+    }
+
+    /** Key of a series' latest {@value #ALERT_EVENTS} alert events, {@link #appendAlert} encoded. */
+    public static String alertHistoryKey(final String series) {
+        return ALERT_HISTORY + series;
+    }
+
+    /**
+     * Appends one serialized alert event to an alert history value, dropping the oldest beyond
+     * {@value #ALERT_EVENTS}. Layout: a count, then each entry as its length and bytes.
+     *
+     * @param history the stored value, or null for none
+     */
+    public static byte[] appendAlert(final byte[] history, final byte[] alert) {
+        final List<byte[]> entries = new ArrayList<>(alerts(history));
+        entries.add(alert);
+        final List<byte[]> kept = entries.subList(Math.max(0, entries.size() - ALERT_EVENTS), entries.size());
+        int size = 4;
+        for (final byte[] entry : kept) {
+            size += 4 + entry.length;
+        }
+        final ByteBuffer buffer = ByteBuffer.allocate(size).putInt(kept.size());
+        for (final byte[] entry : kept) {
+            buffer.putInt(entry.length).put(entry);
+        }
+        return buffer.array();
+    }
+
+    /** The serialized alert events of an alert history value, oldest first; none for null. */
+    public static List<byte[]> alerts(final byte[] history) {
+        if (history == null) {
+            return List.of();
+        }
+        final ByteBuffer buffer = ByteBuffer.wrap(history);
+        final int n = buffer.getInt();
+        final List<byte[]> entries = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            final byte[] entry = new byte[buffer.getInt()];
+            buffer.get(entry);
+            entries.add(entry);
+        }
+        return entries;
     }
 
     /** Key of the latest FIRING alert of one rule (kind and measure) of a series, while it fires. */

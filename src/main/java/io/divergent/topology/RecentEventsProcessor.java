@@ -65,10 +65,13 @@ final class RecentEventsProcessor implements Processor<String, Routed, Void, Voi
         } else if (record.value() instanceof Emitted.Alert a) {
             final DriftAlert alert = a.alert();
             final String key = RecentEvents.alertKey(alert.getSeriesId(), alert.getKind().name(), alert.getMeasure());
+            final byte[] serialized = alerts.serialize(alertsTopic, alert);
+            final String historyKey = RecentEvents.alertHistoryKey(alert.getSeriesId());
+            store.put(historyKey, RecentEvents.appendAlert(store.get(historyKey), serialized));
             if (alert.getState() == AlertState.RESOLVED) {
                 store.delete(key);
             } else {
-                store.put(key, alerts.serialize(alertsTopic, alert));
+                store.put(key, serialized);
             }
         }
     }

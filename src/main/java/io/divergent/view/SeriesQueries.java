@@ -188,6 +188,11 @@ final class SeriesQueries {
         describe(monitor, answer);
         answer.put("state", AlertStates.of(latest, alert));
         answer.set("alert", alert == null ? NODES.nullNode() : AvroJson.toJson(alert));
+        // Its latest alert events: the page marks the alert episodes from them, as the report does.
+        final ArrayNode alertEvents = answer.putArray("alert_events");
+        for (final byte[] bytes : RecentEvents.alerts(store.get(RecentEvents.alertHistoryKey(series)))) {
+            alertEvents.add(AvroJson.toJson(alerts.deserialize(null, bytes)));
+        }
         final ArrayNode list = answer.putArray("events");
         history.subList(Math.max(0, history.size() - limit), history.size()).forEach(e -> list.add(AvroJson.toJson(e)));
         return answer;

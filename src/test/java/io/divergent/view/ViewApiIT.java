@@ -162,6 +162,10 @@ class ViewApiIT {
         assertThat(newest).hasSize(1);
         assertThat(newest.get(0).get("window_start").asLong()).as("limit keeps the newest").isEqualTo(20 * S);
         assertThat(newest.get(0).get("js_distance").asDouble()).isGreaterThan(0.3);
+        // The alert events the page marks episodes from: the drifting window's FIRING.
+        assertThat(JSON.readTree(limited.body()).get("alert_events")).isNotEmpty()
+                .anySatisfy(alert -> assertThat(alert.get("state").asText() + " " + alert.get("window_start").asLong())
+                        .isEqualTo("FIRING " + 20 * S));
     }
 
     /**
