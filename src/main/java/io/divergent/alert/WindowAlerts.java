@@ -50,6 +50,26 @@ public final class WindowAlerts {
 
         /** Stores a status; an {@link AlertStatus#inactive()} one may be deleted instead. */
         void put(String series, String rule, AlertStatus status);
+
+        /** Statuses in a map of this JVM (simulations; the topology keeps them in a changelogged store). */
+        static States inMemory() {
+            final Map<List<String>, AlertStatus> statuses = new java.util.HashMap<>();
+            return new States() {
+                @Override
+                public AlertStatus get(final String series, final String rule) {
+                    return statuses.getOrDefault(List.of(series, rule), AlertStatus.INACTIVE);
+                }
+
+                @Override
+                public void put(final String series, final String rule, final AlertStatus status) {
+                    if (status.inactive()) {
+                        statuses.remove(List.of(series, rule));
+                    } else {
+                        statuses.put(List.of(series, rule), status);
+                    }
+                }
+            };
+        }
     }
 
     /** One threshold rule: a measure and its thresholds, warning before critical. */

@@ -5,7 +5,6 @@ import io.divergent.avro.AlertState;
 import io.divergent.avro.DivergenceEvent;
 import io.divergent.avro.DriftAlert;
 import io.divergent.avro.WeightsKind;
-import io.divergent.alert.AlertStatus;
 import io.divergent.alert.WindowAlerts;
 import io.divergent.config.DivergentConfig;
 import io.divergent.config.MonitorConfig;
@@ -168,22 +167,7 @@ public final class AlertSoak {
         final MonitorConfig monitor = config.monitors().get(0);
         final WindowEvaluation evaluation = new WindowEvaluation(monitor);
         final Histogram referenceHistogram = Histogram.of(reference);
-        final Map<String, AlertStatus> states = new HashMap<>();
-        final WindowAlerts.States store = new WindowAlerts.States() {
-            @Override
-            public AlertStatus get(final String series, final String rule) {
-                return states.getOrDefault(series + '\u0000' + rule, AlertStatus.INACTIVE);
-            }
-
-            @Override
-            public void put(final String series, final String rule, final AlertStatus status) {
-                if (status.inactive()) {
-                    states.remove(series + '\u0000' + rule);
-                } else {
-                    states.put(series + '\u0000' + rule, status);
-                }
-            }
-        };
+        final WindowAlerts.States store = WindowAlerts.States.inMemory();
         final String[] categories = new String[K];
         for (int c = 0; c < K; c++) {
             categories[c] = "c" + c;
