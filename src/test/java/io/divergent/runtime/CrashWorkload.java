@@ -124,9 +124,7 @@ final class CrashWorkload implements AutoCloseable {
         keys.put("max.future", "0");
         keys.put("rocksdb.memory.mb", "32");
         keys.put("kafka.processing.guarantee", guarantee);
-        // A killed member leaves the group only when its session expires: the broker's minimum.
-        keys.put("kafka.session.timeout.ms", "6000");
-        keys.put("kafka.heartbeat.interval.ms", "1000");
+        RunKeys.shortSession(keys);
         RunKeys.monitor(keys, "genres", app + "-plays", "json", "genre", "10s");
         keys.put("monitor.genres.segment.fields", "country");
         keys.put("monitor.genres.window.grace", "1h");

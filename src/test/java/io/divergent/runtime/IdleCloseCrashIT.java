@@ -89,9 +89,7 @@ class IdleCloseCrashIT {
         keys.put("idle.timeout", "2s");
         keys.put("kafka.processing.guarantee", guarantee);
         keys.put("kafka.commit.interval.ms", "1250");
-        // A killed member leaves the group only when its session expires: the broker's minimum.
-        keys.put("kafka.session.timeout.ms", "6000");
-        keys.put("kafka.heartbeat.interval.ms", "1000");
+        RunKeys.shortSession(keys);
         keys.put("rocksdb.memory.mb", "32");
         RunKeys.monitor(keys, "genres", input, "json", "genre", "5s");
         keys.put("monitor.genres.segment.fields", "country");

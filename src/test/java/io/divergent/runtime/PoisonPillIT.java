@@ -143,8 +143,7 @@ class PoisonPillIT {
     void pillsThatUsedToStopTheApplicationAreDeadLetteredAndARestartGoesOn(@TempDir final Path state) throws Exception {
         final String devices = SharedBroker.uniqueName("devices");
         final Map<String, String> keys = devicesMonitor(state, devices);
-        // Kafka Streams does not leave the group on close: the restart waits out the session.
-        keys.put("kafka.session.timeout.ms", "6000");
+        RunKeys.shortSession(keys);
         final DivergentConfig config = DivergentConfig.fromMap(keys);
         createTopics(config, devices);
         final byte[] huge = new byte[1_048_400];              // fits the input topic, not with the dead letter's headers

@@ -58,4 +58,17 @@ public final class RunKeys {
         keys.put(prefix + "window.size", windowSize);
         return keys;
     }
+
+    /**
+     * The broker's minimum session (6 s, heartbeat 1 s) for tests that kill or restart an
+     * instance: a killed member, or one closed by Kafka Streams (which does not leave the group),
+     * is replaced only when its session expires.
+     *
+     * @return {@code keys}
+     */
+    public static Map<String, String> shortSession(final Map<String, String> keys) {
+        keys.put("kafka.session.timeout.ms", "6000");
+        keys.put("kafka.heartbeat.interval.ms", "1000");
+        return keys;
+    }
 }
