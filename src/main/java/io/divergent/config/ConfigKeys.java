@@ -113,7 +113,8 @@ public final class ConfigKeys {
     public static final ConfigKey<OptionalInt> HTTP_PORT = new ConfigKey<>("http.port", Scope.APP, "", "off (`demo`: 8080)",
             t -> t.isBlank() ? OptionalInt.empty() : OptionalInt.of(port(t)),
             "port of the live view, its JSON API and `/metrics` (0 = any free port); also sets Kafka Streams' "
-                    + "`application.server`, so every instance answers for every series");
+                    + "`application.server`, so every instance answers for every series; unset, the recent-events store is "
+                    + "not kept either");
     /** Empty when not set: the local host name. */
     public static final ConfigKey<Optional<String>> HTTP_ADVERTISED_HOST = new ConfigKey<>("http.advertised.host",
             Scope.APP, "", "this host's name", t -> t.isBlank() ? Optional.empty() : Optional.of(t.strip()),

@@ -16,7 +16,7 @@ import java.util.Set;
  *
  * <p>Each pane of a series holds at most {@code max.categories + 1} counters ({@code m}). A
  * category that is in a pane's summary has a true pane count in {@code [count, count + error]}
- * ({@link SketchCount}); one that is not has at most the pane's bound: 0 when the pane never
+ * (count since it took its counter, plus the inherited error: {@link PaneCounts}); one that is not has at most the pane's bound: 0 when the pane never
  * evicted, else its smallest estimate ({@code <= N_pane / m}). Summed over the panes, a
  * category's window count lies in {@code [lower, upper]} with {@code upper - lower <= N / m}.
  * The kept set is the {@code max.categories} categories with the largest {@code upper} (then the
@@ -103,33 +103,24 @@ final class CategoryFold {
         private long otherEvents;
 
         /** Adds one pane's summary of the series: every counter it holds, {@value WindowProcessor#OTHER} included. */
-        void pane(final Map<String, SketchCount> counters) {
-            long bound = 0;
-            boolean evicted = false;
-            long smallest = Long.MAX_VALUE;
-            for (final Map.Entry<String, SketchCount> entry : counters.entrySet()) {
-                if (!entry.getKey().equals(WindowProcessor.OTHER)) {
-                    evicted |= entry.getValue().error() > 0;
-                    smallest = Math.min(smallest, entry.getValue().estimate());
-                }
-            }
+        void pane(final PaneCounts counters) {
+            final long[] smallest = {Long.MAX_VALUE};
+            final boolean[] evicted = {false};
+            counters.forEach((category, count, error) -> {
+                evicted[0] |= error > 0;
+                smallest[0] = Math.min(smallest[0], count + error);
+            });
             // A pane that never evicted holds every category it saw: absent means 0.
-            if (evicted) {
-                bound = smallest;
-            }
+            final long bound = evicted[0] ? smallest[0] : 0;
             boundSum += bound;
-            for (final Map.Entry<String, SketchCount> entry : counters.entrySet()) {
-                final SketchCount count = entry.getValue();
-                if (entry.getKey().equals(WindowProcessor.OTHER)) {
-                    otherEvents += count.count();
-                    total += count.count();
-                } else {
-                    total += count.estimate();
-                    final long[] cell = categories.computeIfAbsent(entry.getKey(), c -> new long[2]);
-                    cell[0] += count.count();
-                    cell[1] += count.estimate() - bound;
-                }
-            }
+            otherEvents += counters.other();
+            total += counters.other();
+            counters.forEach((category, count, error) -> {
+                total += count + error;
+                final long[] cell = categories.computeIfAbsent(category, c -> new long[2]);
+                cell[0] += count;
+                cell[1] += count + error - bound;
+            });
         }
 
         /** Keeps the {@code maxCategories} most frequent categories; see the class comment. */

@@ -36,7 +36,7 @@ import java.util.Set;
  * <pre>
  * input topic --(observe: decode once, one observation per monitor)--> observations repartition (by series id)
  * reference topic --(validate)--> references repartition (by series id)
- *                    both --> window task: counts per (series, pane, category), reference versions,
+ *                    both --> window task: counts per (series, pane) on the heap, written per commit; reference versions,
  *                             close on stream time (or on the wall clock when idle) --> alerting
  *                             (p-values corrected per window, alert lifecycle per (series, rule))
  *                             --> events topic, alerts topic
@@ -47,7 +47,7 @@ import java.util.Set;
  * names derive from these names, so renaming one is a migration:
  * {@code <application.id>-divergent-observations-repartition},
  * {@code <application.id>-divergent-references-repartition},
- * {@code <application.id>-divergent-<monitor>-counts-changelog}, and so on.
+ * {@code <application.id>-divergent-<monitor>-panes-changelog}, and so on.
  */
 public final class DivergentTopology {
 
@@ -65,7 +65,10 @@ public final class DivergentTopology {
     public static final String WINDOWS = "divergent-windows";
     /** The alert processor, after the window processor in the same task. */
     public static final String ALERTING = "divergent-alerting";
-    /** Store of each series' recent events and latest alert, for interactive queries (layout: {@link RecentEvents}). */
+    /**
+     * Store of each series' recent events and latest alert, for interactive queries (layout:
+     * {@link RecentEvents}); in the topology only when {@code http.port} is set.
+     */
     public static final String RECENT_EVENTS_STORE = "divergent-recent-events";
     /** The processor that keeps {@link #RECENT_EVENTS_STORE}. */
     public static final String RECENT_EVENTS = "divergent-recent-events-writer";
@@ -73,10 +76,18 @@ public final class DivergentTopology {
     private DivergentTopology() {
     }
 
-    /** Store of a monitor's counts: (pane, series, category) -> {@link SketchCount}. */
-    public static String countsStore(final String monitor) {
-        return "divergent-" + monitor + "-counts";
+    /**
+     * Store of a monitor's open panes: (pane start, series) -> that series' category counts in the
+     * pane ({@code PaneCounts}), as of the task's last commit (logged, not cached: written once
+     * per commit from the heap). Named {@code -panes}, not the {@code -counts} of versions before
+     * issue 16, whose one-key-per-category layout it does not read.
+     */
+    public static String panesStore(final String monitor) {
+        return "divergent-" + monitor + "-panes";
     }
+
+    /** The store that calls the window processor before each commit of its task ({@code CommitHook}; holds nothing). */
+    public static final String COMMIT_HOOK = "divergent-commit-hook";
 
     /** Store of a monitor's alert statuses: (series, rule) -> {@link io.divergent.alert.AlertStatus}. */
     public static String alertStore(final String monitor) {
@@ -157,7 +168,10 @@ public final class DivergentTopology {
                         .withName(OBSERVATIONS).withNumberOfPartitions(partitions))
                 .process(windows, Named.as(WINDOWS), REFERENCE_STORE)
                 .process(new AlertSupplier(config.monitors(), partitions), Named.as(ALERTING));
-        alerted.process(new RecentEventsSupplier(config, eventSerde, alertSerde), Named.as(RECENT_EVENTS));
+        if (config.httpPort().isPresent()) {
+            // Only the HTTP server reads it: without one it would be a changelogged copy of every event for nobody.
+            alerted.process(new RecentEventsSupplier(config, eventSerde, alertSerde), Named.as(RECENT_EVENTS));
+        }
         final BranchedKStream<String, Routed> outputs = alerted.split(Named.as("divergent-output-"));
         final Map<String, KStream<String, Routed>> out = outputs
                 .branch((k, v) -> v instanceof Emitted.Event, Branched.as("events"))
@@ -260,15 +274,18 @@ public final class DivergentTopology {
             this.maxCategories = config.maxCategories();
             this.liveness = new WindowProcessor.Liveness(config.idleTimeout().toMillis(), config.seriesHorizonWindows(),
                     config.volumeWindows());
+            // The meta and panes stores are written once per commit, from the commit hook, and are
+            // not cached: a cache would hold those writes past the commit they belong to.
             stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(META_STORE), Serdes.String(), Serdes.Long())
-                    .withCachingEnabled());
-            final Map<String, String> counts = new java.util.HashMap<>();
+                    .withCachingDisabled());
+            stores.add(CommitHook.builder(COMMIT_HOOK));
+            final Map<String, String> panes = new java.util.HashMap<>();
             final Map<String, String> history = new java.util.HashMap<>();
             final Map<String, String> volume = new java.util.HashMap<>();
             for (final MonitorConfig monitor : monitors) {
-                counts.put(monitor.name(), countsStore(monitor.name()));
-                stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(counts.get(monitor.name())),
-                        Serdes.Bytes(), SketchCount.serde()).withCachingEnabled());
+                panes.put(monitor.name(), panesStore(monitor.name()));
+                stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(panes.get(monitor.name())),
+                        Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled());
                 volume.put(monitor.name(), volumeStore(monitor.name()));
                 stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(volume.get(monitor.name())),
                         Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
@@ -278,7 +295,7 @@ public final class DivergentTopology {
                             Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
                 }
             }
-            this.names = new WindowProcessor.StoreNames(META_STORE, REFERENCE_STORE, counts, history, volume);
+            this.names = new WindowProcessor.StoreNames(META_STORE, COMMIT_HOOK, REFERENCE_STORE, panes, history, volume);
         }
 
         @Override

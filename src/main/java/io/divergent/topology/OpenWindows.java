@@ -4,19 +4,17 @@ import io.divergent.config.MonitorConfig;
 import io.divergent.config.ReferenceMode;
 import io.divergent.math.Histogram;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * The window a series is counting now, read (never written) from a task's stores, as the
  * interactive queries of the live view see them: the earliest window holding the task's stream
  * time (the one current traffic fills; with a grace period, older windows may still be open too),
- * its counts merged from its panes and folded
+ * its counts as of the task's last commit (the heap is ahead by at most a commit interval) merged
+ * from its panes and folded
  * to {@code max.categories} exactly as at emission, and the reference version in force for it
  * (topic references only: a monitor that compares with its own past windows has none to show).
  */
@@ -43,7 +41,7 @@ public final class OpenWindows {
      * Reads the open window of a series from the stores of the task that owns it.
      *
      * @param meta          {@link DivergentTopology#META_STORE}
-     * @param counts        {@link DivergentTopology#countsStore} of the series' monitor (values are the store's own type)
+     * @param panes         {@link DivergentTopology#panesStore} of the series' monitor (as of the task's last commit)
      * @param references    {@link DivergentTopology#REFERENCE_STORE}
      * @param monitor       the series' monitor
      * @param maxCategories {@code max.categories}
@@ -51,7 +49,7 @@ public final class OpenWindows {
      * @return the open window, or empty before the task's first record or when it has counted nothing of the series in it
      */
     public static Optional<OpenWindow> read(final ReadOnlyKeyValueStore<String, Long> meta,
-                                            final ReadOnlyKeyValueStore<Bytes, ?> counts,
+                                            final ReadOnlyKeyValueStore<Bytes, byte[]> panes,
                                             final ReadOnlyKeyValueStore<Bytes, byte[]> references,
                                             final MonitorConfig monitor, final long maxCategories, final String series) {
         final long size = monitor.windowSize().toMillis();
@@ -67,19 +65,9 @@ public final class OpenWindows {
         final CategoryFold.Merger merger = new CategoryFold.Merger();
         boolean any = false;
         for (long pane = Math.max(0, start); pane < end; pane += advance) {
-            final Map<String, SketchCount> run = new HashMap<>();
-            try (KeyValueIterator<Bytes, ?> it = counts.prefixScan(StoreKeys.countPrefix(pane, series),
-                    new org.apache.kafka.common.serialization.BytesSerializer())) {
-                while (it.hasNext()) {
-                    final KeyValue<Bytes, ?> entry = it.next();
-                    final String category = StoreKeys.categoryOfCount(entry.key);
-                    if (!category.isEmpty()) {
-                        run.put(category, (SketchCount) entry.value);
-                    }
-                }
-            }
-            if (!run.isEmpty()) {
-                merger.pane(run);
+            final byte[] value = panes.get(StoreKeys.paneKey(pane, series));
+            if (value != null) {
+                merger.pane(PaneCounts.decode(value, Long.MAX_VALUE));
                 any = true;
             }
         }

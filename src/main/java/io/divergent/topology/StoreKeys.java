@@ -10,8 +10,7 @@ import java.nio.charset.StandardCharsets;
  * range scans walk panes and reference versions in time order.
  *
  * <ul>
- *   <li>counts: {@code [pane start: 8][series length: 4][series UTF-8][category UTF-8]} -> count.
- *       Pane first, so closing a window is one range scan and expiring old panes another.</li>
+ *   <li>panes: {@code [pane start: 8][series UTF-8]} -> {@link PaneCounts#encode}: pane first, in time order.</li>
  *   <li>references and history: {@code [series length: 4][series UTF-8][timestamp: 8]}, so the
  *       versions of one series are contiguous and ordered by time.</li>
  * </ul>
@@ -21,37 +20,18 @@ final class StoreKeys {
     private StoreKeys() {
     }
 
-    static Bytes countKey(final long pane, final String series, final String category) {
+    static Bytes paneKey(final long pane, final String series) {
         final byte[] s = series.getBytes(StandardCharsets.UTF_8);
-        final byte[] c = category.getBytes(StandardCharsets.UTF_8);
-        return Bytes.wrap(ByteBuffer.allocate(12 + s.length + c.length).putLong(pane).putInt(s.length).put(s).put(c).array());
+        return Bytes.wrap(ByteBuffer.allocate(8 + s.length).putLong(pane).put(s).array());
     }
 
-    /** The prefix of every count key of one series in one pane. */
-    static Bytes countPrefix(final long pane, final String series) {
-        final byte[] s = series.getBytes(StandardCharsets.UTF_8);
-        return Bytes.wrap(ByteBuffer.allocate(12 + s.length).putLong(pane).putInt(s.length).put(s).array());
+    static long paneOf(final Bytes paneKey) {
+        return ByteBuffer.wrap(paneKey.get()).getLong(0);
     }
 
-    /** The smallest possible key of a pane: every count key of that pane sorts at or after it. */
-    static Bytes paneLowerBound(final long pane) {
-        return Bytes.wrap(ByteBuffer.allocate(8).putLong(pane).array());
-    }
-
-    static long paneOf(final Bytes countKey) {
-        return ByteBuffer.wrap(countKey.get()).getLong(0);
-    }
-
-    static String seriesOfCount(final Bytes countKey) {
-        final byte[] key = countKey.get();
-        final int length = ByteBuffer.wrap(key).getInt(8);
-        return new String(key, 12, length, StandardCharsets.UTF_8);
-    }
-
-    static String categoryOfCount(final Bytes countKey) {
-        final byte[] key = countKey.get();
-        final int length = ByteBuffer.wrap(key).getInt(8);
-        return new String(key, 12 + length, key.length - 12 - length, StandardCharsets.UTF_8);
+    static String seriesOfPane(final Bytes paneKey) {
+        final byte[] key = paneKey.get();
+        return new String(key, 8, key.length - 8, StandardCharsets.UTF_8);
     }
 
     static Bytes versionKey(final String series, final long timestamp) {

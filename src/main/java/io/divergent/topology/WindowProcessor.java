@@ -6,7 +6,6 @@ import io.divergent.avro.DivergenceEvent;
 import io.divergent.math.Histogram;
 import io.divergent.math.VolumeTest;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.BytesSerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -21,11 +20,12 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Counts observations per (series, pane, category) and, when stream time closes a window,
@@ -34,17 +34,23 @@ import java.util.TreeSet;
  *
  * <p>A pane is a tumbling sub-window of length {@code advance}; a window of length
  * {@code size} is the sum of its {@code size / advance} panes, combined only at emission, so a
- * record costs one store read and one write whatever the hop. All state lives in changelogged
- * stores (the fields below only cache store values), so an exactly-once commit never leaves
- * counts behind on the heap.
+ * record costs one counter update whatever the hop.
  *
- * <p>The category cap ({@code max.categories}, K) is a Space-Saving summary per (pane, series):
- * at most {@code m = K + 1} counters, each a {@link SketchCount}. A new category takes a free
- * counter, or once the m are taken evicts the one with the smallest estimate and inherits it as
- * its error. A record costs one read and one write (plus one delete when it evicts), and the
- * smallest counter is found in a heap index of the full summaries, a cache of the store rebuilt
- * from it after {@link #init}. At emission the panes' summaries are merged and the window keeps
- * its K most frequent categories ({@link CategoryFold}); the reference is folded onto the same set.
+ * <p>Heap first (issue 16): the open panes' counts ({@link PaneCounts}, one per (pane, series)),
+ * the task's stream time, each monitor's closed-until time and its expected series live on the
+ * heap; a record touches no store. Before every commit of the task ({@link CommitHook}) each
+ * (pane, series) changed since the last commit is written to the monitor's panes store as one
+ * value, each expired one that the store holds is deleted, and the times are written to the meta
+ * store; both stores are logged and not cached, so their changelog records go out inside that
+ * commit (under exactly-once: in its transaction). A (pane, series) born and expired between two
+ * commits never reaches the store. {@link #init} rebuilds the heap from the stores, which restore
+ * filled from their changelogs, so a crash loses nothing that was committed and keeps nothing
+ * that was not.
+ *
+ * <p>The category cap ({@code max.categories}, K) is a Space-Saving summary per (pane, series)
+ * of at most {@code m = K + 1} counters ({@link PaneCounts}). At emission the panes' summaries
+ * are merged and the window keeps its K most frequent categories ({@link CategoryFold}); the
+ * reference is folded onto the same set.
  *
  * <p>Stream time is the largest event time this task has seen (reference records do not move
  * it). Window {@code [start, end)} closes when stream time reaches {@code end + grace}. A record
@@ -65,19 +71,25 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         final long advance;
         final long grace;
         final EventFactory events;
-        KeyValueStore<Bytes, SketchCount> counts;
+        /** (pane start, series) -> {@link PaneCounts#encode}: the open panes as of the last commit. */
+        KeyValueStore<Bytes, byte[]> panesStore;
         KeyValueStore<Bytes, byte[]> history;
         /** Series id -> {@link VolumeHistory}: the series expected in the next window. */
         KeyValueStore<String, byte[]> volume;
         /** Every window ending at or before this has been emitted; Long.MIN_VALUE before the first record. */
         long closedUntil = Long.MIN_VALUE;
-        /**
-         * The Space-Saving summary of each (pane, series), for the category cap: a cache of what
-         * the counts store holds, filled from the store on first use.
-         */
-        final Map<PaneSeries, Summary> summaries = new HashMap<>();
-        /** Panes up to this one may hold counts from before init(): their summaries are read from the store. */
-        long restoredPane = Long.MIN_VALUE;
+        /** closedUntil as the meta store holds it. */
+        long storedClosedUntil = Long.MIN_VALUE;
+        /** The open panes: pane start -> series -> counts. */
+        final TreeMap<Long, Map<String, OpenPane>> panes = new TreeMap<>();
+        /** Panes changed since the last commit (each once). */
+        final List<OpenPane> dirty = new ArrayList<>();
+        /** Keys of expired panes that the store holds, to delete at the next commit. */
+        final List<Bytes> expired = new ArrayList<>();
+        /** The expected series and their volume history, as the volume store holds them (written through). */
+        final TreeMap<String, VolumeHistory> expected = new TreeMap<>();
+        /** The reference version each series used last, decoded, by series: decoded once per version. */
+        final Map<String, DecodedReference> references = new HashMap<>();
 
         MonitorState(final MonitorConfig config) {
             this.config = config;
@@ -88,38 +100,43 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
     }
 
-    /** A pane of one series. */
-    private record PaneSeries(long pane, String series) {
+    /** A reference version as stored (key and value bytes) and decoded. */
+    private record DecodedReference(Bytes key, byte[] value, EventFactory.Baseline baseline) {
     }
 
-    /** A counter in the heap index of a full summary: smallest estimate first, ties by category. */
-    private record Slot(long estimate, String category) implements Comparable<Slot> {
-        @Override
-        public int compareTo(final Slot other) {
-            return estimate != other.estimate ? Long.compare(estimate, other.estimate) : category.compareTo(other.category);
+    /** One series' counts in one open pane, and whether the store has them. */
+    private static final class OpenPane {
+        final long pane;
+        final String series;
+        final PaneCounts counts;
+        /** Changed since the last commit (and listed in {@link MonitorState#dirty}). */
+        boolean dirty;
+        /** Written to the store at some commit (so expiring it needs a delete). */
+        boolean stored;
+        /** Its windows have all closed. */
+        boolean expired;
+
+        OpenPane(final long pane, final String series, final PaneCounts counts) {
+            this.pane = pane;
+            this.series = series;
+            this.counts = counts;
         }
-    }
-
-    /** The counters (other than {@value #OTHER}) a (pane, series) holds; indexed by estimate once all m are taken. */
-    private static final class Summary {
-        long size;
-        /** Null until the summary is full: only full summaries evict. */
-        TreeSet<Slot> index;
     }
 
     /**
      * The names of the stores the supplier connects to this processor.
      *
-     * @param meta       the task's stream time and each monitor's closed-until time
+     * @param meta       the task's stream time and each monitor's closed-until time (logged, not cached)
+     * @param hook       the {@link CommitHook} that calls the processor before each commit
      * @param references the reference versions
-     * @param counts     each monitor's counts store, by monitor name
+     * @param panes      each monitor's panes store (logged, not cached), by monitor name
      * @param history    the past-window store of each monitor whose reference is not the topic, by monitor name
      * @param volume     each monitor's volume store (series -> {@link VolumeHistory}), by monitor name
      */
-    record StoreNames(String meta, String references, Map<String, String> counts, Map<String, String> history,
+    record StoreNames(String meta, String hook, String references, Map<String, String> panes, Map<String, String> history,
                       Map<String, String> volume) {
         StoreNames {
-            counts = Map.copyOf(counts);
+            panes = Map.copyOf(panes);
             history = Map.copyOf(history);
             volume = Map.copyOf(volume);
         }
@@ -145,6 +162,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private final long maxCategories;
     /** Space-Saving counters per (pane, series): max.categories + 1 (Long.MAX_VALUE: no cap). */
     private final long counters;
+    /** streamTime as the meta store holds it. */
+    private long storedStreamTime = -1;
     private final int deadLetterBudget;
     private final StoreNames stores;
     private final Liveness liveness;
@@ -189,19 +208,20 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         this.deadLetters = new DeadLetters(context, metrics, deadLetterBudget);
         final Long time = meta.get(STREAM_TIME);
         streamTime = time == null ? -1 : time;
+        storedStreamTime = streamTime;
         for (final MonitorState monitor : ordered) {
-            monitor.counts = context.getStateStore(stores.counts().get(monitor.config.name()));
+            monitor.panesStore = context.getStateStore(stores.panes().get(monitor.config.name()));
             if (monitor.config.referenceMode() != ReferenceMode.TOPIC) {
                 monitor.history = context.getStateStore(stores.history().get(monitor.config.name()));
             }
             monitor.volume = context.getStateStore(stores.volume().get(monitor.config.name()));
             final Long closed = meta.get(CLOSED_PREFIX + monitor.config.name());
             monitor.closedUntil = closed == null ? Long.MIN_VALUE : closed;
-            // A counted record is never ahead of the stream time stored with it: later panes start empty.
-            monitor.summaries.clear();
-            monitor.restoredPane = streamTime < 0 ? Long.MIN_VALUE
-                    : Math.floorDiv(streamTime, monitor.advance) * monitor.advance;
+            monitor.storedClosedUntil = monitor.closedUntil;
+            rebuildHeap(monitor);
         }
+        final CommitHook hook = context.getStateStore(stores.hook());
+        hook.beforeCommit(this::persist);
         // A task just assigned (or restored) counts as active: its backlog, if any, arrives first.
         lastRecordWall = context.currentSystemTimeMs();
         if (liveness.idleTimeoutMs() > 0) {
@@ -225,7 +245,6 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             return;
         }
         streamTime = target;
-        meta.put(STREAM_TIME, target);
         for (final MonitorState state : ordered) {
             closeWindows(state);
         }
@@ -265,7 +284,6 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
         if (time > streamTime) {
             streamTime = time;
-            meta.put(STREAM_TIME, time);
         }
         final long pane = Math.floorDiv(time, monitor.advance) * monitor.advance;
         if (pane + monitor.size + monitor.grace <= streamTime) {
@@ -280,70 +298,73 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
     }
 
-    /**
-     * Adds one to a category's count in a pane, Space-Saving: a counted category adds one; a new
-     * one takes a free counter, or evicts the counter with the smallest estimate (ties by name)
-     * and takes its estimate as its error. {@value #OTHER} (a category the input itself sends)
-     * never takes a counter: it is folded mass already.
-     */
+    /** Adds one event of a category to its (pane, series) on the heap; see {@link PaneCounts}. */
     private void count(final MonitorState monitor, final long pane, final String series, final String category) {
-        final Bytes key = StoreKeys.countKey(pane, series, category);
-        final SketchCount current = monitor.counts.get(key);
-        if (category.equals(OTHER)) {
-            monitor.counts.put(key, current == null ? new SketchCount(1, 0) : current.plusOne());
-            return;
+        final Map<String, OpenPane> ofPane = monitor.panes.computeIfAbsent(pane, p -> new HashMap<>());
+        OpenPane open = ofPane.get(series);
+        if (open == null) {
+            open = new OpenPane(pane, series, new PaneCounts(counters));
+            ofPane.put(series, open);
         }
-        final Summary summary = summary(monitor, pane, series);
-        if (current != null) {
-            monitor.counts.put(key, current.plusOne());
-            if (summary.index != null) {
-                summary.index.remove(new Slot(current.estimate(), category));
-                summary.index.add(new Slot(current.estimate() + 1, category));
-            }
-        } else if (summary.size < counters) {
-            monitor.counts.put(key, new SketchCount(1, 0));
-            summary.size++;
-            if (summary.size == counters) {
-                summary.index = index(monitor, pane, series);
-            }
-        } else {
-            final Slot smallest = summary.index.pollFirst();
-            monitor.counts.delete(StoreKeys.countKey(pane, series, smallest.category()));
-            monitor.counts.put(key, new SketchCount(1, smallest.estimate()));
-            summary.index.add(new Slot(smallest.estimate() + 1, category));
+        open.counts.add(category);
+        if (!open.dirty) {
+            open.dirty = true;
+            monitor.dirty.add(open);
         }
     }
 
-    private Summary summary(final MonitorState monitor, final long pane, final String series) {
-        final PaneSeries paneSeries = new PaneSeries(pane, series);
-        Summary summary = monitor.summaries.get(paneSeries);
-        if (summary == null) {
-            summary = new Summary();
-            if (pane <= monitor.restoredPane) {
-                final TreeSet<Slot> slots = index(monitor, pane, series);
-                summary.size = slots.size();
-                summary.index = summary.size >= counters ? slots : null;
-            }
-            monitor.summaries.put(paneSeries, summary);
-        }
-        return summary;
-    }
-
-    /** The counters of a (pane, series) read from the store (once per summary: when it fills, or after init). */
-    private TreeSet<Slot> index(final MonitorState monitor, final long pane, final String series) {
-        final TreeSet<Slot> slots = new TreeSet<>();
-        try (KeyValueIterator<Bytes, SketchCount> it = monitor.counts.prefixScan(StoreKeys.countPrefix(pane, series),
-                new BytesSerializer())) {
+    /** Loads a monitor's open panes and expected series from its stores (restored, if need be, before init). */
+    private void rebuildHeap(final MonitorState monitor) {
+        monitor.panes.clear();
+        monitor.dirty.clear();
+        monitor.expired.clear();
+        monitor.expected.clear();
+        monitor.references.clear();
+        try (KeyValueIterator<Bytes, byte[]> it = monitor.panesStore.all()) {
             while (it.hasNext()) {
-                final KeyValue<Bytes, SketchCount> entry = it.next();
-                final String category = StoreKeys.categoryOfCount(entry.key);
-                // The empty category is the slot counter of stores written before the heap kept it.
-                if (!category.isEmpty() && !category.equals(OTHER)) {
-                    slots.add(new Slot(entry.value.estimate(), category));
+                final KeyValue<Bytes, byte[]> entry = it.next();
+                final long pane = StoreKeys.paneOf(entry.key);
+                final String series = StoreKeys.seriesOfPane(entry.key);
+                final OpenPane open = new OpenPane(pane, series, PaneCounts.decode(entry.value, counters));
+                open.stored = true;
+                monitor.panes.computeIfAbsent(pane, p -> new HashMap<>()).put(series, open);
+            }
+        }
+        try (KeyValueIterator<String, byte[]> it = monitor.volume.all()) {
+            while (it.hasNext()) {
+                final KeyValue<String, byte[]> entry = it.next();
+                monitor.expected.put(entry.key, VolumeHistory.decode(entry.value));
+            }
+        }
+    }
+
+    /**
+     * Writes what changed on the heap since the last commit to the stores: called by the
+     * {@link CommitHook} before each commit of the task, so the commit covers it.
+     */
+    private void persist() {
+        for (final MonitorState monitor : ordered) {
+            for (final OpenPane open : monitor.dirty) {
+                open.dirty = false;
+                if (!open.expired) {
+                    monitor.panesStore.put(StoreKeys.paneKey(open.pane, open.series), open.counts.encode());
+                    open.stored = true;
                 }
             }
+            monitor.dirty.clear();
+            for (final Bytes key : monitor.expired) {
+                monitor.panesStore.delete(key);
+            }
+            monitor.expired.clear();
+            if (monitor.closedUntil != monitor.storedClosedUntil) {
+                meta.put(CLOSED_PREFIX + monitor.config.name(), monitor.closedUntil);
+                monitor.storedClosedUntil = monitor.closedUntil;
+            }
         }
-        return slots;
+        if (streamTime != storedStreamTime) {
+            meta.put(STREAM_TIME, streamTime);
+            storedStreamTime = streamTime;
+        }
     }
 
     /** Emits every window of a monitor that stream time has closed, oldest first, only windows with data. */
@@ -354,14 +375,14 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
         while (true) {
             final long end;
-            if (monitor.closedUntil != Long.MIN_VALUE && hasExpected(monitor)) {
+            if (monitor.closedUntil != Long.MIN_VALUE && !monitor.expected.isEmpty()) {
                 // Some series is expected: every window closes in turn, with data or not.
                 end = monitor.closedUntil + monitor.advance;
             } else {
-                final Long firstPane = firstPane(monitor);
-                if (firstPane == null) {
+                if (monitor.panes.isEmpty()) {
                     break;
                 }
+                final long firstPane = monitor.panes.firstKey();
                 // The first unclosed window that holds the oldest pane: earlier windows are empty or emitted.
                 end = monitor.closedUntil == Long.MIN_VALUE ? Math.max(firstPane + monitor.advance, monitor.size)
                         : Math.max(Math.max(firstPane + monitor.advance, monitor.size), monitor.closedUntil + monitor.advance);
@@ -369,92 +390,45 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             if (end > closable) {
                 break;
             }
-            final List<Bytes> firstPaneKeys = emitWindow(monitor, end - monitor.size, end);
+            emitWindow(monitor, end - monitor.size, end);
             monitor.closedUntil = end;
-            expirePanes(monitor, end - monitor.size, firstPaneKeys);
+            expirePanes(monitor, end - monitor.size);
         }
         monitor.closedUntil = closable;
-        meta.put(CLOSED_PREFIX + monitor.config.name(), closable);
     }
 
-    private static boolean hasExpected(final MonitorState monitor) {
-        try (KeyValueIterator<String, byte[]> it = monitor.volume.all()) {
-            return it.hasNext();
-        }
-    }
-
-    private Long firstPane(final MonitorState monitor) {
-        try (KeyValueIterator<Bytes, SketchCount> it = monitor.counts.all()) {
-            return it.hasNext() ? StoreKeys.paneOf(it.next().key) : null;
-        }
-    }
-
-    /**
-     * Deletes every pane at or before {@code lastDeadPane}: all windows containing them have closed.
-     * The keys of {@code lastDeadPane} itself come from the emission's scan; only older panes
-     * (normally none: each close expires them) are looked for again.
-     */
-    private void expirePanes(final MonitorState monitor, final long lastDeadPane, final List<Bytes> lastDeadPaneKeys) {
-        final List<Bytes> dead = new ArrayList<>(lastDeadPaneKeys);
-        try (KeyValueIterator<Bytes, SketchCount> it = monitor.counts.range(StoreKeys.paneLowerBound(0),
-                StoreKeys.paneLowerBound(lastDeadPane))) {
-            while (it.hasNext()) {
-                dead.add(it.next().key);
+    /** Drops every pane at or before {@code lastDeadPane} from the heap: all windows containing them have closed. */
+    private static void expirePanes(final MonitorState monitor, final long lastDeadPane) {
+        final SortedMap<Long, Map<String, OpenPane>> dead = monitor.panes.headMap(lastDeadPane, true);
+        for (final Map<String, OpenPane> ofPane : dead.values()) {
+            for (final OpenPane open : ofPane.values()) {
+                open.expired = true;
+                if (open.stored) {
+                    monitor.expired.add(StoreKeys.paneKey(open.pane, open.series));
+                }
             }
         }
-        for (final Bytes key : dead) {
-            monitor.counts.delete(key);
-        }
-        monitor.summaries.keySet().removeIf(paneSeries -> paneSeries.pane() <= lastDeadPane);
+        dead.clear();
     }
 
-    /** Emits the window {@code [start, end)}; returns the keys of its first pane, which no later window holds. */
-    private List<Bytes> emitWindow(final MonitorState monitor, final long start, final long end) {
+    /** Emits the window {@code [start, end)}. */
+    private void emitWindow(final MonitorState monitor, final long start, final long end) {
         // Series in sorted order: the emission order is part of the deterministic output.
         final Map<String, CategoryFold.Merger> window = new TreeMap<>();
-        final List<Bytes> firstPaneKeys = new ArrayList<>();
-        // Keys sort by pane, then series: each (pane, series) summary is a contiguous run, merged whole.
-        final Map<String, SketchCount> run = new HashMap<>();
-        long runPane = 0;
-        String runSeries = null;
-        try (KeyValueIterator<Bytes, SketchCount> it = monitor.counts.range(StoreKeys.paneLowerBound(start),
-                StoreKeys.paneLowerBound(end - monitor.advance + 1))) {
-            while (it.hasNext()) {
-                final KeyValue<Bytes, SketchCount> entry = it.next();
-                final long pane = StoreKeys.paneOf(entry.key);
-                if (pane == start) {
-                    firstPaneKeys.add(entry.key);
-                }
-                final String series = StoreKeys.seriesOfCount(entry.key);
-                if (runSeries != null && (pane != runPane || !series.equals(runSeries))) {
-                    window.computeIfAbsent(runSeries, s -> new CategoryFold.Merger()).pane(run);
-                    run.clear();
-                }
-                runPane = pane;
-                runSeries = series;
-                final String category = StoreKeys.categoryOfCount(entry.key);
-                if (!category.isEmpty()) {
-                    run.put(category, entry.value);
-                }
+        for (final Map<String, OpenPane> ofPane : monitor.panes.subMap(start, true, end - monitor.advance, true).values()) {
+            for (final OpenPane open : ofPane.values()) {
+                window.computeIfAbsent(open.series, s -> new CategoryFold.Merger()).pane(open.counts);
             }
-        }
-        if (runSeries != null) {
-            window.computeIfAbsent(runSeries, s -> new CategoryFold.Merger()).pane(run);
         }
         final List<io.divergent.avro.DivergenceEvent> events = new ArrayList<>(window.size());
         // The series expected in the window take part with no count: each gets a no-data event or is forgotten.
-        final Map<String, VolumeHistory> volumes = new HashMap<>();
-        try (KeyValueIterator<String, byte[]> it = monitor.volume.all()) {
-            while (it.hasNext()) {
-                final KeyValue<String, byte[]> entry = it.next();
-                volumes.put(entry.key, VolumeHistory.decode(entry.value));
-                window.computeIfAbsent(entry.key, s -> new CategoryFold.Merger());
-            }
+        for (final String series : monitor.expected.keySet()) {
+            window.computeIfAbsent(series, s -> new CategoryFold.Merger());
         }
         for (final Map.Entry<String, CategoryFold.Merger> entry : window.entrySet()) {
             final String series = entry.getKey();
             final CategoryFold.Window folded = entry.getValue().fold(maxCategories);
-            final VolumeHistory volume = volumes.get(series);
+            final VolumeHistory volume = monitor.expected.get(series);
             if (folded.total() == 0) {
                 // No event (or only the legacy slot counter of an old store).
                 if (volume == null) {
@@ -475,7 +449,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             }
             final Histogram observed = folded.observed();
             final EventFactory.Baseline baseline = monitor.config.referenceMode() == ReferenceMode.TOPIC
-                    ? topicReference(series, end)
+                    ? topicReference(monitor, series, end)
                     : pastWindows(monitor, series, start, observed);
             final CategoryFold.Reference reference = baseline == null ? null
                     : CategoryFold.foldReference(baseline.histogram(), folded.kept());
@@ -490,30 +464,43 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             context.forward(new Record<>(monitor.config.name(), new Emitted.Window(monitor.config.name(), end, events),
                     end - 1, new RecordHeaders()));
         }
-        return firstPaneKeys;
     }
 
-    /** The latest reference version with timestamp < end; older versions can never be used again and are dropped. */
-    private EventFactory.Baseline topicReference(final String series, final long end) {
-        KeyValue<Bytes, byte[]> latest = null;
+    /**
+     * The latest reference version with timestamp < end; older versions can never be used again
+     * and are dropped. A version is decoded once: while it stays the latest, later windows reuse it.
+     */
+    private EventFactory.Baseline topicReference(final MonitorState monitor, final String series, final long end) {
+        final KeyValue<Bytes, byte[]> latest;
         try (KeyValueIterator<Bytes, byte[]> it = references.reverseRange(StoreKeys.versionKey(series, 0),
                 StoreKeys.versionKey(series, end - 1))) {
-            if (it.hasNext()) {
-                latest = it.next();
-            }
+            latest = it.hasNext() ? it.next() : null;
         }
         if (latest == null) {
+            monitor.references.remove(series);
             return null;
         }
-        final long timestamp = StoreKeys.timestampOfVersion(latest.key);
-        if (timestamp > 0) {
-            deleteRange(references, StoreKeys.versionKey(series, 0), StoreKeys.versionKey(series, timestamp - 1));
+        final DecodedReference cached = monitor.references.get(series);
+        if (cached != null && cached.key().equals(latest.key) && Arrays.equals(cached.value(), latest.value)) {
+            return cached.baseline();
         }
+        final long timestamp = StoreKeys.timestampOfVersion(latest.key);
+        prune(series, timestamp);
         if (latest.value.length == 0) {
+            monitor.references.remove(series);
             return null;
         }
         final HistogramCodec.Stored stored = HistogramCodec.decode(latest.value);
-        return EventFactory.Baseline.fromTopic(stored.histogram(), timestamp, stored.kind());
+        final EventFactory.Baseline baseline = EventFactory.Baseline.fromTopic(stored.histogram(), timestamp, stored.kind());
+        monitor.references.put(series, new DecodedReference(latest.key, latest.value, baseline));
+        return baseline;
+    }
+
+    /** Deletes a series' reference versions older than the one of {@code timestamp}, which replaced them. */
+    private void prune(final String series, final long timestamp) {
+        if (timestamp > 0) {
+            deleteRange(references, StoreKeys.versionKey(series, 0), StoreKeys.versionKey(series, timestamp - 1));
+        }
     }
 
     /**
@@ -554,6 +541,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     /** Forgets a series silent past the horizon: its volume and past-window history. */
     private static void forget(final MonitorState monitor, final String series) {
         monitor.volume.delete(series);
+        monitor.expected.remove(series);
+        monitor.references.remove(series);
         if (monitor.history != null) {
             deleteRange(monitor.history, StoreKeys.versionKey(series, 0), StoreKeys.versionKey(series, Long.MAX_VALUE));
         }
@@ -580,6 +569,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             next = history.append(end, monitor.advance, count, liveness.volumeWindows() * perSize);
         }
         monitor.volume.put(series, next.encode());
+        monitor.expected.put(series, next);
     }
 
     private static void deleteRange(final KeyValueStore<Bytes, byte[]> store, final Bytes from, final Bytes to) {

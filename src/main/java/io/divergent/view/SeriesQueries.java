@@ -217,8 +217,8 @@ final class SeriesQueries {
         if (monitor == null) {
             throw new ApiException(404, "unknown series: " + series);
         }
-        final String countsStore = DivergentTopology.countsStore(monitor.name());
-        final KeyQueryMetadata owner = streams.queryMetadataForKey(countsStore, series, new StringSerializer());
+        final String panesStore = DivergentTopology.panesStore(monitor.name());
+        final KeyQueryMetadata owner = streams.queryMetadataForKey(panesStore, series, new StringSerializer());
         if (owner == null || KeyQueryMetadata.NOT_AVAILABLE.equals(owner) || owner.activeHost() == null) {
             throw new ApiException(503, "the store is not queryable yet (the application is starting or rebalancing)");
         }
@@ -229,7 +229,7 @@ final class SeriesQueries {
         // One partition's stores: the stream time and closed windows are per task.
         final int partition = owner.partition();
         final OpenWindows.OpenWindow window = OpenWindows.read(
-                store(DivergentTopology.META_STORE, partition), store(countsStore, partition),
+                store(DivergentTopology.META_STORE, partition), store(panesStore, partition),
                 store(DivergentTopology.REFERENCE_STORE, partition), monitor, maxCategories, series)
                 .orElseThrow(() -> new ApiException(404, "unknown series, or nothing counted in its open window yet: " + series));
         final ObjectNode answer = NODES.objectNode();

@@ -195,6 +195,11 @@ final class CrashWorkload implements AutoCloseable {
      * {@code instance-N.log} of the work directory.
      */
     DivergentProcess start(final int instance) throws IOException {
+        return start(instance, List.of());
+    }
+
+    /** As {@link #start(int)}, with system properties for the child (see {@link DivergentProcess#run(Path, Path, List)}). */
+    DivergentProcess start(final int instance, final List<String> properties) throws IOException {
         final Path file = dir.resolve("instance-" + instance + ".properties");
         if (!Files.exists(file)) {
             final Properties props = new Properties();
@@ -204,7 +209,7 @@ final class CrashWorkload implements AutoCloseable {
                 props.store(writer, "CrashWorkload instance " + instance);
             }
         }
-        final DivergentProcess process = DivergentProcess.run(file, dir.resolve("instance-" + instance + ".log"));
+        final DivergentProcess process = DivergentProcess.run(file, dir.resolve("instance-" + instance + ".log"), properties);
         processes.add(process);
         return process;
     }

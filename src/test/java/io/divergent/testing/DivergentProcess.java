@@ -61,11 +61,33 @@ public final class DivergentProcess implements AutoCloseable {
      * @throws UncheckedIOException  if the process cannot be started
      */
     public static DivergentProcess run(final Path config, final Path log) {
+        return start(config, log, List.of(), false);
+    }
+
+    /**
+     * As {@link #run(Path, Path)}, with system properties for the child and this module's test
+     * classes on its class path (after the jar), for test-only plug-ins such as {@link HaltAfterAcks}.
+     *
+     * @param properties {@code -D} system properties of the child ({@code name=value}), possibly none
+     */
+    public static DivergentProcess run(final Path config, final Path log, final List<String> properties) {
+        return start(config, log, properties, true);
+    }
+
+    private static DivergentProcess start(final Path config, final Path log, final List<String> properties,
+                                          final boolean withTestClasses) {
         final List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         // Small and quick to start: the work of a test is seconds, not a JIT's steady state.
         Collections.addAll(command, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "--enable-native-access=ALL-UNNAMED", "-Dlog4j2.configurationFile=" + childLogConfig(), "-jar", jar().toString(), "run", "--config", config.toString());
+                "--enable-native-access=ALL-UNNAMED", "-Dlog4j2.configurationFile=" + childLogConfig());
+        properties.forEach(p -> command.add("-D" + p));
+        if (!withTestClasses) {
+            Collections.addAll(command, "-jar", jar().toString());
+        } else {
+            Collections.addAll(command, "-cp", jar() + java.io.File.pathSeparator + testClasses(), "io.divergent.cli.Main");
+        }
+        Collections.addAll(command, "run", "--config", config.toString());
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
             Files.writeString(log, "=== " + String.join(" ", command) + System.lineSeparator(), StandardCharsets.UTF_8,
@@ -78,6 +100,14 @@ public final class DivergentProcess implements AutoCloseable {
             return new DivergentProcess(process, log);
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
+        }
+    }
+
+    private static String testClasses() {
+        try {
+            return Paths.get(DivergentProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (final java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot locate the test classes", e);
         }
     }
 
@@ -107,6 +137,11 @@ public final class DivergentProcess implements AutoCloseable {
     /** Whether the child is still running. */
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** The child's exit status, or empty while it runs. */
+    public java.util.OptionalInt exitStatus() {
+        return process.isAlive() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(process.exitValue());
     }
 
     /** The child's operating-system process id. */

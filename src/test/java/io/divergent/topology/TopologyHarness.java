@@ -173,19 +173,39 @@ final class TopologyHarness implements AutoCloseable {
         return n;
     }
 
-    /** Distinct pane starts present in a monitor's counts store. */
+    /** Distinct pane starts present in a monitor's panes store (as of the last commit: the driver commits after each record). */
     List<Long> panes(final String monitor) {
-        final KeyValueStore<Bytes, Long> store = driver.getKeyValueStore(DivergentTopology.countsStore(monitor));
         final List<Long> panes = new ArrayList<>();
-        try (KeyValueIterator<Bytes, Long> it = store.all()) {
-            while (it.hasNext()) {
-                final long pane = StoreKeys.paneOf(it.next().key);
-                if (!panes.contains(pane)) {
-                    panes.add(pane);
-                }
+        for (final Bytes key : paneKeys(monitor)) {
+            final long pane = StoreKeys.paneOf(key);
+            if (!panes.contains(pane)) {
+                panes.add(pane);
             }
         }
         return panes;
+    }
+
+    /** Space-Saving counters held in a monitor's panes store, over all its (pane, series) values. */
+    long counters(final String monitor) {
+        final KeyValueStore<Bytes, byte[]> store = driver.getKeyValueStore(DivergentTopology.panesStore(monitor));
+        long n = 0;
+        try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
+            while (it.hasNext()) {
+                n += PaneCounts.decode(it.next().value, Long.MAX_VALUE).size();
+            }
+        }
+        return n;
+    }
+
+    private List<Bytes> paneKeys(final String monitor) {
+        final KeyValueStore<Bytes, byte[]> store = driver.getKeyValueStore(DivergentTopology.panesStore(monitor));
+        final List<Bytes> keys = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
+            while (it.hasNext()) {
+                keys.add(it.next().key);
+            }
+        }
+        return keys;
     }
 
     /** A Divergent metric's value, e.g. ("late-records-total", "genres"). */

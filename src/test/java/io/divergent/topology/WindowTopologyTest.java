@@ -297,6 +297,22 @@ class WindowTopologyTest {
         }
     }
 
+    /** Issue 16: the recent-events store is for the HTTP server; without one it is not kept. */
+    @Test
+    void theRecentEventsStoreExistsOnlyWithAnHttpPort() {
+        final Map<String, String> keys = jsonMonitor("genres", "genre");
+        keys.put("application.id", "divergent-test-stores");
+        keys.put("schema.registry.url", "mock://window-topology-stores");
+        final String without = DivergentTopology.build(io.divergent.config.DivergentConfig.fromMap(keys), Map.of(
+                "schema.registry.url", "mock://window-topology-stores")).describe().toString();
+        keys.put("http.port", "0");
+        final String with = DivergentTopology.build(io.divergent.config.DivergentConfig.fromMap(keys), Map.of(
+                "schema.registry.url", "mock://window-topology-stores")).describe().toString();
+        assertThat(without).doesNotContain(DivergentTopology.RECENT_EVENTS_STORE).contains(DivergentTopology.COMMIT_HOOK,
+                DivergentTopology.panesStore("genres"));
+        assertThat(with).contains(DivergentTopology.RECENT_EVENTS_STORE);
+    }
+
     @Test
     void closedWindowsLeaveNothingInTheStores() {
         try (TopologyHarness t = new TopologyHarness(jsonMonitor("genres", "genre"))) {
@@ -304,12 +320,14 @@ class WindowTopologyTest {
             t.reference("genres", 10 * S, Map.of("a", 2.0));
             t.genre(10 * S, "a", 1);   // [0, 60s)
             t.genre(20 * S, "b", 1);   // [0, 60s)
-            // a and b: the category cap's slots are counted from these, not stored apart
-            assertThat(t.storeSize(DivergentTopology.countsStore("genres"))).isEqualTo(2);
+            // a and b: one (pane, series) value of 2 counters
+            assertThat(t.storeSize(DivergentTopology.panesStore("genres"))).isEqualTo(1);
+            assertThat(t.counters("genres")).isEqualTo(2);
             t.genre(60 * S, "c", 1);   // closes [0, 60s); [60s, 120s) holds c
             assertThat(t.events()).hasSize(1);
             assertThat(t.panes("genres")).containsExactly(60 * S);
-            assertThat(t.storeSize(DivergentTopology.countsStore("genres"))).isEqualTo(1);
+            assertThat(t.storeSize(DivergentTopology.panesStore("genres"))).isEqualTo(1);
+            assertThat(t.counters("genres")).isEqualTo(1);
             // The reference version of 0 can never be used again once the one of 10s was.
             assertThat(t.storeSize(DivergentTopology.REFERENCE_STORE)).isEqualTo(1);
         }

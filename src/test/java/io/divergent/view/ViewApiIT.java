@@ -177,7 +177,7 @@ class ViewApiIT {
         final Set<Integer> askedOfTheOther = new HashSet<>();
         for (int c = 0; c < SERIES; c++) {
             final String series = "genres|country=" + country(c);
-            final int owner = a.streams().queryMetadataForKey(DivergentTopology.countsStore("genres"), series,
+            final int owner = a.streams().queryMetadataForKey(DivergentTopology.panesStore("genres"), series,
                     new StringSerializer()).activeHost().port();
             final DivergentApp other = owner == port(a) ? b : a;
             askedOfTheOther.add(port(other));
