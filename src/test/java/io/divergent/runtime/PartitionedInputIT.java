@@ -19,6 +19,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,8 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code input.partitioned.by.series=true} on a real broker (issue 16): a 2-partition JSON input
  * produced with the default partitioner, keyed by the series' partition key (the country), is
- * counted where it is read (no observations repartition topic exists), a record put on the
- * wrong partition is not counted, and the events equal, field by field, what {@code replay}
+ * counted where it is read (no observations repartition topic exists), the live view finds a
+ * series' open window on its partition, a record put on the wrong partition is not counted, and the events equal, field by field, what {@code replay}
  * emits for the correctly partitioned records.
  */
 class PartitionedInputIT {
@@ -52,6 +57,9 @@ class PartitionedInputIT {
         keys.put("reference.format", "json");
         // Set, not 0, so the replay (one task) groups the p-value families as the 2 tasks do.
         keys.put("partitions", "2");
+        // The live view locates a series' partition with the topology's rule, not the default partitioner's.
+        keys.put("http.port", "0");
+        keys.put("http.advertised.host", "localhost");
         keys.put("max.future", "0");
         RunKeys.monitor(keys, "genres", input, "json", "genre", "10s");
         keys.put("monitor.genres.segment.fields", "country");
@@ -120,6 +128,14 @@ class PartitionedInputIT {
                 assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
                         .contains(config.applicationId() + "-divergent-references-repartition")
                         .doesNotContain(config.applicationId() + "-divergent-observations-repartition");
+                // DE's open window [10 s, 20 s) is on partition 1 (its partition key's), where the
+                // series id would be on partition 0 by Kafka's default partitioner.
+                final HttpResponse<String> open = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        app.viewUrl().orElseThrow().resolve("/api/series/open?series="
+                                + URLEncoder.encode("genres|country=DE", StandardCharsets.UTF_8))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(open.statusCode()).as(open.body()).isEqualTo(200);
+                assertThat(JSON.readTree(open.body()).get("observed_total").asLong()).isEqualTo(30);
                 for (final ProducerRecord<String, String> r : closers) {
                     producer.send(r);
                 }
