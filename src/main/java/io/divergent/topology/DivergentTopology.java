@@ -173,10 +173,10 @@ public final class DivergentTopology {
 
         final WindowSupplier windows = new WindowSupplier(config, deadLetterBudget);
         // Input partitioned by series: the window task is the source task, no repartition.
-        final KStream<String, Observation> byseries = placement.isBySegments() ? observations : observations
+        final KStream<String, Observation> bySeries = placement.isBySegments() ? observations : observations
                 .repartition(Repartitioned.with(Serdes.String(), new ObservationSerde())
                         .withName(OBSERVATIONS).withNumberOfPartitions(partitions));
-        final KStream<String, Routed> alerted = byseries
+        final KStream<String, Routed> alerted = bySeries
                 .process(windows, Named.as(WINDOWS), REFERENCE_STORE)
                 .process(new AlertSupplier(config.monitors(), placement, partitions), Named.as(ALERTING));
         alerted.process(new RecentEventsSupplier(config, eventSerde, alertSerde), Named.as(RECENT_EVENTS));
