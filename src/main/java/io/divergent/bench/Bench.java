@@ -41,14 +41,19 @@ public final class Bench {
             boolean warm = !options.warmup();
             for (final Workload workload : options.workloads()) {
                 final BenchRunner.Input input = runner.fill(workload, options.records());
+                final List<Contender> contenders = options.contenders().stream().filter(c -> c.runsOn(workload)).toList();
+                options.contenders().stream().filter(c -> !c.runsOn(workload)).forEach(c -> {
+                    out.println("  skipped  " + c.whyNot(workload));
+                    report.skip(workload.name(), c.whyNot(workload));
+                });
                 if (!warm) {
-                    for (final Contender contender : options.contenders()) {
+                    for (final Contender contender : contenders) {
                         print(out, "warm-up", runner.run(contender, input));
                     }
                     warm = true;
                 }
                 for (int rep = 1; rep <= options.reps(); rep++) {
-                    for (final Contender contender : options.contenders()) {
+                    for (final Contender contender : contenders) {
                         final Measurement m = runner.run(contender, input);
                         report.add(m);
                         print(out, "rep " + rep, m);

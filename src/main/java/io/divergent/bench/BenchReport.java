@@ -26,11 +26,18 @@ public final class BenchReport {
     private final Map<String, Map<Contender, List<Measurement>>> runs = new LinkedHashMap<>();
     private final Map<String, Object> setup = new LinkedHashMap<>();
     private RestoreBench.Result restore;
+    /** Contenders not run on a workload, with why, by workload. */
+    private final Map<String, List<String>> skipped = new LinkedHashMap<>();
 
     /** Adds one measured run. */
     public void add(final Measurement measurement) {
         runs.computeIfAbsent(measurement.workload(), w -> new LinkedHashMap<>())
                 .computeIfAbsent(measurement.contender(), c -> new ArrayList<>()).add(measurement);
+    }
+
+    /** Records that a contender was not run on a workload, and why (shown in the table and the JSON). */
+    public void skip(final String workload, final String why) {
+        skipped.computeIfAbsent(workload, w -> new ArrayList<>()).add(why);
     }
 
     /** Records a fact about the setup for the JSON (records, reps, JVM...). */
@@ -96,6 +103,13 @@ public final class BenchReport {
                     cell(changelogRatio(workload), 1), windowsConsistent(workload) ? "yes" : "NO");
         }
         for (final String workload : runs.keySet()) {
+            final double pk = pkOverP(workload);
+            if (Double.isFinite(pk)) {
+                out.printf(Locale.ROOT, "%n%s PK/P (no observations repartition), records/s: %.2f", workload, pk);
+            }
+        }
+        skipped.forEach((workload, lines) -> lines.forEach(line -> out.printf(Locale.ROOT, "%nSkipped: %s", line)));
+        for (final String workload : runs.keySet()) {
             for (final Contender c : runs.get(workload).keySet()) {
                 final List<Measurement> list = runs.get(workload).get(c);
                 if (!list.get(0).instanceCpuNanos().isEmpty()) {
@@ -120,6 +134,12 @@ public final class BenchReport {
     /** A figure with some decimals, or "-" when it is missing (a contender that did not run). */
     private static String cell(final double value, final int decimals) {
         return Double.isFinite(value) ? String.format(Locale.ROOT, "%." + decimals + "f", value) : "-";
+    }
+
+    /** PK's records/s over P's, medians; NaN if either did not run. */
+    public double pkOverP(final String workload) {
+        return median(workload, Contender.PK, Measurement::recordsPerSecond)
+                / median(workload, Contender.P, Measurement::recordsPerSecond);
     }
 
     private double changelogRatio(final String workload) {
@@ -170,7 +190,11 @@ public final class BenchReport {
                 putFinite(ratios, "P/" + against.name(), ratio(workload, against));
             }
             putFinite(ratios, "changelog_B3/P", changelogRatio(workload));
+            putFinite(ratios, "PK/P", pkOverP(workload));
             w.put("windows_consistent", windowsConsistent(workload));
+            if (skipped.containsKey(workload)) {
+                w.set("skipped", JSON.valueToTree(skipped.get(workload)));
+            }
         }
         putFinite(root, "hopping_vs_tumbling_wall_per_record", hoppingPerRecordCost());
         if (restore != null) {

@@ -188,13 +188,16 @@ public final class BenchRunner implements AutoCloseable {
         final List<KafkaStreams> instances = new ArrayList<>();
         // Every contender runs with the settings `run` uses (exactly-once, the RocksDB bound, the
         // handlers): the bench compares the processing, not the configuration.
-        final DivergentConfig config = divergentConfig(id, input, stateRoot.resolve(id));
+        final DivergentConfig base = divergentConfig(id, input, stateRoot.resolve(id));
+        final DivergentConfig config = contender.partitionedBySeries()
+                ? base.with(Map.of("input.partitioned.by.series", "true")) : base;
         final Supplier<Topology> topology;
         final BooleanSupplier done;
         if (contender.divergent()) {
             createTopics(List.of(config.outputTopic(), config.alertsTopic()));
             topology = () -> DivergentTopology.build(config, config.serdeProperties());
-            final List<String> read = List.of(input.topic(), id + "-" + DivergentTopology.OBSERVATIONS + "-repartition");
+            final List<String> read = contender.partitionedBySeries() ? List.of(input.topic())
+                    : List.of(input.topic(), id + "-" + DivergentTopology.OBSERVATIONS + "-repartition");
             done = () -> windowsEmitted(instances) >= input.expectedWindows() && lag(id, read) == 0;
         } else if (contender == Contender.B1) {
             topology = () -> Baselines.framework(input.topic(), serdeConfig, consumed);

@@ -25,6 +25,12 @@ public enum Contender {
     B4R("the same Flink job with EmbeddedRocksDBStateBackend", true),
     /** Divergent's own topology, as {@code divergent run} builds it. */
     P("Divergent's topology (DivergentTopology), as `run` builds it"),
+    /**
+     * P told that its input is already partitioned by series ({@code input.partitioned.by.series=true}):
+     * it counts where it reads, with no observations repartition. Runs only on a workload whose
+     * input keeps that promise ({@link #runsOn}).
+     */
+    PK("P with input.partitioned.by.series=true: counted in the source sub-topology, no observations repartition"),
     /** P as two instances of one application (the work per instance: one-series workload). */
     P2("P, two Kafka Streams instances of one application id in this JVM"),
     /** P as three instances of one application. */
@@ -58,9 +64,30 @@ public enum Contender {
         return !flink || ExternalContender.find(this).isPresent();
     }
 
-    /** Whether this is Divergent's topology (P, on one or more instances). */
+    /** Whether this is Divergent's topology (P, on one or more instances, or PK). */
     public boolean divergent() {
-        return this == P || this == P2 || this == P3;
+        return this == P || this == PK || this == P2 || this == P3;
+    }
+
+    /** Whether this contender runs with {@code input.partitioned.by.series=true} (PK). */
+    public boolean partitionedBySeries() {
+        return this == PK;
+    }
+
+    /**
+     * Whether this contender can run a workload: PK only where the input is partitioned by series
+     * as it promises (one partition, keyed by series); every other contender everywhere.
+     */
+    public boolean runsOn(final Workload workload) {
+        return !partitionedBySeries() || workload.keyedBySeries();
+    }
+
+    /** Why {@link #runsOn} is false for a workload, one line. */
+    public String whyNot(final Workload workload) {
+        return name() + " not run on " + workload.name() + ": its input (" + workload.partitions()
+                + " partitions keyed by user, " + (workload.segmented() ? "segmented" : "one series without segments")
+                + ") is not partitioned by series, so input.partitioned.by.series=true would not hold "
+                + "(it would dead-letter the records off their series' partition, or not start)";
     }
 
     /** Kafka Streams instances this contender runs (1 but for P2, P3). */

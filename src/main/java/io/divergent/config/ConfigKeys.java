@@ -68,6 +68,13 @@ public final class ConfigKeys {
             "records not counted; empty disables");
     public static final ConfigKey<Integer> PARTITIONS = ConfigKey.of("partitions", Scope.APP, "0", atLeast(0),
             "partitions of the internal repartition topics; 0 = the largest input topic's");
+    public static final ConfigKey<Boolean> INPUT_PARTITIONED_BY_SERIES = ConfigKey.of("input.partitioned.by.series",
+            Scope.APP, "false", ConfigKeys::bool,
+            "`true`: the producers already place each series on the partition Kafka's default partitioner gives the "
+                    + "key made of its segment values (joined by a vertical bar; docs/streaming.md): counted "
+                    + "where read, no observations repartition; a record on another partition is dead-lettered "
+                    + "(`partitioning`). The monitors of a topic must then have the same segment fields, the input "
+                    + "topics the same partition count, and a monitor without segment fields a single-partition input");
     /** Resolved: {@code 0} becomes {@link #NO_BOUND}, a duration no record is ahead by. */
     public static final ConfigKey<Duration> MAX_FUTURE = ConfigKey.of("max.future", Scope.APP, "1h",
             t -> {
@@ -200,7 +207,8 @@ public final class ConfigKeys {
 
     /** Every application key, in the README's order. */
     public static final List<ConfigKey<?>> APP_KEYS = List.of(APPLICATION_ID, BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL,
-            REFERENCE_TOPIC, REFERENCE_FORMAT, OUTPUT_TOPIC, ALERTS_TOPIC, DEAD_LETTER_TOPIC, PARTITIONS, MAX_FUTURE,
+            REFERENCE_TOPIC, REFERENCE_FORMAT, OUTPUT_TOPIC, ALERTS_TOPIC, DEAD_LETTER_TOPIC, PARTITIONS,
+            INPUT_PARTITIONED_BY_SERIES, MAX_FUTURE,
             MAX_CATEGORIES, ROCKSDB_MEMORY, IDLE_TIMEOUT, SERIES_HORIZON, VOLUME_WINDOWS, HISTORY_EVENTS, HTTP_PORT,
             HTTP_ADVERTISED_HOST, METRICS_MAX_SERIES);
     /** Every per-monitor key but the alert thresholds ({@link AlertKeys}), in the README's order. */

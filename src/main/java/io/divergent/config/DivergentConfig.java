@@ -48,6 +48,68 @@ public final class DivergentConfig {
         }
         SerdeKeys.check(settings, schemaRegistryUrl());
         this.monitors = MonitorConfigs.build(settings);
+        if (inputPartitionedBySeries()) {
+            checkSegmentsAgree();
+        }
+    }
+
+    /** With {@code input.partitioned.by.series}, the monitors of one topic are partitioned by one key: the same segment fields. */
+    private void checkSegmentsAgree() {
+        for (final String topic : inputTopics()) {
+            final List<MonitorConfig> of = monitorsOf(topic);
+            for (final MonitorConfig monitor : of) {
+                if (!monitor.segmentFields().equals(of.get(0).segmentFields())) {
+                    final String key = ConfigKeys.SEGMENT_FIELDS.fullName(monitor.name());
+                    throw new ConfigException(key, settings.origins().get(key), settings.text(key, ""),
+                            "with " + ConfigKeys.INPUT_PARTITIONED_BY_SERIES.name() + "=true the monitors of topic '"
+                                    + topic + "' must have the same segment fields (the input's partition key is "
+                                    + "their values): monitor '" + of.get(0).name() + "' has '"
+                                    + fields(of.get(0)) + "'");
+                }
+            }
+        }
+    }
+
+    private static String fields(final MonitorConfig monitor) {
+        return String.join(",", monitor.segmentFields().stream().map(FieldPath::toString).toList());
+    }
+
+    /**
+     * Checks, at startup, that the input topics can be partitioned by series as
+     * {@code input.partitioned.by.series=true} promises: they all have the same partition count,
+     * {@code partitions} is 0 or that count, and a monitor without segment fields (one series)
+     * reads a single-partition topic. Does nothing when the key is false.
+     *
+     * @param inputPartitions each input topic's partition count
+     * @throws ConfigException naming the key, the topic and its partition count
+     */
+    public void checkInputPartitions(final Map<String, Integer> inputPartitions) {
+        if (!inputPartitionedBySeries()) {
+            return;
+        }
+        final String key = ConfigKeys.INPUT_PARTITIONED_BY_SERIES.name();
+        final String first = inputTopics().get(0);
+        final int count = inputPartitions.get(first);
+        for (final String topic : inputTopics()) {
+            final int found = inputPartitions.get(topic);
+            if (found != count) {
+                throw new ConfigException(key, "true", "input topics partitioned by series must have the same "
+                        + "partition count (one window task reads partition p of each): '" + first + "' has "
+                        + count + ", '" + topic + "' has " + found);
+            }
+            for (final MonitorConfig monitor : monitorsOf(topic)) {
+                if (monitor.segmentFields().isEmpty() && found > 1) {
+                    throw new ConfigException(key, "true", "monitor '" + monitor.name() + "' has no segment "
+                            + "fields, so one series, which one partition holds, but its input topic '" + topic
+                            + "' has " + found + " partitions: set " + key + "=false, or read a single-partition topic");
+                }
+            }
+        }
+        if (partitions() != 0 && partitions() != count) {
+            throw new ConfigException(ConfigKeys.PARTITIONS.name(), Integer.toString(partitions()),
+                    "0 or the input topics' partition count (" + count + ") with " + key + "=true: the window "
+                            + "tasks read the input's partitions");
+        }
     }
 
     /**
@@ -138,6 +200,16 @@ public final class DivergentConfig {
     /** Partitions of the internal repartition topics; 0 = the input topics' largest count, resolved at startup. */
     public int partitions() {
         return value(ConfigKeys.PARTITIONS);
+    }
+
+    /**
+     * True when the user promises that the input topics are already partitioned by series
+     * ({@link io.divergent.topology.SeriesPartitioner#bySegments()}): the windows count where the
+     * input is read, with no observations repartition, and a record on another partition is
+     * dead-lettered ({@code partitioning}).
+     */
+    public boolean inputPartitionedBySeries() {
+        return value(ConfigKeys.INPUT_PARTITIONED_BY_SERIES);
     }
 
     /**

@@ -53,7 +53,7 @@ public final class ReplaySession implements AutoCloseable {
         final Properties props = DivergentApp.streamsProperties(config);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(DivergentTopology.build(config, serdeConfig), props);
+        driver = new TopologyTestDriver(DivergentTopology.forReplay(config, serdeConfig), props);
         references = driver.createInputTopic(config.referenceTopic(), new StringSerializer(), new ByteArraySerializer());
         referenceSerializer = AvroSerdes.specific(ReferenceDistribution.class, serdeConfig, false).serializer();
         events = driver.createOutputTopic(config.outputTopic(), new StringDeserializer(),

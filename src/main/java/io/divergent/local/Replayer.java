@@ -181,7 +181,7 @@ public final class Replayer {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         final long realNow = System.currentTimeMillis();
         long wall = events.isEmpty() ? realNow : Math.min(events.get(0).timestamp(), realNow);
-        try (TopologyTestDriver driver = new TopologyTestDriver(DivergentTopology.build(config, serdeConfig), props,
+        try (TopologyTestDriver driver = new TopologyTestDriver(DivergentTopology.forReplay(config, serdeConfig), props,
                 Instant.ofEpochMilli(wall))) {
             final Map<String, TestInputTopic<byte[], byte[]>> inputs = new HashMap<>();
             for (final Line line : references) {

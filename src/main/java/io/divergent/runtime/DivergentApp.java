@@ -164,6 +164,7 @@ public final class DivergentApp implements AutoCloseable {
         adminProps.keySet().retainAll(AdminClientConfig.configNames());
         try (TopicManager topics = TopicManager.connect(adminProps)) {
             int partitions = 1;
+            final Map<String, Integer> inputPartitions = new HashMap<>();
             for (final String topic : config.inputTopics()) {
                 final List<MonitorConfig> monitors = config.monitorsOf(topic);
                 final int found = topics.partitionsIfExists(topic).orElseThrow(() -> new ConfigException(
@@ -171,7 +172,9 @@ public final class DivergentApp implements AutoCloseable {
                         + String.join(", ", monitors.stream().map(MonitorConfig::name).toList())
                         + " must exist on " + config.bootstrapServers() + ": create it, or name an existing topic"));
                 partitions = Math.max(partitions, found);
+                inputPartitions.put(topic, found);
             }
+            config.checkInputPartitions(inputPartitions);
             final int internal = config.partitions() > 0 ? config.partitions() : partitions;
             ensure(topics, NewTopicSpec.compacted(config.referenceTopic(), internal));
             ensure(topics, NewTopicSpec.of(config.outputTopic(), internal));

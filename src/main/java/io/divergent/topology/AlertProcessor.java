@@ -11,9 +11,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-import org.apache.kafka.common.utils.Utils;
-
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -24,7 +21,7 @@ import java.util.Map;
 /**
  * Receives each closed window's events together ({@link Emitted.Window}), lets the monitor's
  * {@link WindowAlerts} correct the p-values of each family (the series of one partition of the
- * observations repartition topic, which one task closes together) and move its alerts, and forwards the events, then
+ * window task's input, as {@link SeriesPartitioner} places them: what one task closes together) and move its alerts, and forwards the events, then
  * the alert events, one by one, keyed by series id. The alert statuses live in a changelogged
  * store per monitor, key {@code <series id> NUL <rule>}, so they commit with the counts and the
  * output: exactly-once across crashes and failover. Anything else (dead letters) passes through.
@@ -34,6 +31,7 @@ final class AlertProcessor implements Processor<String, Routed, String, Routed> 
     private static final char SEPARATOR = '\u0000';
 
     private final Map<String, WindowAlerts> alerts = new HashMap<>();
+    private final SeriesPartitioner placement;
     private final int partitions;
     /** Each monitor's alert status store, by monitor name. */
     private final Map<String, String> storeNames;
@@ -44,9 +42,13 @@ final class AlertProcessor implements Processor<String, Routed, String, Routed> 
     /**
      * @param monitors   every monitor
      * @param storeNames each monitor's alert status store, by monitor name
-     * @param partitions partitions of the observations repartition topic
+     * @param placement  where the window task's input holds a series
+     * @param partitions partitions of the window task's input (the observations repartition topic,
+     *                   or the input itself when it is partitioned by series)
      */
-    AlertProcessor(final List<MonitorConfig> monitors, final Map<String, String> storeNames, final int partitions) {
+    AlertProcessor(final List<MonitorConfig> monitors, final Map<String, String> storeNames,
+                   final SeriesPartitioner placement, final int partitions) {
+        this.placement = placement;
         this.partitions = partitions;
         for (final MonitorConfig monitor : monitors) {
             alerts.put(monitor.name(), new WindowAlerts(monitor));
@@ -64,8 +66,8 @@ final class AlertProcessor implements Processor<String, Routed, String, Routed> 
     }
 
     /**
-     * The window's events by the partition of the observations repartition topic their series
-     * is in, as the producer's default partitioner puts it: one task closes exactly one family,
+     * The window's events by the partition of the window task's input their series is in
+     * ({@link SeriesPartitioner}): one task closes exactly one family,
      * so a replay on one task corrects the same families as a deployment on many.
      */
     private Collection<List<DivergenceEvent>> families(final List<DivergenceEvent> events) {
@@ -74,8 +76,7 @@ final class AlertProcessor implements Processor<String, Routed, String, Routed> 
         }
         final Map<Integer, List<DivergenceEvent>> families = new TreeMap<>();
         for (final DivergenceEvent event : events) {
-            final int partition = Utils.toPositive(Utils.murmur2(event.getSeriesId().getBytes(StandardCharsets.UTF_8)))
-                    % partitions;
+            final int partition = placement.partition(event.getSeriesId(), partitions);
             families.computeIfAbsent(partition, p -> new ArrayList<>()).add(event);
         }
         return families.values();

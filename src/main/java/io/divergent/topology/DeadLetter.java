@@ -89,6 +89,12 @@ public record DeadLetter(Kind kind, String reason, String monitor, String topic,
         /** A reference record could not be decoded or holds invalid weights. */
         INVALID_REFERENCE("invalid-reference"),
         /**
+         * With {@code input.partitioned.by.series=true}: the record is not on the partition its
+         * series belongs to ({@link SeriesPartitioner#bySegments()}), so counting it would split
+         * the series across tasks. The reason names the series, the expected and the actual partition.
+         */
+        PARTITIONING("partitioning"),
+        /**
          * Handling the record failed in a way Divergent did not foresee (a bug, or an input no rule
          * covers): the reason names the exception class and message. The record is set aside so
          * the stream goes on; please report it.

@@ -35,7 +35,8 @@ import java.util.Set;
  *
  * <pre>
  * input topic --(observe: decode once, one observation per monitor)--> observations repartition (by series id)
- * reference topic --(validate)--> references repartition (by series id)
+ *             (with input.partitioned.by.series: no repartition, each record checked to be on its series' partition)
+ * reference topic --(validate)--> references repartition (placed by {@link SeriesPartitioner})
  *                    both --> window task: counts per (series, pane) on the heap, written per commit; reference versions,
  *                             close on stream time (or on the wall clock when idle) --> alerting
  *                             (p-values corrected per window, alert lifecycle per (series, rule))
@@ -115,9 +116,26 @@ public final class DivergentTopology {
      * @return the topology, ready for {@code KafkaStreams} or {@code TopologyTestDriver}
      */
     public static Topology build(final DivergentConfig config, final Map<String, ?> serdeConfig) {
+        return build(config, serdeConfig, true);
+    }
+
+    /**
+     * The topology a replay runs ({@code replay}, tests): as {@link #build}, except that with
+     * {@code input.partitioned.by.series} the records' partitions are not checked, since a
+     * replayed input is one recorded stream on one partition. Families and reference placement
+     * stay those of the deployment, so a replay emits what it does.
+     */
+    public static Topology forReplay(final DivergentConfig config, final Map<String, ?> serdeConfig) {
+        return build(config, serdeConfig, false);
+    }
+
+    private static Topology build(final DivergentConfig config, final Map<String, ?> serdeConfig,
+                                  final boolean checkPartitions) {
         final StreamsBuilder builder = new StreamsBuilder();
         final int deadLetterBudget = DeadLetter.budget(config.kafkaProperties());
         final int partitions = Math.max(1, config.partitions());
+        final SeriesPartitioner placement = SeriesPartitioner.of(config);
+        final int checkedPartitions = placement.isBySegments() && checkPartitions ? partitions : 0;
         final Serde<DivergenceEvent> eventSerde = AvroSerdes.specific(DivergenceEvent.class, serdeConfig, false);
         final Serde<DriftAlert> alertSerde = AvroSerdes.specific(DriftAlert.class, serdeConfig, false);
 
@@ -128,7 +146,8 @@ public final class DivergentTopology {
             final KStream<String, Routed> routed = builder
                     .stream(topic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("divergent-source-" + topic))
                     .process(() -> new ObserveProcessor(monitors, new ValueDecoder(monitors.get(0).valueFormat(),
-                                    AvroSerdes.generic(serdeConfig, false).deserializer()), deadLetterBudget),
+                                    AvroSerdes.generic(serdeConfig, false).deserializer()), deadLetterBudget,
+                                    checkedPartitions),
                             Named.as("divergent-observe-" + topic));
             final Map<String, KStream<String, Routed>> branches = routed.split(Named.as("divergent-route-" + topic + "-"))
                     .branch((k, v) -> v instanceof Observation, Branched.as("observations"))
@@ -159,15 +178,18 @@ public final class DivergentTopology {
         references.get("divergent-reference-route-versions")
                 .mapValues(v -> ((ReferenceVersion) v).encoded(), Named.as("divergent-reference-encoded"))
                 .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray())
-                        .withName(REFERENCES).withNumberOfPartitions(partitions))
+                        .withName(REFERENCES).withNumberOfPartitions(partitions)
+                        .withStreamPartitioner(placement.streamPartitioner()))
                 .process(() -> new ReferenceWriter(REFERENCE_STORE), Named.as("divergent-reference-writer"), REFERENCE_STORE);
 
         final WindowSupplier windows = new WindowSupplier(config, deadLetterBudget);
-        final KStream<String, Routed> alerted = observations
+        // Input partitioned by series: the window task is the source task, no repartition.
+        final KStream<String, Observation> bySeries = placement.isBySegments() ? observations : observations
                 .repartition(Repartitioned.with(Serdes.String(), new ObservationSerde())
-                        .withName(OBSERVATIONS).withNumberOfPartitions(partitions))
+                        .withName(OBSERVATIONS).withNumberOfPartitions(partitions));
+        final KStream<String, Routed> alerted = bySeries
                 .process(windows, Named.as(WINDOWS), REFERENCE_STORE)
-                .process(new AlertSupplier(config.monitors(), partitions), Named.as(ALERTING));
+                .process(new AlertSupplier(config.monitors(), placement, partitions), Named.as(ALERTING));
         if (config.httpPort().isPresent()) {
             // Only the HTTP server reads it: without one it would be a changelogged copy of every event for nobody.
             alerted.process(new RecentEventsSupplier(config, eventSerde, alertSerde), Named.as(RECENT_EVENTS));
@@ -200,10 +222,12 @@ public final class DivergentTopology {
         private final List<MonitorConfig> monitors;
         private final Map<String, String> names = new java.util.HashMap<>();
         private final Set<StoreBuilder<?>> stores = new java.util.LinkedHashSet<>();
+        private final SeriesPartitioner placement;
         private final int partitions;
 
-        AlertSupplier(final List<MonitorConfig> monitors, final int partitions) {
+        AlertSupplier(final List<MonitorConfig> monitors, final SeriesPartitioner placement, final int partitions) {
             this.monitors = monitors;
+            this.placement = placement;
             this.partitions = partitions;
             for (final MonitorConfig monitor : monitors) {
                 names.put(monitor.name(), alertStore(monitor.name()));
@@ -219,7 +243,7 @@ public final class DivergentTopology {
 
         @Override
         public AlertProcessor get() {
-            return new AlertProcessor(monitors, names, partitions);
+            return new AlertProcessor(monitors, names, placement, partitions);
         }
     }
 

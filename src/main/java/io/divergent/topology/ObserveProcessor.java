@@ -23,12 +23,19 @@ import java.util.List;
  * is counted); only then is it forwarded. The one failure that does stop the application is a
  * registry still unavailable after {@link RegistryOutage#MAX_WAIT}: the record is fine, and a
  * restart resumes at it. Stateless: nothing here survives a record.
+ *
+ * <p>Where the input is partitioned by series ({@code input.partitioned.by.series}), each record
+ * is checked to be on the partition its series belongs to ({@link SeriesPartitioner#bySegments()};
+ * the monitors of a topic share their segment fields, so one series id decides for all): a record
+ * that is not is dead-lettered whole ({@code partitioning}) and nothing of it is counted.
  */
 final class ObserveProcessor implements Processor<byte[], byte[], String, Routed> {
 
     private final List<MonitorConfig> monitors;
     private final ValueDecoder decoder;
     private final int deadLetterBudget;
+    /** The input's partition count to check each record's partition against; 0: no check. */
+    private final int checkedPartitions;
     private final List<List<String>> segmentNames = new ArrayList<>();
     /** What the current record yields, reused from record to record: observations, or dead letters. */
     private final List<Object> yields = new ArrayList<>();
@@ -36,10 +43,16 @@ final class ObserveProcessor implements Processor<byte[], byte[], String, Routed
     private DivergentMetrics metrics;
     private DeadLetters deadLetters;
 
-    ObserveProcessor(final List<MonitorConfig> monitors, final ValueDecoder decoder, final int deadLetterBudget) {
+    /**
+     * @param checkedPartitions the input's partition count, to check that each record is on its
+     *                          series' partition ({@link SeriesPartitioner#bySegments()}); 0: no check
+     */
+    ObserveProcessor(final List<MonitorConfig> monitors, final ValueDecoder decoder, final int deadLetterBudget,
+                     final int checkedPartitions) {
         this.monitors = monitors;
         this.decoder = decoder;
         this.deadLetterBudget = deadLetterBudget;
+        this.checkedPartitions = checkedPartitions;
         for (final MonitorConfig monitor : monitors) {
             segmentNames.add(monitor.segmentFields().stream().map(FieldPath::toString).toList());
         }
@@ -58,6 +71,9 @@ final class ObserveProcessor implements Processor<byte[], byte[], String, Routed
         yields.clear();
         try {
             observe(record, meta);
+            if (checkedPartitions > 0) {
+                checkPartition(record, meta);
+            }
         } catch (final RegistryOutage.StillUnavailable e) {
             throw e;
         } catch (final RuntimeException | StackOverflowError e) {
@@ -117,6 +133,29 @@ final class ObserveProcessor implements Processor<byte[], byte[], String, Routed
                     new Observation(category, meta.partition(), meta.offset(), timestamp), record.timestamp(),
                     new RecordHeaders()));
         }
+    }
+
+    /** Replaces {@link #yields} by one {@code partitioning} dead letter if the record is not on its series' partition. */
+    private void checkPartition(final Record<byte[], byte[]> record, final RecordMetadata meta) {
+        for (final Object yielded : yields) {
+            if (yielded instanceof Record<?, ?> observation) {
+                final String series = (String) observation.key();
+                final int expected = SeriesPartitioner.bySegments().partition(series, checkedPartitions);
+                if (expected != meta.partition()) {
+                    yields.clear();
+                    yields.add(deadLetter(record, meta, DeadLetter.Kind.PARTITIONING, partitioningReason(series,
+                            expected, meta.partition(), checkedPartitions), null));
+                }
+                return;
+            }
+        }
+    }
+
+    /** The reason of a {@code partitioning} dead letter: the series, its partition key, the expected and the actual partition. */
+    static String partitioningReason(final String series, final int expected, final int actual, final int partitions) {
+        return "input.partitioned.by.series=true, but series '" + series + "' (partition key '"
+                + SeriesId.partitionKey(series) + "') belongs on partition " + expected + " of " + partitions
+                + " and the record is on partition " + actual;
     }
 
     /** Decodes a value, waiting for the registry while it is unavailable (see {@link RegistryOutage}). */

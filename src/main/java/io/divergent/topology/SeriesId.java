@@ -70,6 +70,36 @@ public final class SeriesId {
         return segments;
     }
 
+    /**
+     * The partition key of a series: its segment values, unescaped, in configured order, joined by
+     * {@code |} ({@code genres|country=DE} gives {@code DE}; {@code genres|model=v2|country=DE} gives
+     * {@code v2|DE}; a missing value is the empty string); the empty string for a series without
+     * segment fields. Where the input is partitioned by series ({@code input.partitioned.by.series}),
+     * a record keyed by this string is where {@link SeriesPartitioner} expects it. Lenient: a
+     * malformed id (a segment without {@code =}) still gives a key, the segment's text.
+     */
+    public static String partitionKey(final String seriesId) {
+        int bar = seriesId.indexOf('|');
+        if (bar < 0) {
+            return "";
+        }
+        final StringBuilder key = new StringBuilder(seriesId.length() - bar);
+        boolean first = true;
+        while (bar >= 0) {
+            final int next = seriesId.indexOf('|', bar + 1);
+            final int end = next < 0 ? seriesId.length() : next;
+            final int eq = seriesId.indexOf('=', bar + 1);
+            final int start = eq < 0 || eq > end ? bar + 1 : eq + 1;
+            if (!first) {
+                key.append('|');
+            }
+            first = false;
+            key.append(unescape(seriesId.substring(start, end)));
+            bar = next;
+        }
+        return key.toString();
+    }
+
     private static void escape(final String text, final StringBuilder out) {
         for (int i = 0; i < text.length(); i++) {
             final char c = text.charAt(i);

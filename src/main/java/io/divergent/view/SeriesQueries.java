@@ -15,6 +15,7 @@ import io.divergent.serde.AvroSerdes;
 import io.divergent.topology.DivergentTopology;
 import io.divergent.topology.OpenWindows;
 import io.divergent.topology.RecentEvents;
+import io.divergent.topology.SeriesPartitioner;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -23,6 +24,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -46,8 +48,8 @@ import java.util.Optional;
 /**
  * The read side of the recent-events store ({@link DivergentTopology#RECENT_EVENTS_STORE}) through
  * Kafka Streams interactive queries. Any instance answers for every series: a series' events
- * are read where its partition is active (found by {@link KafkaStreams#queryMetadataForKey}
- * and the instances' {@code application.server}), the list of series by asking every
+ * are read where its partition is active (found by {@link KafkaStreams#queryMetadataForKey} with the
+ * topology's {@link SeriesPartitioner}, so also where the input is partitioned by series) and the instances' {@code application.server}), the list of series by asking every
  * instance for its own. Answers are JSON trees; failures are {@link ApiException}s with the
  * status to answer (404 unknown series, 503 while the store is not queryable, 502 when the
  * owning instance does not answer).
@@ -66,6 +68,8 @@ final class SeriesQueries {
     private final Deserializer<DivergenceEvent> events;
     private final Deserializer<DriftAlert> alerts;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(PEER_TIMEOUT).build();
+    /** Which partition holds a series: as the topology places it (by series id, or by segment values). */
+    private final StreamPartitioner<String, Object> placement;
 
     SeriesQueries(final KafkaStreams streams, final HostInfo self, final DivergentConfig config) {
         this.streams = streams;
@@ -75,6 +79,7 @@ final class SeriesQueries {
         this.maxCategories = config.maxCategories();
         this.events = AvroSerdes.specific(DivergenceEvent.class, config.serdeProperties(), false).deserializer();
         this.alerts = AvroSerdes.specific(DriftAlert.class, config.serdeProperties(), false).deserializer();
+        this.placement = SeriesPartitioner.of(config).streamPartitioner();
     }
 
     /** The latest event and alert state of one local series. */
@@ -154,7 +159,7 @@ final class SeriesQueries {
         queryable();
         if (!local) {
             final KeyQueryMetadata owner = streams.queryMetadataForKey(DivergentTopology.RECENT_EVENTS_STORE, series,
-                    new StringSerializer());
+                    placement);
             if (owner == null || KeyQueryMetadata.NOT_AVAILABLE.equals(owner) || owner.activeHost() == null) {
                 throw new ApiException(503, "the store is not queryable yet (the application is starting or rebalancing)");
             }
@@ -218,7 +223,7 @@ final class SeriesQueries {
             throw new ApiException(404, "unknown series: " + series);
         }
         final String panesStore = DivergentTopology.panesStore(monitor.name());
-        final KeyQueryMetadata owner = streams.queryMetadataForKey(panesStore, series, new StringSerializer());
+        final KeyQueryMetadata owner = streams.queryMetadataForKey(panesStore, series, placement);
         if (owner == null || KeyQueryMetadata.NOT_AVAILABLE.equals(owner) || owner.activeHost() == null) {
             throw new ApiException(503, "the store is not queryable yet (the application is starting or rebalancing)");
         }

@@ -270,4 +270,56 @@ class DivergentConfigTest {
         assertThat(config.monitors().get(0).hopping()).isTrue();
         assertThat(config.monitors().get(1).thresholds()).hasSize(3);
     }
+
+    @Test
+    void inputPartitionedBySeriesIsOffByDefaultAndNeedsTheMonitorsOfATopicToShareTheirSegmentFields() {
+        assertThat(DivergentConfig.fromMap(minimal()).inputPartitionedBySeries()).isFalse();
+        final Map<String, String> keys = minimal("input.partitioned.by.series", "true",
+                "monitor.genres.segment.fields", "country",
+                "monitor.devices.input.topic", "plays", "monitor.devices.category.field", "device",
+                "monitor.devices.segment.fields", "country,model");
+        assertThatThrownBy(() -> DivergentConfig.fromMap(keys))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("monitor.genres.segment.fields")
+                .hasMessageContaining("must have the same segment fields")
+                .hasMessageContaining("monitor 'devices' has 'country,model'");
+        keys.put("monitor.devices.segment.fields", "country");
+        assertThat(DivergentConfig.fromMap(keys).inputPartitionedBySeries()).isTrue();
+        // another topic may be partitioned by other fields
+        keys.put("monitor.devices.input.topic", "devices");
+        keys.put("monitor.devices.segment.fields", "model");
+        assertThat(DivergentConfig.fromMap(keys).inputTopics()).containsExactly("devices", "plays");
+        // and without the promise the fields need not agree
+        keys.put("monitor.devices.input.topic", "plays");
+        keys.put("input.partitioned.by.series", "false");
+        assertThat(DivergentConfig.fromMap(keys).monitors()).hasSize(2);
+    }
+
+    @Test
+    void inputPartitionedBySeriesChecksTheInputsPartitionCountsAtStartup() {
+        final DivergentConfig config = DivergentConfig.fromMap(minimal("input.partitioned.by.series", "true",
+                "monitor.genres.segment.fields", "country",
+                "monitor.devices.input.topic", "devices", "monitor.devices.category.field", "device",
+                "monitor.devices.segment.fields", "country"));
+        config.checkInputPartitions(Map.of("plays", 4, "devices", 4));
+        assertThatThrownBy(() -> config.checkInputPartitions(Map.of("plays", 4, "devices", 2)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("input.partitioned.by.series")
+                .hasMessageContaining("'devices' has 2, 'plays' has 4");
+        assertThatThrownBy(() -> config.with(Map.of("partitions", "8")).checkInputPartitions(Map.of("plays", 4, "devices", 4)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("partitions")
+                .hasMessageContaining("the input topics' partition count (4)");
+        config.with(Map.of("partitions", "4")).checkInputPartitions(Map.of("plays", 4, "devices", 4));
+
+        // no segment fields: one series, which needs one partition
+        final DivergentConfig single = DivergentConfig.fromMap(minimal("input.partitioned.by.series", "true"));
+        single.checkInputPartitions(Map.of("plays", 1));
+        assertThatThrownBy(() -> single.checkInputPartitions(Map.of("plays", 2)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("monitor 'genres' has no segment fields")
+                .hasMessageContaining("'plays' has 2 partitions");
+        // without the promise nothing is checked
+        DivergentConfig.fromMap(minimal()).checkInputPartitions(Map.of("plays", 2));
+    }
 }
