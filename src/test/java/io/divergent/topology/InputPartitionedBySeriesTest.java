@@ -71,7 +71,7 @@ class InputPartitionedBySeriesTest {
         assertThat(without.toString()).contains(DivergentTopology.OBSERVATIONS + "-repartition");
         assertThat(nodes(subTopologyOf(with, DivergentTopology.WINDOWS)))
                 .as("the window processor reads the input in its own sub-topology")
-                .contains("divergent-source-plays", DivergentTopology.ALERTING, DivergentTopology.RECENT_EVENTS);
+                .contains("divergent-source-plays", DivergentTopology.ALERTING);
         assertThat(nodes(subTopologyOf(without, DivergentTopology.WINDOWS))).doesNotContain("divergent-source-plays");
         assertThat(stores(with)).as("same stores, so the same changelog topics").isEqualTo(stores(without));
     }
