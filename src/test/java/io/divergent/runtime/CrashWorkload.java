@@ -34,6 +34,8 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -76,10 +78,17 @@ final class CrashWorkload implements AutoCloseable {
     private static final String[] GENRES = {"action", "comedy", "drama", "horror", "documentary", "anime"};
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** What an uninterrupted run emits: the same for every workload, so replayed once per JVM. */
-    private static Map<String, ObjectNode> expected;
-    /** The alert events of that run, by {@link #alertKey}. */
-    private static Map<String, ObjectNode> expectedAlerts;
+    /**
+     * What an uninterrupted run emits: the same for every workload, so replayed once per JVM.
+     * The replay (about 35 s of one core: the test driver commits after every record) starts in
+     * the background when the first workload is created, and runs while the instances start,
+     * count and wait for takeovers, instead of after them.
+     */
+    private static CompletableFuture<Replayed> replayed;
+
+    /** An uninterrupted run's events by {@code series@windowStart}, and its alert events by {@link #alertKey}. */
+    private record Replayed(Map<String, ObjectNode> events, Map<String, ObjectNode> alerts) {
+    }
 
     private final Path dir;
     private final DivergentConfig config;
@@ -138,6 +147,7 @@ final class CrashWorkload implements AutoCloseable {
         topics.ensureTopic(NewTopicSpec.of(workload.input(), PARTITIONS));
         topics.ensureTopic(NewTopicSpec.compacted(workload.config.referenceTopic(), PARTITIONS));
         workload.publishReferences();
+        workload.startReplay();
         return workload;
     }
 
@@ -265,31 +275,58 @@ final class CrashWorkload implements AutoCloseable {
         }
     }
 
-    /** What an uninterrupted run emits for this traffic, by {@code series@windowStart}. */
+    /** What an uninterrupted run emits, by {@code series@windowStart}. */
     Map<String, ObjectNode> expected() {
-        synchronized (CrashWorkload.class) {
-            if (expected == null) {
-                final Map<String, ObjectNode> replayed = new TreeMap<>();
-                final Replayer.Result result = Replayer.replay(config, eventLines, "crash-events", referenceLines,
-                        "crash-references", null);
-                result.events().forEach(e -> replayed.put(DivergenceEvents.key(e), e));
-                expected = Collections.unmodifiableMap(replayed);
-                final Map<String, ObjectNode> alerts = new TreeMap<>();
-                result.alerts().forEach(a -> {
-                    if (alerts.put(alertKey(a), a) != null) {
-                        throw new AssertionError("two alert events of one key in the replay: " + alertKey(a));
-                    }
-                });
-                expectedAlerts = Collections.unmodifiableMap(alerts);
-            }
-            return expected;
-        }
+        return replayed().events();
     }
 
     /** The alert events an uninterrupted run emits, by {@link #alertKey}. */
     Map<String, ObjectNode> expectedAlerts() {
-        expected();
-        return expectedAlerts;
+        return replayed().alerts();
+    }
+
+    private Replayed replayed() {
+        try {
+            return startReplay().join();
+        } catch (final CompletionException e) {
+            throw new AssertionError("the replay of the uninterrupted run failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Starts the replay of this traffic on a daemon thread unless a workload of this JVM has; idempotent. */
+    private CompletableFuture<Replayed> startReplay() {
+        synchronized (CrashWorkload.class) {
+            if (replayed == null) {
+                final DivergentConfig replayConfig = config;
+                final List<String> events = List.copyOf(eventLines);
+                final List<String> references = List.copyOf(referenceLines);
+                final CompletableFuture<Replayed> future = new CompletableFuture<>();
+                final Thread thread = new Thread(() -> {
+                    try {
+                        future.complete(replay(replayConfig, events, references));
+                    } catch (final Throwable e) {
+                        future.completeExceptionally(e);
+                    }
+                }, "crash-workload-replay");
+                thread.setDaemon(true);
+                thread.start();
+                replayed = future;
+            }
+            return replayed;
+        }
+    }
+
+    private static Replayed replay(final DivergentConfig config, final List<String> events, final List<String> references) {
+        final Map<String, ObjectNode> byKey = new TreeMap<>();
+        final Replayer.Result result = Replayer.replay(config, events, "crash-events", references, "crash-references", null);
+        result.events().forEach(e -> byKey.put(DivergenceEvents.key(e), e));
+        final Map<String, ObjectNode> alerts = new TreeMap<>();
+        result.alerts().forEach(a -> {
+            if (alerts.put(alertKey(a), a) != null) {
+                throw new AssertionError("two alert events of one key in the replay: " + alertKey(a));
+            }
+        });
+        return new Replayed(Collections.unmodifiableMap(byKey), Collections.unmodifiableMap(alerts));
     }
 
     /** An alert event's identity: series, window, kind, measure, state, reminder. */
