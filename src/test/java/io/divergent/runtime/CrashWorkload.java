@@ -52,21 +52,27 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>Traffic: {@value #EVENTS} JSON plays over a 4-partition topic, {@value #WINDOWS} tumbling
  * windows of 10 s for {@value #SERIES} countries (50 plays per series and window), some series
- * drifting, some with a category the reference does not have, some with a reference that
- * changes mid-stream, some with none. The grace is an hour and the traffic spans 500 s of event
- * time, so no window closes before the closers (one per series, an hour and more ahead) arrive,
+ * drifting from the middle to four fifths of the span (their alerts fire, then resolve), some with
+ * a category the reference does not have in the last fifth, some with a reference that changes
+ * mid-stream, some with none. The grace is an hour and the traffic spans {@value #WINDOWS} windows
+ * of event time, so no window closes before the closers (one per series, an hour and more ahead) arrive,
  * whatever the order in which partitions, instances and restarts deliver the plays: the output
  * cannot depend on timing, and must equal {@code replay}'s.
  */
 final class CrashWorkload implements AutoCloseable {
 
-    static final int EVENTS = 40_000;
-    static final int WINDOWS = 50;
+    /**
+     * 30 windows (300 s of event time): each kind of series and alert the workload has needs a
+     * few windows, not 50 (which had the same schedule, scaled); every play costs the instances
+     * and the replay (about 1 ms a record in the test driver).
+     */
+    static final int WINDOWS = 30;
     static final int SERIES = 16;
+    static final int EVENTS = WINDOWS * SERIES * 50;
     static final int PARTITIONS = 4;
     /**
      * Every window of every series, and for each series the no-data event of the window after the
-     * traffic ([500 s, 510 s) closes, silent: issue 15); the closers' own windows stay open.
+     * traffic (the window starting at {@value #WINDOWS} times 10 s closes, silent: issue 15); the closers' own windows stay open.
      */
     static final int EXPECTED_EVENTS = WINDOWS * SERIES + SERIES;
     static final Duration BOUND = Duration.ofSeconds(120);
@@ -402,8 +408,8 @@ final class CrashWorkload implements AutoCloseable {
             final String series = "genres|country=" + COUNTRIES[c];
             references.add(reference(series, 0, Map.of("action", 4.0, "comedy", 3.0, "drama", 2.0, "horror", 1.0)));
             if (c < 4) {
-                // As of window end: windows ending after 250 s use this version.
-                references.add(reference(series, 250_000, Map.of("action", 3.0, "comedy", 3.0, "drama", 2.0,
+                // As of window end: windows ending after the middle of the traffic use this version.
+                references.add(reference(series, WINDOWS / 2 * WINDOW_MS, Map.of("action", 3.0, "comedy", 3.0, "drama", 2.0,
                         "horror", 1.0, "documentary", 1.0)));
             }
         }
@@ -426,12 +432,12 @@ final class CrashWorkload implements AutoCloseable {
             final int c = i % SERIES;
             final int window = (int) (time / WINDOW_MS);
             final double[] weights = {4, 3, 2, 1, 0, 0};
-            if (c % 3 == 0 && window >= WINDOWS / 2 && window < WINDOWS - 10) {
-                // Drift for 15 windows: fewer action plays, documentaries appear; its alerts fire, then resolve.
+            if (c % 3 == 0 && window >= WINDOWS / 2 && window < WINDOWS * 4 / 5) {
+                // Drift for 3 tenths of the windows: fewer action plays, documentaries appear; its alerts fire, then resolve.
                 weights[0] = 2;
                 weights[4] = 2;
             }
-            if (c % 5 == 0 && window >= 40) {
+            if (c % 5 == 0 && window >= WINDOWS * 4 / 5) {
                 // A category no reference has: KL is infinite.
                 weights[5] = 1;
             }
