@@ -76,6 +76,12 @@ final class CrashWorkload implements AutoCloseable {
      */
     static final int EXPECTED_EVENTS = WINDOWS * SERIES + SERIES;
     static final Duration BOUND = Duration.ofSeconds(120);
+    /**
+     * How often a wait probes the broker: a probe is several admin requests, and the lag probe
+     * reads the backlog of every partition not caught up; at 50 probes a second they took CPU
+     * from the instances (2 shared cores) whose progress they wait for.
+     */
+    static final Duration POLL = Duration.ofMillis(200);
 
     private static final long WINDOW_MS = 10_000;
     private static final long CLOSE_AT = WINDOWS * WINDOW_MS + 3_600_000 + WINDOW_MS;
@@ -253,9 +259,12 @@ final class CrashWorkload implements AutoCloseable {
         return seen.get();
     }
 
-    /** {@link Waits#waitUntil} with {@link #BOUND}, the failure message ending with the logs of every instance. */
+    /**
+     * {@link Waits#waitUntil} with {@link #BOUND}, polling every {@link #POLL}, the failure message
+     * ending with the logs of every instance.
+     */
     void await(final BooleanSupplier condition, final Supplier<String> describe) {
-        Waits.waitUntil(BOUND, condition, () -> describe.get() + System.lineSeparator()
+        Waits.waitUntil(BOUND, POLL, condition, () -> describe.get() + System.lineSeparator()
                 + KafkaProbes.openTransactions(admin) + System.lineSeparator() + logs());
     }
 
