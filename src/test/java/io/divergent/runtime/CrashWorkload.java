@@ -92,7 +92,7 @@ final class CrashWorkload implements AutoCloseable {
 
     /**
      * What an uninterrupted run emits: the same for every workload, so replayed once per JVM.
-     * The replay (about 35 s of one core: the test driver commits after every record) starts in
+     * The replay (about 1 ms of one core a record: the test driver commits after every record) starts in
      * the background when the first workload is created, and runs while the instances start,
      * count and wait for takeovers, instead of after them.
      */
