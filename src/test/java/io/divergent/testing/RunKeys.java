@@ -60,15 +60,19 @@ public final class RunKeys {
     }
 
     /**
-     * The broker's minimum session (6 s, heartbeat 1 s) for tests that kill or restart an
-     * instance: a killed member, or one closed by Kafka Streams (which does not leave the group),
-     * is replaced only when its session expires.
+     * A short session (3 s, heartbeat 500 ms; the shared broker allows it, see
+     * {@link SharedBroker#OVERRIDES}) and a short transaction timeout (5 s) for tests that kill
+     * or restart an instance: a killed member, or one closed by Kafka Streams (which does not
+     * leave the group), is replaced only when its session expires, and the open transaction
+     * of a killed instance that is not restarted (its successor has another transactional id)
+     * holds back {@code read_committed} readers of the partitions it wrote until it times out.
      *
      * @return {@code keys}
      */
     public static Map<String, String> shortSession(final Map<String, String> keys) {
-        keys.put("kafka.session.timeout.ms", "6000");
-        keys.put("kafka.heartbeat.interval.ms", "1000");
+        keys.put("kafka.session.timeout.ms", "3000");
+        keys.put("kafka.heartbeat.interval.ms", "500");
+        keys.put("kafka.transaction.timeout.ms", "5000");
         return keys;
     }
 }

@@ -31,17 +31,34 @@ public final class Waits {
      */
     public static void waitUntil(final Duration bound, final BooleanSupplier condition,
                                  final Supplier<String> describe) {
+        waitUntil(bound, Duration.ofNanos(PARK_NANOS), condition, describe);
+    }
+
+    /**
+     * {@link #waitUntil(Duration, BooleanSupplier, Supplier)} polling every {@code every}: for
+     * conditions that cost the broker or the test JVM real work (several admin requests, a
+     * consumer that reads a backlog), which at the default 20 ms take CPU from the application
+     * whose progress they wait for.
+     *
+     * @param every the park between polls; must be positive
+     * @throws IllegalArgumentException if {@code bound} or {@code every} is not positive
+     */
+    public static void waitUntil(final Duration bound, final Duration every, final BooleanSupplier condition,
+                                 final Supplier<String> describe) {
         Objects.requireNonNull(condition, "condition");
         Objects.requireNonNull(describe, "describe");
         if (bound.isNegative() || bound.isZero()) {
             throw new IllegalArgumentException("bound must be positive: " + bound);
+        }
+        if (every.isNegative() || every.isZero()) {
+            throw new IllegalArgumentException("the poll interval must be positive: " + every);
         }
         final long deadline = System.nanoTime() + bound.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline >= 0) {
                 throw new AssertionError("waited " + bound + " for: " + describe.get());
             }
-            LockSupport.parkNanos(PARK_NANOS);
+            LockSupport.parkNanos(Math.min(every.toNanos(), Math.max(1, deadline - System.nanoTime())));
             if (Thread.interrupted()) {
                 throw new IllegalStateException("interrupted while waiting for: " + describe.get());
             }

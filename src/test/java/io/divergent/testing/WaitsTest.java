@@ -31,4 +31,19 @@ class WaitsTest {
         assertThatThrownBy(() -> Waits.waitUntil(Duration.ZERO, () -> true, () -> "x"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void pollsAtItsOwnIntervalUntilTheConditionHolds() {
+        final AtomicInteger polls = new AtomicInteger();
+
+        Waits.waitUntil(Duration.ofSeconds(30), Duration.ofMillis(1), () -> polls.incrementAndGet() >= 3, () -> "three polls");
+
+        assertThat(polls).hasValue(3);
+    }
+
+    @Test
+    void rejectsANonPositivePollInterval() {
+        assertThatThrownBy(() -> Waits.waitUntil(Duration.ofSeconds(1), Duration.ZERO, () -> true, () -> "x"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }
