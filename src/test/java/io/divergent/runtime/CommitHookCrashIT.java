@@ -30,9 +30,9 @@ class CommitHookCrashIT {
                 Map.of("kafka.producer.interceptor.classes", HaltAfterAcks.class.getName()))) {
             workload.produceEvents();
 
-            // 1. While counting: the 300th panes value acknowledged (a commit writes up to 16 per task).
+            // 1. While counting: the 60th panes value acknowledged (a commit writes up to 16 per task).
             DivergentProcess run = workload.start(0, List.of(HaltAfterAcks.SUFFIX + "=" + PANES_CHANGELOG,
-                    HaltAfterAcks.AFTER + "=300"));
+                    HaltAfterAcks.AFTER + "=60"));
             awaitHalt(workload, run, "counting");
             // The window tasks read the observations repartition topic (one observation per play).
             final long committedAtFirstHalt = KafkaProbes.committed(workload.admin(), workload.config().applicationId(),
