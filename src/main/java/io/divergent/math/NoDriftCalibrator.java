@@ -2,6 +2,8 @@ package io.divergent.math;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -57,6 +59,16 @@ public final class NoDriftCalibrator {
     private static final double TIE = 1e-9;
     private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
     private static final NormalDistribution STANDARD_NORMAL = NormalDistribution.of(0, 1);
+    /** Null simulations kept per thread, the most recently used: a window against a fixed baseline seen
+     *  before, with the same event count and seed, reuses its replicates (issue 16). */
+    private static final int KEPT_NULL_SAMPLES = 256;
+    private static final ThreadLocal<Map<NullKey, NullSample>> NULL_SAMPLES = ThreadLocal.withInitial(() ->
+            new LinkedHashMap<>(KEPT_NULL_SAMPLES * 2, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(final Map.Entry<NullKey, NullSample> eldest) {
+                    return size() > KEPT_NULL_SAMPLES;
+                }
+            });
 
     private NoDriftCalibrator() {
     }
@@ -475,76 +487,148 @@ public final class NoDriftCalibrator {
             for (int c = 0; c < cells.length; c++) {
                 cellPi[c] = pi[cells[c]];
             }
-            final Alias alias = new Alias(cellPi);
-            final SplittableRandom random = new SplittableRandom(seed);
-            final int[] cx = new int[k];
-            final int[] cy = new int[k];
-            final int[] stamp = new int[k];
-            final int[] touched = new int[Math.min(k, nP + nQ)];
-            double sumJs = 0;
-            double sumJsDistance = 0;
-            double sumH = 0;
-            double sumTv = 0;
-            double sumLinf = 0;
-            final int[] ge = new int[4];
-            final double obsJs = obs.js;
-            for (int r = 1; r <= replicates; r++) {
-                int n = 0;
-                for (int e = 0; e < nP + nQ; e++) {
-                    final int c = cells[alias.sample(random)];
-                    if (stamp[c] != r) {
-                        stamp[c] = r;
-                        cx[c] = 0;
-                        cy[c] = 0;
-                        touched[n++] = c;
+            final double js00 = baseJs;
+            final double h00 = baseH;
+            final double tv00 = baseTv;
+            final NullSample nulls = NULL_SAMPLES.get().computeIfAbsent(new NullKey(sample, alpha, nP, nQ, totalQ,
+                    sample ? x.clone() : null, w.clone(), replicates, seed), key -> {
+                final Alias alias = new Alias(cellPi);
+                final SplittableRandom random = new SplittableRandom(seed);
+                final int[] cx = new int[k];
+                final int[] cy = new int[k];
+                final int[] stamp = new int[k];
+                final int[] touched = new int[Math.min(k, nP + nQ)];
+                final NullSample out = new NullSample(replicates);
+                for (int r = 1; r <= replicates; r++) {
+                    int n = 0;
+                    for (int e = 0; e < nP + nQ; e++) {
+                        final int c = cells[alias.sample(random)];
+                        if (stamp[c] != r) {
+                            stamp[c] = r;
+                            cx[c] = 0;
+                            cy[c] = 0;
+                            touched[n++] = c;
+                        }
+                        if (e < nP) {
+                            cx[c]++;
+                        } else {
+                            cy[c]++;
+                        }
                     }
-                    if (e < nP) {
-                        cx[c]++;
-                    } else {
-                        cy[c]++;
+                    double js = js00;
+                    double h2 = h00;
+                    double tv = tv00;
+                    double linf = 0;
+                    for (int t = 0; t < n; t++) {
+                        final int c = touched[t];
+                        final double p = (cx[c] + alpha) / dp;
+                        final double q = sample ? (cy[c] + alpha) / dq : q0[c];
+                        js += jsTerm(p, q) - js0[c];
+                        h2 += hTerm(p, q) - h0[c];
+                        final double d = Math.abs(p - q);
+                        tv += 0.5 * d - tv0[c];
+                        linf = Math.max(linf, d);
                     }
-                }
-                double js = baseJs;
-                double h2 = baseH;
-                double tv = baseTv;
-                double linf = 0;
-                for (int t = 0; t < n; t++) {
-                    final int c = touched[t];
-                    final double p = (cx[c] + alpha) / dp;
-                    final double q = sample ? (cy[c] + alpha) / dq : q0[c];
-                    js += jsTerm(p, q) - js0[c];
-                    h2 += hTerm(p, q) - h0[c];
-                    final double d = Math.abs(p - q);
-                    tv += 0.5 * d - tv0[c];
-                    linf = Math.max(linf, d);
-                }
-                for (final Integer c : boxed) {
-                    if (stamp[c] != r) {
-                        linf = Math.max(linf, 2 * tv0[c]);
-                        break;
+                    for (final Integer c : boxed) {
+                        if (stamp[c] != r) {
+                            linf = Math.max(linf, 2 * tv0[c]);
+                            break;
+                        }
                     }
+                    out.add(r - 1, Math.max(0, js), Math.max(0, h2), Math.max(0, tv), linf);
                 }
-                js = Math.max(0, js);
-                h2 = Math.max(0, h2);
-                tv = Math.max(0, tv);
-                sumJs += js;
-                sumJsDistance += Math.sqrt(js);
-                sumH += Math.sqrt(h2);
-                sumTv += tv;
-                sumLinf += linf;
-                ge[0] += atLeast(js, obsJs) ? 1 : 0;
-                ge[1] += atLeast(h2, obs.h2) ? 1 : 0;
-                ge[2] += atLeast(tv, obs.tv) ? 1 : 0;
-                ge[3] += atLeast(linf, obs.linf) ? 1 : 0;
-            }
+                out.sort();
+                return out;
+            });
             final double rr = replicates;
             final NoDrift.Method m = NoDrift.Method.MULTINOMIAL_SIMULATION;
+            final double pJs = (1 + nulls.atLeast(nulls.js, obs.js)) / (rr + 1);
             return new NoDrift.Value[] {
-                new NoDrift.Value(obs.js, sumJs / rr, (1 + ge[0]) / (rr + 1), m),
-                new NoDrift.Value(Math.sqrt(obs.js), sumJsDistance / rr, (1 + ge[0]) / (rr + 1), m),
-                new NoDrift.Value(Math.sqrt(obs.h2), sumH / rr, (1 + ge[1]) / (rr + 1), m),
-                new NoDrift.Value(obs.tv, sumTv / rr, (1 + ge[2]) / (rr + 1), m),
-                new NoDrift.Value(obs.linf, sumLinf / rr, (1 + ge[3]) / (rr + 1), m)};
+                new NoDrift.Value(obs.js, nulls.sumJs / rr, pJs, m),
+                new NoDrift.Value(Math.sqrt(obs.js), nulls.sumJsDistance / rr, pJs, m),
+                new NoDrift.Value(Math.sqrt(obs.h2), nulls.sumH / rr, (1 + nulls.atLeast(nulls.h2, obs.h2)) / (rr + 1), m),
+                new NoDrift.Value(obs.tv, nulls.sumTv / rr, (1 + nulls.atLeast(nulls.tv, obs.tv)) / (rr + 1), m),
+                new NoDrift.Value(obs.linf, nulls.sumLinf / rr, (1 + nulls.atLeast(nulls.linf, obs.linf)) / (rr + 1), m)};
+        }
+    }
+
+    /**
+     * What a multinomial null simulation depends on: the same key always simulates the same
+     * replicates (the seed is part of it), so they can be kept and reused.
+     */
+    private record NullKey(boolean sample, double alpha, int nP, int nQ, double totalQ, double[] x, double[] w,
+                           int replicates, long seed) {
+        @Override
+        public boolean equals(final Object o) {
+            return o instanceof NullKey that && sample == that.sample && Double.compare(alpha, that.alpha) == 0
+                    && nP == that.nP && nQ == that.nQ && Double.compare(totalQ, that.totalQ) == 0
+                    && replicates == that.replicates && seed == that.seed && Arrays.equals(x, that.x)
+                    && Arrays.equals(w, that.w);
+        }
+
+        @Override
+        public int hashCode() {
+            int h = Objects.hash(sample, alpha, nP, nQ, totalQ, replicates, seed);
+            h = 31 * h + Arrays.hashCode(x);
+            return 31 * h + Arrays.hashCode(w);
+        }
+    }
+
+    /**
+     * The replicates of one null simulation: their sums in simulation order (the expected values)
+     * and each statistic sorted (a p-value is then a binary search).
+     */
+    private static final class NullSample {
+        final double[] js;
+        final double[] h2;
+        final double[] tv;
+        final double[] linf;
+        double sumJs;
+        double sumJsDistance;
+        double sumH;
+        double sumTv;
+        double sumLinf;
+
+        NullSample(final int replicates) {
+            js = new double[replicates];
+            h2 = new double[replicates];
+            tv = new double[replicates];
+            linf = new double[replicates];
+        }
+
+        void add(final int r, final double js, final double h2, final double tv, final double linf) {
+            this.js[r] = js;
+            this.h2[r] = h2;
+            this.tv[r] = tv;
+            this.linf[r] = linf;
+            sumJs += js;
+            sumJsDistance += Math.sqrt(js);
+            sumH += Math.sqrt(h2);
+            sumTv += tv;
+            sumLinf += linf;
+        }
+
+        void sort() {
+            Arrays.sort(js);
+            Arrays.sort(h2);
+            Arrays.sort(tv);
+            Arrays.sort(linf);
+        }
+
+        /** Replicates at least {@code observed} (with the calibrator's tie slack), from a sorted array. */
+        int atLeast(final double[] sorted, final double observed) {
+            final double threshold = observed * (1 - TIE) - 1e-15;
+            int lo = 0;
+            int hi = sorted.length;
+            while (lo < hi) {
+                final int mid = (lo + hi) >>> 1;
+                if (sorted[mid] >= threshold) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            return sorted.length - lo;
         }
     }
 

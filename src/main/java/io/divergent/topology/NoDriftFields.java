@@ -13,8 +13,7 @@ import io.divergent.math.Unit;
  * The event's {@code no_drift} field: the window's distances calibrated against no drift by
  * {@link NoDriftCalibrator}. The baseline is a fixed distribution or a sample of its raw total as
  * the G-test takes it: previous and last-n baselines are samples; a topic reference is what its
- * {@code weights_kind} declares. Seeded from the series id and the window start, so a
- * replay writes the same numbers.
+ * {@code weights_kind} declares. Seeded (see {@link #seed}) so that a replay writes the same numbers.
  */
 final class NoDriftFields {
 
@@ -31,7 +30,7 @@ final class NoDriftFields {
             return null;
         }
         final NoDrift c = NoDriftCalibrator.instance().calibrate(observed, baseline.histogram(), baseline.weights(), alpha, unit,
-                NoDriftCalibrator.seed(series, windowStart));
+                seed(series, windowStart, baseline.weights()));
         return NoDriftCalibration.newBuilder()
                 .setBaselineSampleSize(c.fixedBaseline() ? null : c.baselineTotal())
                 .setCategories(c.categories())
@@ -42,6 +41,17 @@ final class NoDriftFields {
                 .setTotalVariation(value(c.totalVariation()))
                 .setLInfinity(value(c.lInfinity()))
                 .build();
+    }
+
+    /**
+     * Against a fixed baseline the null model repeats (the same reference, N and categories), so
+     * the seed is the monitor's and those windows share one simulation, which the calibrator
+     * keeps; against a sample baseline the null model changes every window (it pools the window's
+     * counts), so the seed is the series' and the window's, keeping the simulations independent.
+     */
+    private static long seed(final String series, final long windowStart, final BaselineKind weights) {
+        return weights == BaselineKind.FIXED ? NoDriftCalibrator.seed(SeriesId.monitorOf(series), 0)
+                : NoDriftCalibrator.seed(series, windowStart);
     }
 
     private static NoDriftValue value(final NoDrift.Value v) {
