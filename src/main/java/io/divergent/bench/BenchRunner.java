@@ -406,21 +406,30 @@ public final class BenchRunner implements AutoCloseable {
         }
     }
 
-    /** Bytes in the changelog topics of an application, from the broker's log directories. */
+    /**
+     * Bytes in the changelog topics of an application, from the broker's log directories; the
+     * progress log gets them per store.
+     */
     long changelogBytes(final String applicationId) {
         try {
             final List<Integer> brokers = admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).stream()
                     .map(node -> node.id()).toList();
             long bytes = 0;
+            final Map<String, Long> byStore = new java.util.TreeMap<>();
             for (final var dirs : admin.describeLogDirs(brokers).allDescriptions().get(10, TimeUnit.SECONDS).values()) {
                 for (final var dir : dirs.values()) {
                     for (final var replica : dir.replicaInfos().entrySet()) {
                         final String topic = replica.getKey().topic();
                         if (topic.startsWith(applicationId + "-") && topic.endsWith("-changelog")) {
                             bytes += replica.getValue().size();
+                            byStore.merge(topic.substring(applicationId.length() + 1, topic.length() - "-changelog".length()),
+                                    replica.getValue().size(), Long::sum);
                         }
                     }
                 }
+            }
+            if (!byStore.isEmpty()) {
+                log.printf(java.util.Locale.ROOT, "  changelog bytes by store: %s%n", byStore);
             }
             return bytes;
         } catch (final Exception e) {

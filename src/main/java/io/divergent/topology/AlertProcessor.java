@@ -12,6 +12,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.TreeMap;
@@ -89,20 +90,33 @@ final class AlertProcessor implements Processor<String, Routed, String, Routed> 
             return;
         }
         final KeyValueStore<String, byte[]> store = stores.get(window.monitor());
+        // What each (series, rule) held when read: a status written back unchanged (most are
+        // quiet, hence absent) is not written again, so it costs no changelog record.
+        final Map<String, byte[]> read = new HashMap<>();
         final WindowAlerts.States states = new WindowAlerts.States() {
             @Override
             public AlertStatus get(final String series, final String rule) {
-                return AlertStatus.decode(store.get(series + SEPARATOR + rule));
+                final String key = series + SEPARATOR + rule;
+                final byte[] bytes = store.get(key);
+                read.put(key, bytes);
+                return AlertStatus.decode(bytes);
             }
 
             @Override
             public void put(final String series, final String rule, final AlertStatus status) {
                 final String key = series + SEPARATOR + rule;
+                final byte[] before = read.containsKey(key) ? read.get(key) : store.get(key);
                 if (status.inactive()) {
-                    store.delete(key);
+                    if (before != null) {
+                        store.delete(key);
+                    }
                 } else {
-                    store.put(key, status.encode());
+                    final byte[] after = status.encode();
+                    if (!Arrays.equals(before, after)) {
+                        store.put(key, after);
+                    }
                 }
+                read.put(key, status.inactive() ? null : status.encode());
             }
         };
         final List<DriftAlert> raised = new ArrayList<>();

@@ -45,6 +45,23 @@ class AlertLifecycleTest {
                 + " trigger " + alert.getTriggerWindowStart().toEpochMilli() / M + " windows " + alert.getWindows();
     }
 
+    /** Issue 16: a status written back unchanged (a quiet series: none) costs no changelog record. */
+    @Test
+    void quietWindowsWriteNothingToTheAlertStateChangelog() {
+        try (TopologyHarness t = harness()) {
+            window(t, 0, 50, 50);   // [0, 1m): quiet
+            window(t, 1, 50, 50);   // closes [0, 1m): quiet, every rule inactive
+            window(t, 2, 50, 50);   // closes [1m, 2m): quiet
+            assertThat(t.events()).hasSize(2);
+            assertThat(t.alerts()).isEmpty();
+            assertThat(t.changelogRecords(DivergentTopology.alertStore("genres"))).isZero();
+            window(t, 3, 90, 10);   // closes [2m, 3m): quiet; [3m, 4m) drifted
+            window(t, 4, 50, 50);   // closes [3m, 4m): FIRING (threshold and change): their statuses are written
+            assertThat(t.alerts()).isNotEmpty();
+            assertThat(t.changelogRecords(DivergentTopology.alertStore("genres"))).isPositive();
+        }
+    }
+
     @Test
     void firesAfterForWindowsDoesNotRepeatResolvesAndFiresAgain() {
         try (TopologyHarness t = harness("monitor.genres.alert.for", "2", "monitor.genres.alert.resolve.after", "2",

@@ -173,6 +173,14 @@ final class TopologyHarness implements AutoCloseable {
         return n;
     }
 
+    /** Records the topology has sent to a store's changelog topic so far (tombstones included). */
+    long changelogRecords(final String store) {
+        final String topic = config.applicationId() + "-" + store + "-changelog";
+        return driver.producedTopicNames().contains(topic)
+                ? driver.createOutputTopic(topic, new ByteArrayDeserializer(), new ByteArrayDeserializer()).getQueueSize()
+                : 0;
+    }
+
     /** Distinct pane starts present in a monitor's panes store (as of the last commit: the driver commits after each record). */
     List<Long> panes(final String monitor) {
         final List<Long> panes = new ArrayList<>();
