@@ -125,7 +125,7 @@ public final class BenchReport {
             out.printf(Locale.ROOT, "%nP hopping 60 s / 10 s vs tumbling-64, wall time per record: %.2fx (target <= 1.5x)%n", hop);
         }
         if (restore != null) {
-            out.printf(Locale.ROOT, "Restore: %,d count records (%,d changelog records in all) restored in %.2f s; "
+            out.printf(Locale.ROOT, "Restore: %,d counts (%,d changelog records in all) restored in %.2f s; "
                             + "fresh instance RUNNING after %.2f s%n", restore.countRecords(), restore.restoredRecords(),
                     restore.restoreNanos() / 1e9, restore.runningNanos() / 1e9);
         }
