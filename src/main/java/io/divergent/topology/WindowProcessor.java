@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,8 +87,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         final List<Bytes> expired = new ArrayList<>();
         /** The expected series and their volume history, as the volume store holds them (written through). */
         final TreeMap<String, VolumeHistory> expected = new TreeMap<>();
-        /** The reference version each series used last, decoded, by series: decoded once per version. */
-        final Map<String, DecodedReference> references = new HashMap<>();
+        /** The timestamp of the reference version each series used last (older ones are pruned by then). */
+        final Map<String, Long> referenceInUse = new HashMap<>();
 
         MonitorState(final MonitorConfig config) {
             this.config = config;
@@ -100,8 +99,43 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
     }
 
-    /** A reference version as stored (key and value bytes) and decoded. */
-    private record DecodedReference(Bytes key, byte[] value, EventFactory.Baseline baseline) {
+    /**
+     * Decoded reference versions by their stored bytes, the most recently used first out at a
+     * budget of categories: series that share a reference share one entry, and memory stays
+     * bounded however many series and categories the references hold.
+     */
+    static final class DecodedReferences extends java.util.LinkedHashMap<Bytes, HistogramCodec.Stored> {
+        /** Categories kept decoded per window processor (one task): about 50 MB at most. */
+        static final long BUDGET = 500_000;
+        private final long budget;
+        private long categories;
+
+        /** @param budget categories kept decoded, at least the most recent version's */
+        DecodedReferences(final long budget) {
+            super(64, 0.75f, true);
+            this.budget = budget;
+        }
+
+        /** Categories held decoded now. */
+        long categories() {
+            return categories;
+        }
+
+        HistogramCodec.Stored decode(final byte[] value) {
+            final Bytes key = Bytes.wrap(value);
+            HistogramCodec.Stored stored = get(key);
+            if (stored == null) {
+                stored = HistogramCodec.decode(value);
+                put(key, stored);
+                categories += stored.histogram().size();
+                final var it = entrySet().iterator();
+                while (categories > budget && size() > 1) {
+                    categories -= it.next().getValue().histogram().size();
+                    it.remove();
+                }
+            }
+            return stored;
+        }
     }
 
     /** One series' counts in one open pane, and whether the store has them. */
@@ -173,6 +207,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private DeadLetters deadLetters;
     private KeyValueStore<String, Long> meta;
     private KeyValueStore<Bytes, byte[]> references;
+    private final DecodedReferences decoded = new DecodedReferences(DecodedReferences.BUDGET);
     private DivergentMetrics metrics;
     private long streamTime = -1;
 
@@ -319,7 +354,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         monitor.dirty.clear();
         monitor.expired.clear();
         monitor.expected.clear();
-        monitor.references.clear();
+        monitor.referenceInUse.clear();
         try (KeyValueIterator<Bytes, byte[]> it = monitor.panesStore.all()) {
             while (it.hasNext()) {
                 final KeyValue<Bytes, byte[]> entry = it.next();
@@ -468,7 +503,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
 
     /**
      * The latest reference version with timestamp < end; older versions can never be used again
-     * and are dropped. A version is decoded once: while it stays the latest, later windows reuse it.
+     * and are dropped (once, when a version comes into use). Decoded versions are shared by content
+     * ({@link DecodedReferences}).
      */
     private EventFactory.Baseline topicReference(final MonitorState monitor, final String series, final long end) {
         final KeyValue<Bytes, byte[]> latest;
@@ -477,23 +513,19 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             latest = it.hasNext() ? it.next() : null;
         }
         if (latest == null) {
-            monitor.references.remove(series);
+            monitor.referenceInUse.remove(series);
             return null;
-        }
-        final DecodedReference cached = monitor.references.get(series);
-        if (cached != null && cached.key().equals(latest.key) && Arrays.equals(cached.value(), latest.value)) {
-            return cached.baseline();
         }
         final long timestamp = StoreKeys.timestampOfVersion(latest.key);
-        prune(series, timestamp);
+        final Long inUse = monitor.referenceInUse.put(series, timestamp);
+        if (inUse == null || inUse != timestamp) {
+            prune(series, timestamp);
+        }
         if (latest.value.length == 0) {
-            monitor.references.remove(series);
             return null;
         }
-        final HistogramCodec.Stored stored = HistogramCodec.decode(latest.value);
-        final EventFactory.Baseline baseline = EventFactory.Baseline.fromTopic(stored.histogram(), timestamp, stored.kind());
-        monitor.references.put(series, new DecodedReference(latest.key, latest.value, baseline));
-        return baseline;
+        final HistogramCodec.Stored stored = decoded.decode(latest.value);
+        return EventFactory.Baseline.fromTopic(stored.histogram(), timestamp, stored.kind());
     }
 
     /** Deletes a series' reference versions older than the one of {@code timestamp}, which replaced them. */
@@ -542,7 +574,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private static void forget(final MonitorState monitor, final String series) {
         monitor.volume.delete(series);
         monitor.expected.remove(series);
-        monitor.references.remove(series);
+        monitor.referenceInUse.remove(series);
         if (monitor.history != null) {
             deleteRange(monitor.history, StoreKeys.versionKey(series, 0), StoreKeys.versionKey(series, Long.MAX_VALUE));
         }
