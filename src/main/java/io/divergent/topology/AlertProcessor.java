@@ -106,17 +106,16 @@ final class AlertProcessor implements Processor<String, Routed, String, Routed> 
             public void put(final String series, final String rule, final AlertStatus status) {
                 final String key = series + SEPARATOR + rule;
                 final byte[] before = read.containsKey(key) ? read.get(key) : store.get(key);
-                if (status.inactive()) {
-                    if (before != null) {
-                        store.delete(key);
-                    }
-                } else {
-                    final byte[] after = status.encode();
-                    if (!Arrays.equals(before, after)) {
-                        store.put(key, after);
-                    }
+                final byte[] after = status.inactive() ? null : status.encode();
+                if (Arrays.equals(before, after)) {
+                    return;
                 }
-                read.put(key, status.inactive() ? null : status.encode());
+                if (after == null) {
+                    store.delete(key);
+                } else {
+                    store.put(key, after);
+                }
+                read.put(key, after);
             }
         };
         final List<DriftAlert> raised = new ArrayList<>();
