@@ -186,8 +186,8 @@ public final class DivergentApp implements AutoCloseable {
 
     /**
      * Creates a topic Divergent writes (or reads, for the reference) if it is missing. An existing
-     * one may have any partition count (nothing is co-partitioned with it: the reference is
-     * repartitioned by series id), but a compacted spec must find a compacted topic.
+     * one may have any partition count (nothing is co-partitioned with it: the reference topic
+     * is read whole by every instance's global store), but a compacted spec must find a compacted topic.
      */
     private static void ensure(final TopicManager topics, final NewTopicSpec spec) {
         int existing = 0;

@@ -36,27 +36,28 @@ import java.util.Set;
  * <pre>
  * input topic --(observe: decode once, one observation per monitor)--> observations repartition (by series id)
  *             (with input.partitioned.by.series: no repartition, each record checked to be on its series' partition)
- * reference topic --(validate)--> references repartition (placed by {@link SeriesPartitioner})
- *                    both --> window task: counts per (series, pane) on the heap, written per commit; reference versions,
- *                             close on stream time (or on the wall clock when idle) --> alerting
+ * reference topic --(validate)--> global reference store (every instance, all series; no changelog)
+ * observations --> window task: counts per (series, pane) on the heap, written per commit; reads the reference store;
+ *                  closes on stream time (or on the wall clock when idle) --> alerting
  *                             (p-values corrected per window, alert lifecycle per (series, rule))
  *                             --> events topic, alerts topic
- * every stage --> dead-letter topic (malformed, missing category, late, future, invalid reference)
+ * every stream stage --> dead-letter topic (malformed, missing category, late, future; an invalid reference is logged
+ *                        and counted, since a global store's processor forwards nothing)
  * </pre>
  *
  * <p>Every processor, store and internal topic is named here; changelog and repartition topic
  * names derive from these names, so renaming one is a migration:
  * {@code <application.id>-divergent-observations-repartition},
- * {@code <application.id>-divergent-references-repartition},
  * {@code <application.id>-divergent-<monitor>-panes-changelog}, and so on.
  */
 public final class DivergentTopology {
 
     /** Repartition topic (name stem) of the observations, keyed by series id. */
     public static final String OBSERVATIONS = "divergent-observations";
-    /** Repartition topic (name stem) of the validated reference versions, keyed by series id. */
-    public static final String REFERENCES = "divergent-references";
-    /** Store of reference versions: (series, timestamp) -> weights, or empty for a tombstone. */
+    /**
+     * Global store of reference versions: (series, timestamp) -> weights, or empty for a
+     * tombstone; filled from the reference topic by {@link ReferenceProcessor}.
+     */
     public static final String REFERENCE_STORE = "divergent-reference-versions";
     /** Store of the task's stream time and each monitor's closed-until time. */
     public static final String META_STORE = "divergent-stream-time";
@@ -161,26 +162,14 @@ public final class DivergentTopology {
             observations = observations.merge(observed.get(i), Named.as("divergent-merge-" + config.inputTopics().get(i)));
         }
 
-        final StoreBuilder<KeyValueStore<Bytes, byte[]>> referenceStore = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(REFERENCE_STORE), Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled();
-        builder.addStateStore(referenceStore);
-        final Map<String, KStream<String, Routed>> references = builder
-                .stream(config.referenceTopic(), Consumed.with(Serdes.String(), Serdes.ByteArray())
-                        .withName("divergent-reference-source"))
-                .process(() -> new ReferenceProcessor(config.referenceFormat(),
-                                AvroSerdes.specific(ReferenceDistribution.class, serdeConfig, false).deserializer(),
-                                deadLetterBudget),
-                        Named.as("divergent-reference-validate"))
-                .split(Named.as("divergent-reference-route-"))
-                .branch((k, v) -> v instanceof ReferenceVersion, Branched.as("versions"))
-                .defaultBranch(Branched.as("dead-letters"));
-        deadLetters(config, references.get("divergent-reference-route-dead-letters"), "divergent-reference");
-        references.get("divergent-reference-route-versions")
-                .mapValues(v -> ((ReferenceVersion) v).encoded(), Named.as("divergent-reference-encoded"))
-                .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray())
-                        .withName(REFERENCES).withNumberOfPartitions(partitions)
-                        .withStreamPartitioner(placement.streamPartitioner()))
-                .process(() -> new ReferenceWriter(REFERENCE_STORE), Named.as("divergent-reference-writer"), REFERENCE_STORE);
+        // A global store: every instance holds every reference, filled before any task processes a
+        // record and restored by reprocessing the reference topic itself (no changelog, no repartition).
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REFERENCE_STORE),
+                        Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled(),
+                config.referenceTopic(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("divergent-reference-source"),
+                () -> new ReferenceProcessor(config.referenceFormat(),
+                        AvroSerdes.specific(ReferenceDistribution.class, serdeConfig, false).deserializer(), REFERENCE_STORE));
 
         final WindowSupplier windows = new WindowSupplier(config, deadLetterBudget);
         // Input partitioned by series: the window task is the source task, no repartition.
@@ -188,7 +177,7 @@ public final class DivergentTopology {
                 .repartition(Repartitioned.with(Serdes.String(), new ObservationSerde())
                         .withName(OBSERVATIONS).withNumberOfPartitions(partitions));
         final KStream<String, Routed> alerted = bySeries
-                .process(windows, Named.as(WINDOWS), REFERENCE_STORE)
+                .process(windows, Named.as(WINDOWS))
                 .process(new AlertSupplier(config.monitors(), placement, partitions), Named.as(ALERTING));
         if (config.httpPort().isPresent()) {
             // Only the HTTP server reads it: without one it would be a changelogged copy of every event for nobody.

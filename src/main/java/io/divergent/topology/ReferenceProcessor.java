@@ -4,76 +4,123 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.divergent.avro.ReferenceDistribution;
 import io.divergent.config.ValueFormat;
 import io.divergent.math.BaselineKind;
-import io.divergent.math.Histogram;
 import io.divergent.serde.ReferenceJson;
 import io.divergent.serde.StrictJson;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Decodes and validates reference records before they are repartitioned to the window tasks:
- * a valid one is forwarded as a {@link ReferenceVersion} in the compact store encoding, a
- * tombstone as {@link ReferenceVersion#TOMBSTONE}. An undecodable reference, or one with
- * invalid weights or a total weight of 0, is dead-lettered with its source coordinates and the
- * previous versions stay in force. Stateless.
+ * The reference store's processor: reads the reference topic as a global store (every instance
+ * holds every series' reference; Kafka Streams fills it before any task processes a record, and
+ * reprocesses the topic through this processor when it restores, so the store needs no
+ * changelog), validates each record and stores its version under (series, record timestamp) in
+ * the {@link HistogramCodec} encoding, a tombstone as empty bytes.
+ *
+ * <p>An undecodable reference, or one with invalid weights or a total weight of 0, is skipped:
+ * it is logged with its source coordinates and why, and counted
+ * ({@code invalid-reference-records-total}, monitor {@code all}); the previous versions stay in force. It cannot be
+ * dead-lettered: a global store's processor forwards nothing (Kafka Streams' own global tables
+ * log and skip a bad record too). Each series keeps its {@link #VERSIONS_KEPT} most recent
+ * versions (by timestamp).
  */
-final class ReferenceProcessor implements Processor<String, byte[], String, Routed> {
+final class ReferenceProcessor implements Processor<String, byte[], Void, Void> {
+
+    /** Versions kept per series; an older one is forgotten when a newer one arrives. */
+    static final int VERSIONS_KEPT = 16;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReferenceProcessor.class);
 
     private final ValueFormat format;
     private final Deserializer<ReferenceDistribution> avro;
-    private final int deadLetterBudget;
-    private ProcessorContext<String, Routed> context;
+    private final String storeName;
+    private ProcessorContext<Void, Void> context;
     private DivergentMetrics metrics;
-    private DeadLetters deadLetters;
+    private KeyValueStore<Bytes, byte[]> references;
 
-    ReferenceProcessor(final ValueFormat format, final Deserializer<ReferenceDistribution> avro,
-                       final int deadLetterBudget) {
+    /**
+     * @param format    how reference values are encoded
+     * @param avro      the Avro deserializer of reference values (used when {@code format} is Avro)
+     * @param storeName the reference-version store this processor fills
+     */
+    ReferenceProcessor(final ValueFormat format, final Deserializer<ReferenceDistribution> avro, final String storeName) {
         this.format = format;
         this.avro = avro;
-        this.deadLetterBudget = deadLetterBudget;
+        this.storeName = storeName;
     }
 
     @Override
-    public void init(final ProcessorContext<String, Routed> context) {
+    public void init(final ProcessorContext<Void, Void> context) {
         this.context = context;
         this.metrics = new DivergentMetrics(context.metrics());
-        this.deadLetters = new DeadLetters(context, metrics, deadLetterBudget);
+        this.references = context.getStateStore(storeName);
     }
 
     @Override
     public void process(final Record<String, byte[]> record) {
         if (record.key() == null || record.key().isEmpty()) {
-            reject(record, DeadLetter.Kind.INVALID_REFERENCE, "reference record has no key: the key must be the series id");
+            skip(deadLetter(record, DeadLetter.Kind.INVALID_REFERENCE,
+                    "reference record has no key: the key must be the series id"));
             return;
         }
         if (record.value() == null) {
-            context.forward(record.withValue(ReferenceVersion.TOMBSTONE));
+            store(record, new byte[0]);
             return;
         }
-        Routed validated;
+        Object validated;
         try {
             validated = validate(record);
         } catch (final RegistryOutage.StillUnavailable e) {
-            throw e; // the registry stayed down past the wait: stop, never dead-letter a good reference
+            throw e; // the registry stayed down past the wait: stop, never skip a good reference
         } catch (final RuntimeException | StackOverflowError e) {
-            // Anything unforeseen sets the record aside: no reference record can stop the stream.
+            // Anything unforeseen skips the record: no reference record can stop the application.
             validated = deadLetter(record, DeadLetter.Kind.INTERNAL_ERROR, DeadLetter.internalReason(e));
         }
         if (validated instanceof DeadLetter dead) {
-            deadLetters.send(dead, record.key(), record.headers());
+            skip(dead);
         } else {
-            context.forward(record.withValue(validated));
+            store(record, (byte[]) validated);
         }
     }
 
-    /** The reference version of a record, or the dead letter saying why it has none. */
-    private Routed validate(final Record<String, byte[]> record) {
+    /** Stores a version and forgets the series' versions beyond the {@link #VERSIONS_KEPT} most recent. */
+    private void store(final Record<String, byte[]> record, final byte[] encoded) {
+        references.put(StoreKeys.versionKey(record.key(), record.timestamp()), encoded);
+        final List<Bytes> versions = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = references.range(StoreKeys.versionKey(record.key(), 0),
+                StoreKeys.versionKey(record.key(), Long.MAX_VALUE))) {
+            while (it.hasNext()) {
+                versions.add(it.next().key);
+            }
+        }
+        for (int i = 0; i < versions.size() - VERSIONS_KEPT; i++) {
+            references.delete(versions.get(i));
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Reference of series '{}' as of timestamp {}: {}", record.key(), record.timestamp(),
+                    encoded.length == 0 ? "removed" : HistogramCodec.decode(encoded).histogram().size() + " categories");
+        }
+    }
+
+    private void skip(final DeadLetter dead) {
+        metrics.skipped(dead.kind(), null);
+        LOG.warn("Skipped {}; the series' previous reference versions stay in force", dead.describe());
+    }
+
+    /** The encoded version of a record, or the dead letter saying why it has none. */
+    private Object validate(final Record<String, byte[]> record) {
         final Map<String, Double> weights;
         final String source;
         final BaselineKind kind;
@@ -89,8 +136,7 @@ final class ReferenceProcessor implements Processor<String, byte[], String, Rout
                 source = reference.getSource();
                 kind = BaselineKind.valueOf(reference.getWeightsKind().name());
             }
-            final Histogram histogram = ReferenceVersion.histogramOf(weights);
-            return new ReferenceVersion(HistogramCodec.encode(histogram, source, kind));
+            return HistogramCodec.encode(ReferenceVersion.histogramOf(weights), source, kind);
         } catch (final java.io.IOException e) {
             return deadLetter(record, DeadLetter.Kind.INVALID_REFERENCE,
                     "invalid reference for series '" + record.key() + "': not valid JSON: " + StrictJson.describe(e));
@@ -105,10 +151,6 @@ final class ReferenceProcessor implements Processor<String, byte[], String, Rout
     private ReferenceDistribution decodeAvro(final byte[] value) {
         final RecordMetadata meta = context.recordMetadata().orElseThrow();
         return RegistryOutage.decode(() -> avro.deserialize(meta.topic(), value), meta, metrics::registryUnavailable);
-    }
-
-    private void reject(final Record<String, byte[]> record, final DeadLetter.Kind kind, final String reason) {
-        deadLetters.send(deadLetter(record, kind, reason), record.key(), record.headers());
     }
 
     private DeadLetter deadLetter(final Record<String, byte[]> record, final DeadLetter.Kind kind, final String reason) {

@@ -6,20 +6,18 @@ import io.divergent.math.InvalidHistogramException;
 import java.util.Map;
 
 /**
- * One validated reference version on its way to the window tasks: the weights in
- * {@link HistogramCodec} encoding, or {@link #TOMBSTONE} (empty bytes) for a removal.
- *
- * @param encoded the encoded histogram, or an empty array for a tombstone
+ * The rules a reference record's weights must meet: what {@link ReferenceProcessor} applies to
+ * every record of the reference topic and {@code replay} to every reference line up front.
  */
-public record ReferenceVersion(byte[] encoded) implements Routed {
+public final class ReferenceVersion {
 
-    /** A removal: from this record's timestamp on, the series has no reference. */
-    public static final ReferenceVersion TOMBSTONE = new ReferenceVersion(new byte[0]);
+    private ReferenceVersion() {
+    }
 
     /**
      * The histogram of a reference's weights, if they make a valid reference: the rules the
-     * topology applies to every reference record (a record that breaks them is dead-lettered as
-     * {@code invalid-reference}), and {@code replay} to every reference line up front.
+     * topology applies to every reference record (a record that breaks them is skipped and counted
+     * as {@code invalid-reference}), and {@code replay} to every reference line up front.
      *
      * <p>A reference whose total weight is 0 is refused even though the measures read a
      * zero-total histogram as uniform when {@code alpha > 0}: that reading belongs to the
@@ -39,9 +37,5 @@ public record ReferenceVersion(byte[] encoded) implements Routed {
                     + " (an all-zero reference is refused, not read as uniform)");
         }
         return histogram;
-    }
-
-    public boolean isTombstone() {
-        return encoded.length == 0;
     }
 }

@@ -10,8 +10,9 @@ import java.util.Set;
 
 /**
  * Which partition of the window task's input holds a series: the one home of that rule. The
- * observations (or the input), the references and the alerting's p-value families
- * ({@link AlertProcessor}: a family is the series one task closes) all use it, so they agree.
+ * observations (or the input), the alerting's p-value families ({@link AlertProcessor}: a
+ * family is the series one task closes) and the live view's owner lookup all use it, so they
+ * agree.
  *
  * <p>Two layouts, both the partition Kafka's default producer partitioner gives a key
  * ({@code toPositive(murmur2(utf8(key))) % partitions}):
@@ -80,7 +81,7 @@ public final class SeriesPartitioner {
         return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
-    /** This layout for a repartition topic keyed by series id (the references). */
+    /** This layout as a {@link StreamPartitioner} of series ids (the live view asks Kafka Streams for a series' owner with it). */
     public <V> StreamPartitioner<String, V> streamPartitioner() {
         return (topic, seriesId, value, partitions) -> Optional.of(Set.of(partition(seriesId, partitions)));
     }

@@ -14,6 +14,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,8 +88,6 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         final List<Bytes> expired = new ArrayList<>();
         /** The expected series and their volume history, as the volume store holds them (written through). */
         final TreeMap<String, VolumeHistory> expected = new TreeMap<>();
-        /** The timestamp of the reference version each series used last (older ones are pruned by then). */
-        final Map<String, Long> referenceInUse = new HashMap<>();
 
         MonitorState(final MonitorConfig config) {
             this.config = config;
@@ -162,7 +161,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
      *
      * @param meta       the task's stream time and each monitor's closed-until time (logged, not cached)
      * @param hook       the {@link CommitHook} that calls the processor before each commit
-     * @param references the reference versions
+     * @param references the global store of reference versions (read only)
      * @param panes      each monitor's panes store (logged, not cached), by monitor name
      * @param history    the past-window store of each monitor whose reference is not the topic, by monitor name
      * @param volume     each monitor's volume store (series -> {@link VolumeHistory}), by monitor name
@@ -206,7 +205,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private ProcessorContext<String, Routed> context;
     private DeadLetters deadLetters;
     private KeyValueStore<String, Long> meta;
-    private KeyValueStore<Bytes, byte[]> references;
+    private ReadOnlyKeyValueStore<Bytes, byte[]> references;
     private final DecodedReferences decoded = new DecodedReferences(DecodedReferences.BUDGET);
     private DivergentMetrics metrics;
     private long streamTime = -1;
@@ -354,7 +353,6 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         monitor.dirty.clear();
         monitor.expired.clear();
         monitor.expected.clear();
-        monitor.referenceInUse.clear();
         try (KeyValueIterator<Bytes, byte[]> it = monitor.panesStore.all()) {
             while (it.hasNext()) {
                 final KeyValue<Bytes, byte[]> entry = it.next();
@@ -484,7 +482,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             }
             final Histogram observed = folded.observed();
             final EventFactory.Baseline baseline = monitor.config.referenceMode() == ReferenceMode.TOPIC
-                    ? topicReference(monitor, series, end)
+                    ? topicReference(series, end)
                     : pastWindows(monitor, series, start, observed);
             final CategoryFold.Reference reference = baseline == null ? null
                     : CategoryFold.foldReference(baseline.histogram(), folded.kept());
@@ -502,37 +500,21 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     }
 
     /**
-     * The latest reference version with timestamp < end; older versions can never be used again
-     * and are dropped (once, when a version comes into use). Decoded versions are shared by content
-     * ({@link DecodedReferences}).
+     * The latest reference version with timestamp < end, from the global reference store
+     * ({@link ReferenceProcessor} keeps each series' most recent versions). Decoded versions are
+     * shared by content ({@link DecodedReferences}).
      */
-    private EventFactory.Baseline topicReference(final MonitorState monitor, final String series, final long end) {
+    private EventFactory.Baseline topicReference(final String series, final long end) {
         final KeyValue<Bytes, byte[]> latest;
         try (KeyValueIterator<Bytes, byte[]> it = references.reverseRange(StoreKeys.versionKey(series, 0),
                 StoreKeys.versionKey(series, end - 1))) {
             latest = it.hasNext() ? it.next() : null;
         }
-        if (latest == null) {
-            monitor.referenceInUse.remove(series);
-            return null;
-        }
-        final long timestamp = StoreKeys.timestampOfVersion(latest.key);
-        final Long inUse = monitor.referenceInUse.put(series, timestamp);
-        if (inUse == null || inUse != timestamp) {
-            prune(series, timestamp);
-        }
-        if (latest.value.length == 0) {
+        if (latest == null || latest.value.length == 0) {
             return null;
         }
         final HistogramCodec.Stored stored = decoded.decode(latest.value);
-        return EventFactory.Baseline.fromTopic(stored.histogram(), timestamp, stored.kind());
-    }
-
-    /** Deletes a series' reference versions older than the one of {@code timestamp}, which replaced them. */
-    private void prune(final String series, final long timestamp) {
-        if (timestamp > 0) {
-            deleteRange(references, StoreKeys.versionKey(series, 0), StoreKeys.versionKey(series, timestamp - 1));
-        }
+        return EventFactory.Baseline.fromTopic(stored.histogram(), StoreKeys.timestampOfVersion(latest.key), stored.kind());
     }
 
     /**
@@ -574,7 +556,6 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private static void forget(final MonitorState monitor, final String series) {
         monitor.volume.delete(series);
         monitor.expected.remove(series);
-        monitor.referenceInUse.remove(series);
         if (monitor.history != null) {
             deleteRange(monitor.history, StoreKeys.versionKey(series, 0), StoreKeys.versionKey(series, Long.MAX_VALUE));
         }

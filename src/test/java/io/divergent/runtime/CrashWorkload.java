@@ -171,10 +171,9 @@ final class CrashWorkload implements AutoCloseable {
         return config.inputTopics().get(0);
     }
 
-    /** Every topic the application consumes: input, references and both repartition topics. */
+    /** Every topic the application's tasks consume: the input and the observations repartition (the global reference store commits no offsets). */
     List<String> consumed() {
-        return List.of(input(), config.referenceTopic(), config.applicationId() + "-divergent-observations-repartition",
-                config.applicationId() + "-divergent-references-repartition");
+        return List.of(input(), config.applicationId() + "-divergent-observations-repartition");
     }
 
     Admin admin() {

@@ -84,7 +84,7 @@ class BadInputAndOutputTest {
     }
 
     @Test
-    void invalidReferencesAreDeadLetteredAndThePreviousVersionStays() {
+    void invalidReferencesAreSkippedCountedAndThePreviousVersionStays() {
         final Map<String, String> keys = new java.util.LinkedHashMap<>(jsonMonitor("genres", "genre"));
         try (TopologyHarness t = new TopologyHarness(keys)) {
             t.reference("genres", 0, Map.of("a", 1.0));                       // valid, from 0
@@ -94,11 +94,11 @@ class BadInputAndOutputTest {
             t.genre(10 * S, "a", 1);   // [0, 60s)
             t.genre(60 * S, "a", 1);   // closes [0, 60s) with the version of 0
 
-            final List<TestRecord<byte[], byte[]>> dead = t.deadLetters();
-            assertThat(dead).extracting(r -> TopologyHarness.header(r, DeadLetter.KIND))
-                    .containsOnly("invalid-reference").hasSize(3);
-            assertThat(TopologyHarness.header(dead.get(0), DeadLetter.REASON)).contains("'a'");
-            assertThat(TopologyHarness.header(dead.get(0), DeadLetter.TOPIC)).isEqualTo(TopologyHarness.REFERENCES);
+            // The reference store is global: its processor forwards nothing, so the invalid ones are
+            // logged and counted, not dead-lettered (ReferenceProcessor).
+            assertThat(t.metric("invalid-reference-records-total", "all")).isEqualTo(3.0);
+            assertThat(t.deadLetters()).isEmpty();
+            assertThat(t.storeSize(DivergentTopology.REFERENCE_STORE)).isEqualTo(1);
             assertThat(t.events().get(0).getReference().getTimestamp().toEpochMilli()).isEqualTo(0L);
         }
     }
@@ -112,10 +112,8 @@ class BadInputAndOutputTest {
             t.genre(10 * S, "a", 3);   // [0, 60s)
             t.genre(60 * S, "a", 1);   // closes [0, 60s)
 
-            final List<TestRecord<byte[], byte[]>> dead = t.deadLetters();
-            assertThat(dead).extracting(r -> TopologyHarness.header(r, DeadLetter.KIND)).containsExactly("invalid-reference");
-            assertThat(TopologyHarness.header(dead.get(0), DeadLetter.REASON))
-                    .contains("total weight is 0").contains("not read as uniform");
+            assertThat(t.metric("invalid-reference-records-total", "all")).isEqualTo(1.0);
+            assertThat(t.storeSize(DivergentTopology.REFERENCE_STORE)).isZero();
             final List<DivergenceEvent> events = t.events();
             assertThat(events).hasSize(1);
             assertThat(events.get(0).getHasReference()).isFalse();

@@ -74,7 +74,7 @@ class HomogeneityTopologyTest {
     }
 
     @Test
-    void aJsonReferenceDeclaresItsKindAndABadKindIsDeadLettered() {
+    void aJsonReferenceDeclaresItsKindAndABadKindIsSkipped() {
         try (TopologyHarness t = new TopologyHarness(jsonMonitor("genres", "genre", "reference.format", "json"))) {
             t.rawReference("genres", 0, """
                     {"weights": {"a": 20, "b": 20, "c": 10}, "weights_kind": "SAMPLE"}""".getBytes(StandardCharsets.UTF_8));
@@ -85,9 +85,8 @@ class HomogeneityTopologyTest {
             final DivergenceEvent e = t.events().get(0);
             assertThat(e.getGTest()).isEqualTo(GTestKind.HOMOGENEITY);
             assertThat(e.getGStatistic()).isCloseTo(12.952596352875820253, withinPercentage(1e-10));
-            final List<TestRecord<byte[], byte[]>> dead = t.deadLetters();
-            assertThat(dead).extracting(r -> TopologyHarness.header(r, DeadLetter.KIND)).containsExactly("invalid-reference");
-            assertThat(TopologyHarness.header(dead.get(0), DeadLetter.REASON)).contains("weights_kind must be one of");
+            assertThat(t.metric("invalid-reference-records-total", "all")).isEqualTo(1.0);
+            assertThat(t.storeSize(DivergentTopology.REFERENCE_STORE)).isEqualTo(1);
         }
     }
 

@@ -328,8 +328,24 @@ class WindowTopologyTest {
             assertThat(t.panes("genres")).containsExactly(60 * S);
             assertThat(t.storeSize(DivergentTopology.panesStore("genres"))).isEqualTo(1);
             assertThat(t.counters("genres")).isEqualTo(1);
-            // The reference version of 0 can never be used again once the one of 10s was.
-            assertThat(t.storeSize(DivergentTopology.REFERENCE_STORE)).isEqualTo(1);
+            // Both reference versions stay: the global store keeps each series' most recent ones.
+            assertThat(t.storeSize(DivergentTopology.REFERENCE_STORE)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void theReferenceStoreKeepsEachSeriesMostRecentVersionsAndWindowsUseTheLatestBeforeTheirEnd() {
+        try (TopologyHarness t = new TopologyHarness(jsonMonitor("genres", "genre"))) {
+            final int published = ReferenceProcessor.VERSIONS_KEPT + 3;
+            for (int i = published - 1; i >= 0; i--) {
+                t.reference("genres", i * S, Map.of("a", 1.0 + i));   // versions at 0s..18s, newest first
+            }
+            t.reference("other", 0, Map.of("a", 1.0));               // another series' version is kept apart
+            assertThat(t.storeSize(DivergentTopology.REFERENCE_STORE)).isEqualTo(ReferenceProcessor.VERSIONS_KEPT + 1);
+            t.genre(30 * S, "a", 1);    // [0, 60s)
+            t.genre(60 * S, "a", 1);    // closes [0, 60s): the version of 18s, the latest before 60s
+            assertThat(t.events()).extracting(e -> e.getReference().getTimestamp().toEpochMilli())
+                    .containsExactly((published - 1) * S);
         }
     }
 
