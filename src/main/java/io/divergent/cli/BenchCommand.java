@@ -42,7 +42,7 @@ public final class BenchCommand implements Callable<Integer> {
     private String workloads;
 
     @Option(names = "--contenders", defaultValue = Contender.DEFAULTS,
-            description = "Comma-separated, of B0,B1,B2,B3,P,P2,P3 (default ${DEFAULT-VALUE}).")
+            description = "Comma-separated, of B0,B1,B2,B3,P,PK,P2,P3 (default ${DEFAULT-VALUE}); B4H and B4R from the Flink bench jar only.")
     private String contenders;
 
     @Option(names = "--reps", defaultValue = "3", description = "Measured runs per workload and contender (default ${DEFAULT-VALUE}).")
