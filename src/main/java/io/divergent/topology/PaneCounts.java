@@ -32,7 +32,7 @@ final class PaneCounts {
         final String category;
         long count;
         long error;
-        /** Added to count since the last {@link #markWritten} (meaningful while nothing evicted). */
+        /** Added to count since the last {@link PaneCounts#markWritten} (meaningful while nothing evicted). */
         long pending;
 
         Counter(final String category, final long count, final long error) {

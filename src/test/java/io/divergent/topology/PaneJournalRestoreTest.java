@@ -151,6 +151,15 @@ class PaneJournalRestoreTest {
         // A commit that changed nothing writes nothing.
         run.commit();
         assertThat(valuesPerPane(run)).containsExactly(Map.entry(0L, 1), Map.entry(20_000L, 2));
+        // The open-window query replays both panes' values for its series only: stream time 21.5 s
+        // is in [-20s, 40s) first; u=3 counted g3 (record 3), g5 (record 103) and g1 (the second commit).
+        final OpenWindows.OpenWindow open = OpenWindows.read(
+                (KeyValueStore<String, Long>) run.stores.get(DivergentTopology.META_STORE), run.panes(),
+                (KeyValueStore<Bytes, byte[]>) run.stores.get(DivergentTopology.REFERENCE_STORE), run.monitors.get(0),
+                100, MONITOR + "|u=3").orElseThrow();
+        assertThat(open.end()).isEqualTo(40_000);
+        assertThat(open.total()).isEqualTo(3);
+        assertThat(open.observed().toMap()).containsOnly(Map.entry("g1", 1.0), Map.entry("g3", 1.0), Map.entry("g5", 1.0));
     }
 
     @Test
