@@ -79,9 +79,9 @@ public final class DivergentTopology {
     }
 
     /**
-     * Store of a monitor's open panes: (pane start, series) -> that series' category counts in the
-     * pane ({@code PaneCounts}), as of the task's last commit (logged, not cached: written once
-     * per commit from the heap). Named {@code -panes}, not the {@code -counts} of versions before
+     * Store of a monitor's open panes: (pane start, commit sequence) -> the changes of the pane's
+     * series in that commit ({@code PaneJournal}), as of the task's last commit (logged, not
+     * cached: one value per changed pane per commit, from the heap). Named {@code -panes}, not the {@code -counts} of versions before
      * issue 16, whose one-key-per-category layout it does not read.
      */
     public static String panesStore(final String monitor) {

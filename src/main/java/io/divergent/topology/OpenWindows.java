@@ -65,9 +65,23 @@ public final class OpenWindows {
         final CategoryFold.Merger merger = new CategoryFold.Merger();
         boolean any = false;
         for (long pane = Math.max(0, start); pane < end; pane += advance) {
-            final byte[] value = panes.get(StoreKeys.paneKey(pane, series));
-            if (value != null) {
-                merger.pane(PaneCounts.decode(value, Long.MAX_VALUE));
+            // The pane's values in commit order, replayed for this series only.
+            final PaneCounts counts = new PaneCounts(Long.MAX_VALUE);
+            final boolean[] seen = {false};
+            try (KeyValueIterator<Bytes, byte[]> it = panes.range(StoreKeys.paneKey(pane, 0),
+                    StoreKeys.paneKey(pane, Long.MAX_VALUE))) {
+                while (it.hasNext()) {
+                    PaneJournal.replay(it.next().value, monitor.name(), id -> {
+                        if (!id.equals(series)) {
+                            return null;
+                        }
+                        seen[0] = true;
+                        return counts;
+                    });
+                }
+            }
+            if (seen[0]) {
+                merger.pane(counts);
                 any = true;
             }
         }

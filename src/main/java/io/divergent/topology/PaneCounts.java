@@ -1,36 +1,56 @@
 package io.divergent.topology;
 
-import org.apache.kafka.common.errors.SerializationException;
-
-import org.apache.kafka.common.utils.ByteUtils;
-
-import java.nio.BufferUnderflowException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
 /**
  * The category counts of one series in one pane: a mutable Space-Saving summary of at most
- * {@code m} counters (issue "category cap"), kept on the heap while the pane is open and written
- * to the panes store as one value per commit ({@link #encode}).
+ * {@code m} counters (issue "category cap"), kept on the heap while the pane is open, which also
+ * knows what changed since it was last written to the panes store ({@link PaneJournal}).
  *
  * <p>A counted category adds one. A new category takes a free counter or, once the {@code m} are
  * taken, evicts the counter with the smallest estimate (ties by category name) and inherits that
  * estimate as its error (its true count lies in {@code [count, count + error]}). {@value WindowProcessor#OTHER}, when the input
  * itself sends it, never takes a counter: it is folded mass already, counted apart. The smallest
- * counter of a full summary is found in an index ordered by estimate, built when it fills.
+ * counter of a full summary is found in an index ordered by estimate, built at the first
+ * eviction (and after a restore changed the counters).
+ *
+ * <p>Changes since the last {@link #markWritten}: until the summary evicts, each counter keeps
+ * what it gained ({@code pending}) and the counters that gained are listed once, so a commit
+ * writes a delta of the categories counted in it; increments commute, so the deltas replay
+ * exactly. A summary that evicted since then (order matters) is written whole instead.
  *
  * <p>Not thread-safe: one task's processor owns it.
  */
 final class PaneCounts {
 
-    /** Category -> {count, error}. */
-    private final Map<String, long[]> counters = new HashMap<>();
+    /** One counter: mutable, so counting allocates nothing once a category has its counter. */
+    private static final class Counter {
+        final String category;
+        long count;
+        long error;
+        /** Added to count since the last {@link PaneCounts#markWritten} (meaningful while nothing evicted). */
+        long pending;
+
+        Counter(final String category, final long count, final long error) {
+            this.category = category;
+            this.count = count;
+            this.error = error;
+        }
+    }
+
+    private final Map<String, Counter> counters = new HashMap<>();
     private final long capacity;
     private long other;
-    /** Null until the summary is full: only full summaries evict. */
+    private long otherPending;
+    /** Counters with pending > 0, each once; null until first needed. Not kept once the summary evicted. */
+    private List<Counter> changed;
+    /** Evicted since the last {@link #markWritten}: the next write is the whole summary. */
+    private boolean evicted;
+    /** Null until an eviction needs it (and after a restore changed the counters): only full summaries evict. */
     private TreeSet<Slot> index;
 
     /** A counter in the index: smallest estimate first, ties by category. */
@@ -54,31 +74,51 @@ final class PaneCounts {
     void add(final String category) {
         if (category.equals(WindowProcessor.OTHER)) {
             other++;
+            otherPending++;
             return;
         }
-        final long[] cell = counters.get(category);
-        if (cell != null) {
+        final Counter counter = counters.get(category);
+        if (counter != null) {
             if (index != null) {
-                index.remove(new Slot(cell[0] + cell[1], category));
-                index.add(new Slot(cell[0] + cell[1] + 1, category));
+                index.remove(new Slot(counter.count + counter.error, category));
+                index.add(new Slot(counter.count + counter.error + 1, category));
             }
-            cell[0]++;
+            counter.count++;
+            if (counter.pending++ == 0 && !evicted) {
+                changed().add(counter);
+            }
         } else if (counters.size() < capacity) {
-            counters.put(category, new long[] {1, 0});
-            if (counters.size() == capacity) {
-                buildIndex();
+            final Counter fresh = new Counter(category, 1, 0);
+            fresh.pending = 1;
+            counters.put(category, fresh);
+            if (!evicted) {
+                changed().add(fresh);
             }
         } else {
+            if (index == null) {
+                buildIndex();
+            }
             final Slot smallest = index.pollFirst();
             counters.remove(smallest.category());
-            counters.put(category, new long[] {1, smallest.estimate()});
+            counters.put(category, new Counter(category, 1, smallest.estimate()));
             index.add(new Slot(smallest.estimate() + 1, category));
+            evicted = true;
+            if (changed != null) {
+                changed.clear();
+            }
         }
+    }
+
+    private List<Counter> changed() {
+        if (changed == null) {
+            changed = new ArrayList<>(4);
+        }
+        return changed;
     }
 
     private void buildIndex() {
         index = new TreeSet<>();
-        counters.forEach((category, cell) -> index.add(new Slot(cell[0] + cell[1], category)));
+        counters.forEach((category, counter) -> index.add(new Slot(counter.count + counter.error, category)));
     }
 
     /** Counters held, {@value WindowProcessor#OTHER} not included: at most the capacity. */
@@ -93,7 +133,7 @@ final class PaneCounts {
 
     /** Visits each counter: category, count since it took the counter, inherited error. */
     void forEach(final CounterVisitor visitor) {
-        counters.forEach((category, cell) -> visitor.counter(category, cell[0], cell[1]));
+        counters.forEach((category, counter) -> visitor.counter(category, counter.count, counter.error));
     }
 
     /** One counter of a summary. */
@@ -103,61 +143,78 @@ final class PaneCounts {
     }
 
     /**
-     * The store value: Kafka's zig-zag varints ({@code ByteUtils}): {@link #other}, the number of
-     * counters, then per counter the category's UTF-8 length and bytes, its count and its error. The order of the
-     * counters carries no meaning.
+     * Whether what changed since the last {@link #markWritten} can be written as a delta
+     * ({@link #forEachPending}): false once the summary evicted since then.
      */
-    byte[] encode() {
-        final byte[][] names = new byte[counters.size()][];
-        final long[][] cells = new long[counters.size()][];
-        int size = ByteUtils.sizeOfVarlong(other) + ByteUtils.sizeOfVarint(counters.size());
-        int i = 0;
-        for (final Map.Entry<String, long[]> entry : counters.entrySet()) {
-            names[i] = entry.getKey().getBytes(StandardCharsets.UTF_8);
-            cells[i] = entry.getValue();
-            size += ByteUtils.sizeOfVarint(names[i].length) + names[i].length
-                    + ByteUtils.sizeOfVarlong(cells[i][0]) + ByteUtils.sizeOfVarlong(cells[i][1]);
-            i++;
-        }
-        final ByteBuffer out = ByteBuffer.allocate(size);
-        ByteUtils.writeVarlong(other, out);
-        ByteUtils.writeVarint(names.length, out);
-        for (int k = 0; k < names.length; k++) {
-            ByteUtils.writeVarint(names[k].length, out);
-            out.put(names[k]);
-            ByteUtils.writeVarlong(cells[k][0], out);
-            ByteUtils.writeVarlong(cells[k][1], out);
-        }
-        return out.array();
+    boolean deltaExact() {
+        return !evicted;
+    }
+
+    /** {@value WindowProcessor#OTHER} events counted since the last {@link #markWritten}. */
+    long otherPending() {
+        return otherPending;
     }
 
     /**
-     * Reads a store value back ({@link #encode}), as restore and interactive queries do.
-     *
-     * @param capacity the summary's number of counters, as when it was written
-     * @throws SerializationException if the bytes are not a value of this format
+     * Visits each counter that gained since the last {@link #markWritten}, with what it gained
+     * (the error is 0: meaningful only while {@link #deltaExact}).
      */
-    static PaneCounts decode(final byte[] bytes, final long capacity) {
-        final PaneCounts counts = new PaneCounts(capacity);
-        try {
-            final ByteBuffer in = ByteBuffer.wrap(bytes);
-            counts.other = ByteUtils.readVarlong(in);
-            final int n = ByteUtils.readVarint(in);
-            for (int i = 0; i < n; i++) {
-                final byte[] name = new byte[ByteUtils.readVarint(in)];
-                in.get(name);
-                counts.counters.put(new String(name, StandardCharsets.UTF_8),
-                        new long[] {ByteUtils.readVarlong(in), ByteUtils.readVarlong(in)});
+    void forEachPending(final CounterVisitor visitor) {
+        if (changed != null) {
+            for (final Counter counter : changed) {
+                visitor.counter(counter.category, counter.pending, 0);
             }
-            if (in.hasRemaining()) {
-                throw new SerializationException(in.remaining() + " bytes left over after a pane's counts");
+        }
+    }
+
+    /** Counters that gained since the last {@link #markWritten} (while {@link #deltaExact}). */
+    int pendingSize() {
+        return changed == null ? 0 : changed.size();
+    }
+
+    /** What changed has been written (as a delta or whole): the changes start again from nothing. */
+    void markWritten() {
+        if (evicted) {
+            for (final Counter counter : counters.values()) {
+                counter.pending = 0;
             }
-        } catch (final BufferUnderflowException | NegativeArraySizeException | IllegalArgumentException e) {
-            throw new SerializationException("a pane's counts are truncated or malformed", e);
+            evicted = false;
+        } else if (changed != null) {
+            for (final Counter counter : changed) {
+                counter.pending = 0;
+            }
         }
-        if (counts.counters.size() >= capacity) {
-            counts.buildIndex();
+        if (changed != null) {
+            changed.clear();
         }
-        return counts;
+        otherPending = 0;
+    }
+
+    /** Restore: adds a written delta ({@link PaneJournal}); the summary then has nothing pending. */
+    void applyDelta(final String category, final long count) {
+        final Counter counter = counters.get(category);
+        if (counter == null) {
+            counters.put(category, new Counter(category, count, 0));
+        } else {
+            counter.count += count;
+        }
+        index = null;
+    }
+
+    /** Restore: adds written {@value WindowProcessor#OTHER} events. */
+    void applyOther(final long count) {
+        other += count;
+    }
+
+    /** Restore: a written whole summary replaces this one's content; {@link #applySet} its counters next. */
+    void clearForSet(final long other) {
+        counters.clear();
+        this.other = other;
+        index = null;
+    }
+
+    /** Restore: one counter of a written whole summary. */
+    void applySet(final String category, final long count, final long error) {
+        counters.put(category, new Counter(category, count, error));
     }
 }

@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
  * range scans walk panes and reference versions in time order.
  *
  * <ul>
- *   <li>panes: {@code [pane start: 8][series UTF-8]} -> {@link PaneCounts#encode}: pane first, in time order.</li>
+ *   <li>panes: {@code [pane start: 8][commit sequence: 8]} -> {@link PaneJournal}: pane first, in
+ *       time order, then its values in commit order.</li>
  *   <li>references and history: {@code [series length: 4][series UTF-8][timestamp: 8]}, so the
  *       versions of one series are contiguous and ordered by time.</li>
  * </ul>
@@ -20,18 +21,16 @@ final class StoreKeys {
     private StoreKeys() {
     }
 
-    static Bytes paneKey(final long pane, final String series) {
-        final byte[] s = series.getBytes(StandardCharsets.UTF_8);
-        return Bytes.wrap(ByteBuffer.allocate(8 + s.length).putLong(pane).put(s).array());
+    static Bytes paneKey(final long pane, final long seq) {
+        return Bytes.wrap(ByteBuffer.allocate(16).putLong(pane).putLong(seq).array());
     }
 
     static long paneOf(final Bytes paneKey) {
         return ByteBuffer.wrap(paneKey.get()).getLong(0);
     }
 
-    static String seriesOfPane(final Bytes paneKey) {
-        final byte[] key = paneKey.get();
-        return new String(key, 8, key.length - 8, StandardCharsets.UTF_8);
+    static long seqOfPane(final Bytes paneKey) {
+        return ByteBuffer.wrap(paneKey.get()).getLong(8);
     }
 
     static Bytes versionKey(final String series, final long timestamp) {

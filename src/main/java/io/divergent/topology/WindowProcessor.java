@@ -39,13 +39,21 @@ import java.util.TreeMap;
  * <p>Heap first (issue 16): the open panes' counts ({@link PaneCounts}, one per (pane, series)),
  * the task's stream time, each monitor's closed-until time and its expected series live on the
  * heap; a record touches no store. Before every commit of the task ({@link CommitHook}) each
- * (pane, series) changed since the last commit is written to the monitor's panes store as one
- * value, each expired one that the store holds is deleted, and the times are written to the meta
- * store; both stores are logged and not cached, so their changelog records go out inside that
- * commit (under exactly-once: in its transaction). A (pane, series) born and expired between two
- * commits never reaches the store. {@link #init} rebuilds the heap from the stores, which restore
- * filled from their changelogs, so a crash loses nothing that was committed and keeps nothing
- * that was not.
+ * pane changed since the last commit gets <em>one</em> value in the monitor's panes store, keyed
+ * (pane, commit sequence), holding the changes of every series counted in it during the commit
+ * ({@link PaneJournal}: a delta, or the whole summary of one that evicted); every value of each
+ * expired pane is deleted, and the times are written to the meta store. Both stores are logged
+ * and not cached, so their changelog records go out inside that commit (under exactly-once: in
+ * its transaction). A pane born and expired between two commits never reaches the store.
+ * {@link #init} rebuilds the heap from the stores, which restore filled from their changelogs,
+ * replaying each pane's values in commit order, so a crash loses nothing that was committed and
+ * keeps nothing that was not.
+ *
+ * <p>The trade: an open pane's stored state is its journal, O(commits that changed it x
+ * categories changed per commit), not O(its categories). A pane that has {@value #COMPACT_AFTER}
+ * values when it changes again is compacted instead: one value with the whole summary of each
+ * of its series, and its older values deleted, so a pane never holds more than
+ * {@value #COMPACT_AFTER} values (at most {@value #COMPACT_AFTER} x its whole summaries).
  *
  * <p>The category cap ({@code max.categories}, K) is a Space-Saving summary per (pane, series)
  * of at most {@code m = K + 1} counters ({@link PaneCounts}). At emission the panes' summaries
@@ -63,6 +71,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private static final String CLOSED_PREFIX = "closed-until|";
     /** The category that takes the counts of the categories a window folds (beyond max.categories). */
     static final String OTHER = "__other__";
+    /** Values a pane's journal holds at most: the next change compacts it into one. */
+    static final int COMPACT_AFTER = 64;
 
     /** Per-monitor window geometry and stores. */
     private static final class MonitorState {
@@ -71,7 +81,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         final long advance;
         final long grace;
         final EventFactory events;
-        /** (pane start, series) -> {@link PaneCounts#encode}: the open panes as of the last commit. */
+        /** (pane start, commit sequence) -> {@link PaneJournal}: the open panes as of the last commit. */
         KeyValueStore<Bytes, byte[]> panesStore;
         KeyValueStore<Bytes, byte[]> history;
         /** Series id -> {@link VolumeHistory}: the series expected in the next window. */
@@ -80,12 +90,15 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         long closedUntil = Long.MIN_VALUE;
         /** closedUntil as the meta store holds it. */
         long storedClosedUntil = Long.MIN_VALUE;
-        /** The open panes: pane start -> series -> counts. */
-        final TreeMap<Long, Map<String, OpenPane>> panes = new TreeMap<>();
-        /** Panes changed since the last commit (each once). */
-        final List<OpenPane> dirty = new ArrayList<>();
+        /** The open panes by start. */
+        final TreeMap<Long, Pane> panes = new TreeMap<>();
+        /** The pane counted last: records come mostly in time order, so most find theirs here. */
+        Pane lastPane;
+        /** Panes with series changed since the last commit (each once). */
+        final List<Pane> dirty = new ArrayList<>();
         /** Keys of expired panes that the store holds, to delete at the next commit. */
         final List<Bytes> expired = new ArrayList<>();
+        final PaneJournal.Writer journal;
         /** The expected series and their volume history, as the volume store holds them (written through). */
         final TreeMap<String, VolumeHistory> expected = new TreeMap<>();
 
@@ -95,6 +108,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             this.advance = config.windowAdvance().toMillis();
             this.grace = config.grace().toMillis();
             this.events = new EventFactory(config);
+            this.journal = new PaneJournal.Writer(config.name());
         }
     }
 
@@ -137,20 +151,38 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
     }
 
-    /** One series' counts in one open pane, and whether the store has them. */
-    private static final class OpenPane {
-        final long pane;
-        final String series;
-        final PaneCounts counts;
-        /** Changed since the last commit (and listed in {@link MonitorState#dirty}). */
-        boolean dirty;
-        /** Written to the store at some commit (so expiring it needs a delete). */
-        boolean stored;
+    /** One open pane of a monitor: its series' counts and the values the store holds for it. */
+    private static final class Pane {
+        final long start;
+        final Map<String, OpenPane> series = new HashMap<>();
+        /** Series changed since the last commit (each once); non-empty: listed in {@link MonitorState#dirty}. */
+        final List<OpenPane> dirty = new ArrayList<>();
+        /** Commit sequences of the values the store holds for the pane (so expiring it deletes them). */
+        long[] stored = new long[4];
+        int storedCount;
         /** Its windows have all closed. */
         boolean expired;
 
-        OpenPane(final long pane, final String series, final PaneCounts counts) {
-            this.pane = pane;
+        Pane(final long start) {
+            this.start = start;
+        }
+
+        void stored(final long seq) {
+            if (storedCount == stored.length) {
+                stored = java.util.Arrays.copyOf(stored, 2 * storedCount);
+            }
+            stored[storedCount++] = seq;
+        }
+    }
+
+    /** One series' counts in one open pane. */
+    private static final class OpenPane {
+        final String series;
+        final PaneCounts counts;
+        /** Changed since the last commit (and listed in its {@link Pane#dirty}). */
+        boolean dirty;
+
+        OpenPane(final String series, final PaneCounts counts) {
             this.series = series;
             this.counts = counts;
         }
@@ -197,6 +229,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private final long counters;
     /** streamTime as the meta store holds it. */
     private long storedStreamTime = -1;
+    /** The commit sequence of the panes values the next commit writes: above every one the stores hold. */
+    private long nextSeq;
     private final int deadLetterBudget;
     private final StoreNames stores;
     private final Liveness liveness;
@@ -243,6 +277,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         final Long time = meta.get(STREAM_TIME);
         streamTime = time == null ? -1 : time;
         storedStreamTime = streamTime;
+        nextSeq = 0;
         for (final MonitorState monitor : ordered) {
             monitor.panesStore = context.getStateStore(stores.panes().get(monitor.config.name()));
             if (monitor.config.referenceMode() != ReferenceMode.TOPIC) {
@@ -252,7 +287,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             final Long closed = meta.get(CLOSED_PREFIX + monitor.config.name());
             monitor.closedUntil = closed == null ? Long.MIN_VALUE : closed;
             monitor.storedClosedUntil = monitor.closedUntil;
-            rebuildHeap(monitor);
+            nextSeq = Math.max(nextSeq, rebuildHeap(monitor) + 1);
         }
         final CommitHook hook = context.getStateStore(stores.hook());
         hook.beforeCommit(this::persist);
@@ -334,33 +369,49 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
 
     /** Adds one event of a category to its (pane, series) on the heap; see {@link PaneCounts}. */
     private void count(final MonitorState monitor, final long pane, final String series, final String category) {
-        final Map<String, OpenPane> ofPane = monitor.panes.computeIfAbsent(pane, p -> new HashMap<>());
-        OpenPane open = ofPane.get(series);
+        Pane ofPane = monitor.lastPane;
+        if (ofPane == null || ofPane.start != pane || ofPane.expired) {
+            ofPane = monitor.panes.computeIfAbsent(pane, Pane::new);
+            monitor.lastPane = ofPane;
+        }
+        OpenPane open = ofPane.series.get(series);
         if (open == null) {
-            open = new OpenPane(pane, series, new PaneCounts(counters));
-            ofPane.put(series, open);
+            open = new OpenPane(series, new PaneCounts(counters));
+            ofPane.series.put(series, open);
         }
         open.counts.add(category);
         if (!open.dirty) {
             open.dirty = true;
-            monitor.dirty.add(open);
+            if (ofPane.dirty.isEmpty()) {
+                monitor.dirty.add(ofPane);
+            }
+            ofPane.dirty.add(open);
         }
     }
 
-    /** Loads a monitor's open panes and expected series from its stores (restored, if need be, before init). */
-    private void rebuildHeap(final MonitorState monitor) {
+    /**
+     * Loads a monitor's open panes and expected series from its stores (restored, if need be,
+     * before init): each pane's values replayed in commit order.
+     *
+     * @return the largest commit sequence in the panes store, -1 if none
+     */
+    private long rebuildHeap(final MonitorState monitor) {
         monitor.panes.clear();
+        monitor.lastPane = null;
         monitor.dirty.clear();
         monitor.expired.clear();
         monitor.expected.clear();
+        long maxSeq = -1;
+        // Key order: each pane's values in commit order, as they must be replayed.
         try (KeyValueIterator<Bytes, byte[]> it = monitor.panesStore.all()) {
             while (it.hasNext()) {
                 final KeyValue<Bytes, byte[]> entry = it.next();
-                final long pane = StoreKeys.paneOf(entry.key);
-                final String series = StoreKeys.seriesOfPane(entry.key);
-                final OpenPane open = new OpenPane(pane, series, PaneCounts.decode(entry.value, counters));
-                open.stored = true;
-                monitor.panes.computeIfAbsent(pane, p -> new HashMap<>()).put(series, open);
+                final Pane pane = monitor.panes.computeIfAbsent(StoreKeys.paneOf(entry.key), Pane::new);
+                final long seq = StoreKeys.seqOfPane(entry.key);
+                pane.stored(seq);
+                maxSeq = Math.max(maxSeq, seq);
+                PaneJournal.replay(entry.value, monitor.config.name(), series -> pane.series.computeIfAbsent(series,
+                        s -> new OpenPane(s, new PaneCounts(counters))).counts);
             }
         }
         try (KeyValueIterator<String, byte[]> it = monitor.volume.all()) {
@@ -369,6 +420,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
                 monitor.expected.put(entry.key, VolumeHistory.decode(entry.value));
             }
         }
+        return maxSeq;
     }
 
     /**
@@ -376,13 +428,32 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
      * {@link CommitHook} before each commit of the task, so the commit covers it.
      */
     private void persist() {
+        final long seq = nextSeq;
+        boolean wrote = false;
         for (final MonitorState monitor : ordered) {
-            for (final OpenPane open : monitor.dirty) {
-                open.dirty = false;
-                if (!open.expired) {
-                    monitor.panesStore.put(StoreKeys.paneKey(open.pane, open.series), open.counts.encode());
-                    open.stored = true;
+            for (final Pane pane : monitor.dirty) {
+                if (!pane.expired) {
+                    if (pane.storedCount >= COMPACT_AFTER) {
+                        // One value of whole summaries replaces the pane's journal.
+                        for (final OpenPane open : pane.series.values()) {
+                            monitor.journal.whole(open.series, open.counts);
+                            open.dirty = false;
+                        }
+                        for (int i = 0; i < pane.storedCount; i++) {
+                            monitor.panesStore.delete(StoreKeys.paneKey(pane.start, pane.stored[i]));
+                        }
+                        pane.storedCount = 0;
+                    } else {
+                        for (final OpenPane open : pane.dirty) {
+                            monitor.journal.changes(open.series, open.counts);
+                            open.dirty = false;
+                        }
+                    }
+                    monitor.panesStore.put(StoreKeys.paneKey(pane.start, seq), monitor.journal.finish());
+                    pane.stored(seq);
+                    wrote = true;
                 }
+                pane.dirty.clear();
             }
             monitor.dirty.clear();
             for (final Bytes key : monitor.expired) {
@@ -397,6 +468,9 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         if (streamTime != storedStreamTime) {
             meta.put(STREAM_TIME, streamTime);
             storedStreamTime = streamTime;
+        }
+        if (wrote) {
+            nextSeq++;
         }
     }
 
@@ -432,13 +506,11 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
 
     /** Drops every pane at or before {@code lastDeadPane} from the heap: all windows containing them have closed. */
     private static void expirePanes(final MonitorState monitor, final long lastDeadPane) {
-        final SortedMap<Long, Map<String, OpenPane>> dead = monitor.panes.headMap(lastDeadPane, true);
-        for (final Map<String, OpenPane> ofPane : dead.values()) {
-            for (final OpenPane open : ofPane.values()) {
-                open.expired = true;
-                if (open.stored) {
-                    monitor.expired.add(StoreKeys.paneKey(open.pane, open.series));
-                }
+        final SortedMap<Long, Pane> dead = monitor.panes.headMap(lastDeadPane, true);
+        for (final Pane pane : dead.values()) {
+            pane.expired = true;
+            for (int i = 0; i < pane.storedCount; i++) {
+                monitor.expired.add(StoreKeys.paneKey(pane.start, pane.stored[i]));
             }
         }
         dead.clear();
@@ -448,8 +520,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private void emitWindow(final MonitorState monitor, final long start, final long end) {
         // Series in sorted order: the emission order is part of the deterministic output.
         final Map<String, CategoryFold.Merger> window = new TreeMap<>();
-        for (final Map<String, OpenPane> ofPane : monitor.panes.subMap(start, true, end - monitor.advance, true).values()) {
-            for (final OpenPane open : ofPane.values()) {
+        for (final Pane pane : monitor.panes.subMap(start, true, end - monitor.advance, true).values()) {
+            for (final OpenPane open : pane.series.values()) {
                 window.computeIfAbsent(open.series, s -> new CategoryFold.Merger()).pane(open.counts);
             }
         }

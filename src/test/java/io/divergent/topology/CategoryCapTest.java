@@ -58,7 +58,7 @@ class CategoryCapTest {
     /**
      * Issue "bounded resources": 5 times the cap of distinct categories in one window of one
      * series. The cap here is 500, not the default 10,000: the test driver commits after every
-     * record and keeps every changelog record it is sent, and each commit writes the changed
+     * record and keeps every changelog record it is sent, and each commit writes a saturated
      * (pane, series) whole (issue 16), so 50,000 records at the default cap would hold ~7 GB.
      * The bound at the default cap with 5 times as many categories is {@link PaneCountsTest}'s.
      */
@@ -80,7 +80,7 @@ class CategoryCapTest {
             assertThat(e.getDistinctCategories()).isEqualTo(cap + 1);
             assertThat(e.getOtherCount()).isEqualTo(distinct - cap);
             assertThat(t.counters("codes")).as("the closed window is gone, the new one has 1").isEqualTo(1);
-            assertThat(t.storeSize(DivergentTopology.panesStore("codes"))).as("one (pane, series)").isEqualTo(1);
+            assertThat(t.storeSize(DivergentTopology.panesStore("codes"))).as("one pane, one commit").isEqualTo(1);
         }
     }
 }

@@ -1,15 +1,13 @@
 package io.divergent.topology;
 
-import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The heap summary of one (pane, series): Space-Saving by hand, its bound, and its store format. */
+/** The heap summary of one (pane, series): Space-Saving by hand and its bound (its store format: {@link PaneJournalTest}). */
 class PaneCountsTest {
 
     /** Category -> {count, error}, sorted: the summary's content whatever its map order. */
@@ -61,40 +59,5 @@ class PaneCountsTest {
         counts.forEach((category, count, error) -> sum[0] += count + error);
         estimates += sum[0];
         assertThat(estimates).as("Space-Saving: the estimates sum to the events counted").isEqualTo(50_000);
-    }
-
-    @Test
-    void encodeThenDecodeGivesTheSameSummaryWhichGoesOnEvictingTheSameWay() {
-        final PaneCounts counts = new PaneCounts(3);
-        for (final String category : new String[] {"a", "a", "b", "c", "dé", "é", WindowProcessor.OTHER}) {
-            counts.add(category);
-        }
-        final PaneCounts back = PaneCounts.decode(counts.encode(), 3);
-        assertThat(content(back)).usingRecursiveComparison().isEqualTo(content(counts));
-        assertThat(back.other()).isEqualTo(1);
-        // The index of the full summary is rebuilt: both evict alike from here on.
-        counts.add("z");
-        back.add("z");
-        assertThat(content(back)).usingRecursiveComparison().isEqualTo(content(counts));
-    }
-
-    @Test
-    void anEmptySummaryIsTwoBytesAndSmallOnesStaySmall() {
-        assertThat(new PaneCounts(10).encode()).hasSize(2);
-        final PaneCounts counts = new PaneCounts(10);
-        counts.add("tv");
-        // other 0, 1 counter, length 2, "tv", count 1, error 0
-        assertThat(counts.encode()).hasSize(7);
-    }
-
-    @Test
-    void malformedBytesFailWithASerializationException() {
-        final byte[] good = new PaneCounts(3).encode();
-        assertThatThrownBy(() -> PaneCounts.decode(new byte[] {0, 2, 2, 'a'}, 3)).isInstanceOf(SerializationException.class)
-                .hasMessageContaining("truncated");
-        final byte[] longer = new byte[good.length + 1];
-        System.arraycopy(good, 0, longer, 0, good.length);
-        assertThatThrownBy(() -> PaneCounts.decode(longer, 3)).isInstanceOf(SerializationException.class)
-                .hasMessageContaining("left over");
     }
 }

@@ -193,13 +193,22 @@ final class TopologyHarness implements AutoCloseable {
         return panes;
     }
 
-    /** Space-Saving counters held in a monitor's panes store, over all its (pane, series) values. */
+    /** Space-Saving counters held in a monitor's panes store, over all its (pane, series) summaries as replayed. */
     long counters(final String monitor) {
         final KeyValueStore<Bytes, byte[]> store = driver.getKeyValueStore(DivergentTopology.panesStore(monitor));
-        long n = 0;
+        final Map<Long, Map<String, PaneCounts>> panes = new HashMap<>();
         try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
             while (it.hasNext()) {
-                n += PaneCounts.decode(it.next().value, Long.MAX_VALUE).size();
+                final KeyValue<Bytes, byte[]> entry = it.next();
+                final Map<String, PaneCounts> pane = panes.computeIfAbsent(StoreKeys.paneOf(entry.key), p -> new HashMap<>());
+                PaneJournal.replay(entry.value, monitor, series -> pane.computeIfAbsent(series,
+                        s -> new PaneCounts(Long.MAX_VALUE)));
+            }
+        }
+        long n = 0;
+        for (final Map<String, PaneCounts> pane : panes.values()) {
+            for (final PaneCounts counts : pane.values()) {
+                n += counts.size();
             }
         }
         return n;

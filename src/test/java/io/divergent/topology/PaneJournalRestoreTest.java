@@ -1,0 +1,206 @@
+package io.divergent.topology;
+
+import io.divergent.config.DivergentConfig;
+import io.divergent.config.MonitorConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The window processor's panes store (issue 16): one value per changed pane per commit, whatever
+ * the number of series counted in it. And restarted from its stores at random commits (as after a crash under
+ * exactly-once: what the last commit wrote is there, nothing after it) emits exactly what the
+ * same processor run without a restart emits, with and without saturated summaries, across
+ * journal compactions; and the panes store holds at most {@value WindowProcessor#COMPACT_AFTER}
+ * values per pane.
+ */
+class PaneJournalRestoreTest {
+
+    private static final String MONITOR = "genres";
+
+    /** One processor on its own in-memory stores (the production stores, unlogged: the test is the restore). */
+    private static final class Run {
+        final List<MonitorConfig> monitors;
+        final long maxCategories;
+        final Map<String, StateStore> stores = new HashMap<>();
+        final List<Object> out = new ArrayList<>();
+        MockProcessorContext<String, Routed> context;
+        WindowProcessor processor;
+        int maxValuesPerPane;
+
+        Run(final List<MonitorConfig> monitors, final long maxCategories) {
+            this.monitors = monitors;
+            this.maxCategories = maxCategories;
+            stores.put(DivergentTopology.META_STORE, Stores.keyValueStoreBuilder(
+                    Stores.inMemoryKeyValueStore(DivergentTopology.META_STORE), Serdes.String(), Serdes.Long())
+                    .withLoggingDisabled().build());
+            stores.put(DivergentTopology.COMMIT_HOOK, CommitHook.builder(DivergentTopology.COMMIT_HOOK).build());
+            for (final String name : List.of(DivergentTopology.REFERENCE_STORE, DivergentTopology.panesStore(MONITOR))) {
+                stores.put(name, Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.Bytes(),
+                        Serdes.ByteArray()).withLoggingDisabled().build());
+            }
+            stores.put(DivergentTopology.volumeStore(MONITOR), Stores.keyValueStoreBuilder(
+                    Stores.inMemoryKeyValueStore(DivergentTopology.volumeStore(MONITOR)), Serdes.String(),
+                    Serdes.ByteArray()).withLoggingDisabled().build());
+            start(true);
+        }
+
+        /** A new processor on the same stores: the heap rebuilt from them. */
+        void start(final boolean first) {
+            if (first) {
+                context = new MockProcessorContext<>();
+                for (final StateStore store : stores.values()) {
+                    store.init(context.getStateStoreContext(), store);
+                    context.addStateStore(store);
+                }
+            }
+            processor = new WindowProcessor(monitors, new WindowProcessor.StoreNames(DivergentTopology.META_STORE,
+                    DivergentTopology.COMMIT_HOOK, DivergentTopology.REFERENCE_STORE,
+                    Map.of(MONITOR, DivergentTopology.panesStore(MONITOR)), Map.of(),
+                    Map.of(MONITOR, DivergentTopology.volumeStore(MONITOR))),
+                    Long.MAX_VALUE, maxCategories, 10_000, new WindowProcessor.Liveness(0, 2, 3));
+            context.setCurrentSystemTimeMs(Long.MAX_VALUE / 2);
+            processor.init(context);
+        }
+
+        void process(final String series, final String category, final long time) {
+            processor.process(new Record<>(series, new Observation(category, 0, 0, time), time));
+        }
+
+        void commit() {
+            ((CommitHook) stores.get(DivergentTopology.COMMIT_HOOK)).flushCache();
+            final Map<Long, Integer> perPane = new HashMap<>();
+            try (KeyValueIterator<Bytes, byte[]> it = panes().all()) {
+                while (it.hasNext()) {
+                    perPane.merge(StoreKeys.paneOf(it.next().key), 1, Integer::sum);
+                }
+            }
+            for (final int n : perPane.values()) {
+                maxValuesPerPane = Math.max(maxValuesPerPane, n);
+            }
+        }
+
+        KeyValueStore<Bytes, byte[]> panes() {
+            return (KeyValueStore<Bytes, byte[]>) stores.get(DivergentTopology.panesStore(MONITOR));
+        }
+
+        List<Object> output() {
+            collect();
+            return out;
+        }
+
+        private void collect() {
+            if (context != null) {
+                context.forwarded().forEach(f -> out.add(f.record().value()));
+                context.resetForwards();
+            }
+        }
+    }
+
+    private static List<MonitorConfig> monitors() {
+        final Map<String, String> keys = new HashMap<>(TopologyHarness.jsonMonitor(MONITOR, "genre",
+                "monitor.genres.window.advance", "20s"));
+        keys.put("application.id", "journal-restore");
+        keys.put("schema.registry.url", "mock://journal-restore");
+        return DivergentConfig.fromMap(keys).monitors();
+    }
+
+    /** Store values (one changelog record each: the store is logged and not cached) per (pane start). */
+    private static Map<Long, Integer> valuesPerPane(final Run run) {
+        final Map<Long, Integer> perPane = new java.util.TreeMap<>();
+        try (KeyValueIterator<Bytes, byte[]> it = run.panes().all()) {
+            while (it.hasNext()) {
+                perPane.merge(StoreKeys.paneOf(it.next().key), 1, Integer::sum);
+            }
+        }
+        return perPane;
+    }
+
+    /**
+     * 200 records of 100 series in two panes, then one commit: two store puts (two panes
+     * changelog records), not one per (pane, series) as before; a second commit that changed one
+     * series of one pane adds one.
+     */
+    @Test
+    void oneCommitWritesOneValuePerTouchedPaneWhateverTheSeries() {
+        final Run run = new Run(monitors(), 100);
+        for (int i = 0; i < 200; i++) {
+            // 100 series; the first 100 records in pane [0, 20s), the next 100 in [20s, 40s)
+            run.process(MONITOR + "|u=" + (i % 100), "g" + (i % 7), i < 100 ? 1_000 + i : 21_000 + i);
+        }
+        run.commit();
+        assertThat(valuesPerPane(run)).containsExactly(Map.entry(0L, 1), Map.entry(20_000L, 1));
+        run.process(MONITOR + "|u=3", "g1", 21_500);
+        run.commit();
+        assertThat(valuesPerPane(run)).containsExactly(Map.entry(0L, 1), Map.entry(20_000L, 2));
+        // A commit that changed nothing writes nothing.
+        run.commit();
+        assertThat(valuesPerPane(run)).containsExactly(Map.entry(0L, 1), Map.entry(20_000L, 2));
+        // The open-window query replays both panes' values for its series only: stream time 21.5 s
+        // is in [-20s, 40s) first; u=3 counted g3 (record 3), g5 (record 103) and g1 (the second commit).
+        final OpenWindows.OpenWindow open = OpenWindows.read(
+                (KeyValueStore<String, Long>) run.stores.get(DivergentTopology.META_STORE), run.panes(),
+                (KeyValueStore<Bytes, byte[]>) run.stores.get(DivergentTopology.REFERENCE_STORE), run.monitors.get(0),
+                100, MONITOR + "|u=3").orElseThrow();
+        assertThat(open.end()).isEqualTo(40_000);
+        assertThat(open.total()).isEqualTo(3);
+        assertThat(open.observed().toMap()).containsOnly(Map.entry("g1", 1.0), Map.entry("g3", 1.0), Map.entry("g5", 1.0));
+    }
+
+    @Test
+    void aProcessorRestartedFromItsStoresAtRandomCommitsEmitsWhatAnUninterruptedOneEmits() {
+        final List<MonitorConfig> monitors = monitors();
+        final Random random = new Random(1616);
+        int restarts = 0;
+        for (int trial = 0; trial < 2; trial++) {
+            // Even trials: cap 3 (4 counters) over up to 10 categories, saturated; odd: no eviction.
+            final long maxCategories = trial % 2 == 0 ? 3 : 100;
+            final Run plain = new Run(monitors, maxCategories);
+            final Run restarted = new Run(monitors, maxCategories);
+            long time = 1_000;
+            for (int r = 0; r < 2_000; r++) {
+                time += random.nextInt(200);   // ~100 records per 20 s pane: compactions at ~2 records per commit
+                final String series = MONITOR + "|u=" + random.nextInt(5);
+                final int c = (int) Math.min(9, Math.abs(random.nextGaussian()) * 3);
+                final String category = random.nextInt(30) == 0 ? WindowProcessor.OTHER : "g" + c;
+                plain.process(series, category, time);
+                restarted.process(series, category, time);
+                if (random.nextInt(2) == 0) {
+                    plain.commit();
+                    restarted.commit();
+                    if (random.nextInt(15) == 0) {
+                        restarted.start(false);
+                        restarts++;
+                    }
+                }
+            }
+            // Far ahead: closes every window.
+            plain.process(MONITOR + "|u=0", "g0", time + 3_600_000);
+            restarted.process(MONITOR + "|u=0", "g0", time + 3_600_000);
+            plain.commit();
+            restarted.commit();
+            assertThat(restarted.output()).as("trial %d", trial).hasSizeGreaterThan(10).isEqualTo(plain.output());
+            assertThat(restarted.maxValuesPerPane).as("compacted at %d values", WindowProcessor.COMPACT_AFTER)
+                    .isEqualTo(WindowProcessor.COMPACT_AFTER);
+            final List<KeyValue<Bytes, byte[]>> left = new ArrayList<>();
+            restarted.panes().all().forEachRemaining(left::add);
+            assertThat(left).as("every expired pane's values deleted: the last pane's one value left").hasSize(1);
+        }
+        assertThat(restarts).isGreaterThan(5);
+    }
+}
