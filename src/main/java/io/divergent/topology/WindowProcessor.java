@@ -94,6 +94,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         final TreeMap<Long, Pane> panes = new TreeMap<>();
         /** The pane counted last: records come mostly in time order, so most find theirs here. */
         Pane lastPane;
+        /** How many series the last expired pane held: a new pane's map starts that large (no rehash per doubling). */
+        int seriesPerPane;
         /** Panes with series changed since the last commit (each once). */
         final List<Pane> dirty = new ArrayList<>();
         /** Keys of expired panes that the store holds, to delete at the next commit. */
@@ -154,7 +156,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     /** One open pane of a monitor: its series' counts and the values the store holds for it. */
     private static final class Pane {
         final long start;
-        final Map<String, OpenPane> series = new HashMap<>();
+        final Map<String, OpenPane> series;
         /** Series changed since the last commit (each once); non-empty: listed in {@link MonitorState#dirty}. */
         final List<OpenPane> dirty = new ArrayList<>();
         /** Commit sequences of the values the store holds for the pane (so expiring it deletes them). */
@@ -164,7 +166,13 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         boolean expired;
 
         Pane(final long start) {
+            this(start, 0);
+        }
+
+        /** @param expectedSeries how many series the pane will likely hold */
+        Pane(final long start, final int expectedSeries) {
             this.start = start;
+            this.series = new HashMap<>(Math.max(16, (int) (expectedSeries / 0.75f) + 1));
         }
 
         void stored(final long seq) {
@@ -371,7 +379,11 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private void count(final MonitorState monitor, final long pane, final String series, final String category) {
         Pane ofPane = monitor.lastPane;
         if (ofPane == null || ofPane.start != pane || ofPane.expired) {
-            ofPane = monitor.panes.computeIfAbsent(pane, Pane::new);
+            ofPane = monitor.panes.get(pane);
+            if (ofPane == null) {
+                ofPane = new Pane(pane, monitor.seriesPerPane);
+                monitor.panes.put(pane, ofPane);
+            }
             monitor.lastPane = ofPane;
         }
         OpenPane open = ofPane.series.get(series);
@@ -509,6 +521,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         final SortedMap<Long, Pane> dead = monitor.panes.headMap(lastDeadPane, true);
         for (final Pane pane : dead.values()) {
             pane.expired = true;
+            monitor.seriesPerPane = pane.series.size();
             for (int i = 0; i < pane.storedCount; i++) {
                 monitor.expired.add(StoreKeys.paneKey(pane.start, pane.stored[i]));
             }
