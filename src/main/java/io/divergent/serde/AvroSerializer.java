@@ -232,9 +232,8 @@ public final class AvroSerializer<T> implements Serializer<T> {
                 writer(model, schema), new GenericDatumReader<>(schema, target, GenericData.get()));
     }
 
-    @SuppressWarnings("unchecked")
     private static DatumWriter<Object> writer(final GenericData model, final Schema schema) {
-        return (DatumWriter<Object>) model.createDatumWriter(schema);
+        return CompiledDatumWriter.of(model, schema);
     }
 
     private static String explain(final Settings current, final String subject, final Schema schema,
