@@ -8,6 +8,7 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +26,10 @@ import java.util.function.Function;
  *
  * <p>Value, in Kafka's zig-zag varints ({@code ByteUtils}): the dictionary (the number of
  * distinct categories, then each one's UTF-8 length and bytes, once), the number of series, then
- * per series: its id without the monitor name that starts every id of the store (UTF-8 length
- * and bytes), a header {@code 2 * n + kind}, and
+ * per series: its id without the monitor name that starts every id of the store, front-coded
+ * against the previous id of the value (the number of leading UTF-8 bytes they share, then the
+ * length and bytes of the rest: ids of one monitor share their field names), a header
+ * {@code 2 * n + kind}, and
  * <ul>
  *   <li>kind 0, delta: {@value WindowProcessor#OTHER} events to add, then {@code n} times
  *       (category index, count to add) &mdash; written for a summary that has not evicted
@@ -55,6 +58,8 @@ final class PaneJournal {
         private final List<byte[]> categories = new ArrayList<>();
         private ByteBufferOutputStream body = new ByteBufferOutputStream(256);
         private int series;
+        /** The id written last in this value (front coding: the next one writes only what differs). */
+        private byte[] previousId = new byte[0];
 
         /** @param monitor the monitor whose series ids the store holds (each starts with it) */
         Writer(final String monitor) {
@@ -96,9 +101,12 @@ final class PaneJournal {
 
         private void seriesHeader(final String seriesId, final int counters, final int kind, final long other) {
             final byte[] id = seriesId.substring(prefix).getBytes(StandardCharsets.UTF_8);
-            body.ensureRemaining(5 + id.length + 5 + 10);
-            ByteUtils.writeVarint(id.length, body.buffer());
-            body.buffer().put(id);
+            final int shared = sharedPrefix(previousId, id);
+            body.ensureRemaining(10 + id.length - shared + 5 + 10);
+            ByteUtils.writeVarint(shared, body.buffer());
+            ByteUtils.writeVarint(id.length - shared, body.buffer());
+            body.buffer().put(id, shared, id.length - shared);
+            previousId = id;
             ByteUtils.writeVarint(2 * counters + kind, body.buffer());
             ByteUtils.writeVarlong(other, body.buffer());
             series++;
@@ -131,6 +139,7 @@ final class PaneJournal {
             dictionary.clear();
             categories.clear();
             series = 0;
+            previousId = new byte[0];
             if (body.buffer().capacity() > 1 << 20) {
                 // One big compaction should not pin its buffer for the task's life.
                 body = new ByteBufferOutputStream(256);
@@ -158,8 +167,17 @@ final class PaneJournal {
                 dictionary[i] = string(in);
             }
             final int series = ByteUtils.readVarint(in);
+            byte[] previousId = new byte[0];
             for (int s = 0; s < series; s++) {
-                final PaneCounts counts = summaryOf.apply(monitor + string(in));
+                final int shared = ByteUtils.readVarint(in);
+                final byte[] id = Arrays.copyOf(Arrays.copyOf(previousId, shared), shared + ByteUtils.readVarint(in));
+                if (shared > previousId.length) {
+                    throw new SerializationException("a pane's journal value shares " + shared
+                            + " bytes with a series id of " + previousId.length);
+                }
+                in.get(id, shared, id.length - shared);
+                previousId = id;
+                final PaneCounts counts = summaryOf.apply(monitor + new String(id, StandardCharsets.UTF_8));
                 final int header = ByteUtils.readVarint(in);
                 final int counters = header >>> 1;
                 final long other = ByteUtils.readVarlong(in);
@@ -195,6 +213,15 @@ final class PaneJournal {
                        | IndexOutOfBoundsException e) {
             throw new SerializationException("a pane's journal value is truncated or malformed", e);
         }
+    }
+
+    private static int sharedPrefix(final byte[] a, final byte[] b) {
+        final int max = Math.min(a.length, b.length);
+        int i = 0;
+        while (i < max && a[i] == b[i]) {
+            i++;
+        }
+        return i;
     }
 
     private static String string(final ByteBuffer in) {

@@ -67,10 +67,11 @@ class BenchCommandIT {
                     .isCloseTo(1.0, within(1e-9));
             assertThat(workload.get("ratios").get("P/B2").isNumber()).as("%s P/B2", name).isTrue();
         }
-        // 5,000 counts of 50 series in one open pane: since issue 16 one panes value per (pane, series)
-        // and commit, so fewer changelog records than counts, but every series' at least once.
+        // 5,000 counts of 50 series in one open pane: since issue 16 the panes store is a journal,
+        // one value per changed pane and commit holding every series counted in it, so a handful
+        // of changelog records (the commits while counting), far fewer than the counts.
         assertThat(root.get("restore").get("count_records").asLong()).isEqualTo(5_000);
-        assertThat(root.get("restore").get("restored_records").asLong()).isBetween(50L, 5_000L);
+        assertThat(root.get("restore").get("restored_records").asLong()).isBetween(1L, 500L);
         assertThat(root.get("restore").get("seconds_to_running").asDouble()).isPositive();
     }
 }

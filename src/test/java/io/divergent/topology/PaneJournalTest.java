@@ -103,8 +103,9 @@ class PaneJournalTest {
         b.add("tv");
         writer.changes("genres|u=a", a);
         writer.changes("genres|u=b", b);
-        // 1 category: 1, 2, "tv"; 2 series; each: 1 + 4 "|u=a", header 2*1+0, other 0, index 0, count
-        assertThat(writer.finish()).hasSize(1 + 3 + 1 + 2 * (5 + 1 + 1 + 1 + 1));
+        // 1 category: 1, 2, "tv"; 2 series; each: its id front-coded against the one before
+        // (shared 0, 4, "|u=a"; then shared 3, 1, "b"), header 2*1+0, other 0, index 0, count
+        assertThat(writer.finish()).hasSize(1 + 3 + 1 + (1 + 1 + 4 + 4) + (1 + 1 + 1 + 4));
         assertThat(writer.isEmpty()).isTrue();
         // Nothing changed since: an empty delta.
         writer.changes("genres|u=a", a);
