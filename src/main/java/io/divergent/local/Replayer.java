@@ -21,7 +21,7 @@ import io.divergent.serde.StrictJson;
 import io.divergent.serde.Timestamps;
 import io.divergent.topology.DeadLetter;
 import io.divergent.topology.DivergentTopology;
-import io.divergent.topology.ReferenceVersion;
+import io.divergent.topology.ReferenceRules;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.Header;
@@ -305,7 +305,7 @@ public final class Replayer {
     private static Map<String, Double> validWeights(final JsonNode value, final String where) {
         try {
             final Map<String, Double> weights = ReferenceJson.weights(value);
-            ReferenceVersion.histogramOf(weights);
+            ReferenceRules.histogramOf(weights);
             ReferenceJson.weightsKind(value);
             return weights;
         } catch (final IllegalArgumentException e) {

@@ -136,7 +136,7 @@ final class ReferenceProcessor implements Processor<String, byte[], Void, Void> 
                 source = reference.getSource();
                 kind = BaselineKind.valueOf(reference.getWeightsKind().name());
             }
-            return HistogramCodec.encode(ReferenceVersion.histogramOf(weights), source, kind);
+            return HistogramCodec.encode(ReferenceRules.histogramOf(weights), source, kind);
         } catch (final java.io.IOException e) {
             return deadLetter(record, DeadLetter.Kind.INVALID_REFERENCE,
                     "invalid reference for series '" + record.key() + "': not valid JSON: " + StrictJson.describe(e));

@@ -9,9 +9,9 @@ import java.util.Map;
  * The rules a reference record's weights must meet: what {@link ReferenceProcessor} applies to
  * every record of the reference topic and {@code replay} to every reference line up front.
  */
-public final class ReferenceVersion {
+public final class ReferenceRules {
 
-    private ReferenceVersion() {
+    private ReferenceRules() {
     }
 
     /**
