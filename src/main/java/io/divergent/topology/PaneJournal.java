@@ -42,6 +42,14 @@ import java.util.function.Function;
  */
 final class PaneJournal {
 
+    /**
+     * The size at which a value is finished and the pane's remaining series go into the next:
+     * a value is one producer record of the changelog, which the producer refuses beyond
+     * {@code max.request.size} (1 MiB by default); one series' change is at most
+     * {@code max.categories} + 1 counters, so a value stays within a few hundred KiB of this.
+     */
+    static final int MAX_VALUE_BYTES = 256 * 1024;
+
     private static final int DELTA = 0;
     private static final int SET = 1;
 
@@ -58,6 +66,7 @@ final class PaneJournal {
         private final List<byte[]> categories = new ArrayList<>();
         private ByteBufferOutputStream body = new ByteBufferOutputStream(256);
         private int series;
+        private int dictionaryBytes;
         /** The id written last in this value (front coding: the next one writes only what differs). */
         private byte[] previousId = new byte[0];
 
@@ -69,6 +78,11 @@ final class PaneJournal {
         /** Whether a series was added since the last {@link #finish}. */
         boolean isEmpty() {
             return series == 0;
+        }
+
+        /** Whether the value being built has reached {@link #MAX_VALUE_BYTES}: finish it and go on in a new one. */
+        boolean isFull() {
+            return body.position() + dictionaryBytes >= MAX_VALUE_BYTES;
         }
 
         /** Adds what changed in a series' summary since its last write (delta or set), and marks it written. */
@@ -117,7 +131,9 @@ final class PaneJournal {
             if (index == null) {
                 index = categories.size();
                 dictionary.put(category, index);
-                categories.add(category.getBytes(StandardCharsets.UTF_8));
+                final byte[] bytes = category.getBytes(StandardCharsets.UTF_8);
+                categories.add(bytes);
+                dictionaryBytes += bytes.length + 5;
             }
             return index;
         }
@@ -138,6 +154,7 @@ final class PaneJournal {
             out.put(body.buffer().array(), body.buffer().arrayOffset(), body.position());
             dictionary.clear();
             categories.clear();
+            dictionaryBytes = 0;
             series = 0;
             previousId = new byte[0];
             if (body.buffer().capacity() > 1 << 20) {

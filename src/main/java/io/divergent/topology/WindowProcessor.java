@@ -162,6 +162,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         /** Commit sequences of the values the store holds for the pane (so expiring it deletes them). */
         long[] stored = new long[4];
         int storedCount;
+        /** How many of them the last compaction wrote (a large pane's whole summaries take several values). */
+        int compacted;
         /** Its windows have all closed. */
         boolean expired;
 
@@ -440,30 +442,32 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
      * {@link CommitHook} before each commit of the task, so the commit covers it.
      */
     private void persist() {
-        final long seq = nextSeq;
-        boolean wrote = false;
         for (final MonitorState monitor : ordered) {
             for (final Pane pane : monitor.dirty) {
                 if (!pane.expired) {
-                    if (pane.storedCount >= COMPACT_AFTER) {
-                        // One value of whole summaries replaces the pane's journal.
+                    if (pane.storedCount >= pane.compacted + COMPACT_AFTER) {
+                        // Values of whole summaries replace the pane's journal.
+                        final int stored = pane.storedCount;
                         for (final OpenPane open : pane.series.values()) {
                             monitor.journal.whole(open.series, open.counts);
                             open.dirty = false;
+                            writeIfFull(monitor, pane);
                         }
-                        for (int i = 0; i < pane.storedCount; i++) {
+                        for (int i = 0; i < stored; i++) {
                             monitor.panesStore.delete(StoreKeys.paneKey(pane.start, pane.stored[i]));
                         }
-                        pane.storedCount = 0;
+                        pane.stored = java.util.Arrays.copyOfRange(pane.stored, stored, Math.max(stored + 4, pane.stored.length));
+                        pane.storedCount -= stored;
+                        write(monitor, pane);
+                        pane.compacted = pane.storedCount;
                     } else {
                         for (final OpenPane open : pane.dirty) {
                             monitor.journal.changes(open.series, open.counts);
                             open.dirty = false;
+                            writeIfFull(monitor, pane);
                         }
+                        write(monitor, pane);
                     }
-                    monitor.panesStore.put(StoreKeys.paneKey(pane.start, seq), monitor.journal.finish());
-                    pane.stored(seq);
-                    wrote = true;
                 }
                 pane.dirty.clear();
             }
@@ -481,8 +485,21 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             meta.put(STREAM_TIME, streamTime);
             storedStreamTime = streamTime;
         }
-        if (wrote) {
-            nextSeq++;
+    }
+
+    /** Writes the pane's value being built, if it reached its size bound, so the rest goes into the next. */
+    private void writeIfFull(final MonitorState monitor, final Pane pane) {
+        if (monitor.journal.isFull()) {
+            write(monitor, pane);
+        }
+    }
+
+    /** Writes the pane's value being built, if any, under the next sequence number. */
+    private void write(final MonitorState monitor, final Pane pane) {
+        if (!monitor.journal.isEmpty()) {
+            final long seq = nextSeq++;
+            monitor.panesStore.put(StoreKeys.paneKey(pane.start, seq), monitor.journal.finish());
+            pane.stored(seq);
         }
     }
 
