@@ -35,8 +35,16 @@ public final class ConfigKeys {
     public static final String ENV_PREFIX = "DIVERGENT_";
     /** Environment variables with this prefix set {@code kafka.*} keys. */
     public static final String KAFKA_ENV_PREFIX = "KAFKA_";
-    /** Kafka Streams properties Divergent sets unless a {@code kafka.*} key says otherwise. */
-    public static final Map<String, String> KAFKA_DEFAULTS = Map.of("processing.guarantee", "exactly_once_v2");
+    /**
+     * Kafka Streams properties Divergent sets unless a {@code kafka.*} key says otherwise:
+     * exactly-once, and zstd compression of everything the application produces (changelogs,
+     * repartition topic, events, alerts). Compressed batches of the panes journal, the volume
+     * histories and the observations are 2.5-3x smaller on the broker and on restore; the
+     * producer's CPU for it is within the bench's noise (issue 16, {@code docs/benchmarks.md}).
+     * A {@code kafka.producer.compression.type} overrides it for the producer alone.
+     */
+    public static final Map<String, String> KAFKA_DEFAULTS = Map.of("processing.guarantee", "exactly_once_v2",
+            "compression.type", "zstd");
 
     /** What {@link #MAX_FUTURE} resolves {@code 0} to: {@link Long#MAX_VALUE} milliseconds. */
     public static final Duration NO_BOUND = Duration.ofMillis(Long.MAX_VALUE);

@@ -58,7 +58,25 @@ class DivergentConfigTest {
         assertThat(m.alpha()).isEqualTo(0.0);
         assertThat(m.topContributors()).isEqualTo(5);
         assertThat(config.kafkaProperties()).containsEntry("processing.guarantee", "exactly_once_v2")
+                .containsEntry("compression.type", "zstd")
                 .containsEntry("application.id", "divergent").containsEntry("bootstrap.servers", "localhost:9092");
+    }
+
+    /** The producer Kafka Streams builds compresses with zstd unless told otherwise, prefixed or not. */
+    @Test
+    void theProducerCompressesWithZstdUnlessToldOtherwise() {
+        final Map<String, String> none = Map.of();
+        assertThat(producerCompression(none)).isEqualTo("zstd");
+        assertThat(producerCompression(Map.of("kafka.compression.type", "none"))).isEqualTo("none");
+        assertThat(producerCompression(Map.of("kafka.producer.compression.type", "lz4"))).isEqualTo("lz4");
+    }
+
+    private static Object producerCompression(final Map<String, String> extra) {
+        final Map<String, String> keys = new java.util.HashMap<>(minimal());
+        keys.putAll(extra);
+        final org.apache.kafka.streams.StreamsConfig streams = new org.apache.kafka.streams.StreamsConfig(
+                io.divergent.runtime.DivergentApp.streamsProperties(DivergentConfig.fromMap(keys)));
+        return streams.getProducerConfigs("client").get("compression.type");
     }
 
     @Test

@@ -38,12 +38,34 @@ class DecodedReferencesTest {
         decoded.decode(one);                              // one used last: two is the eldest
         decoded.decode(reference(10, "three"));           // 30 > 25: two goes
         assertThat(decoded.categories()).isEqualTo(20);
-        assertThat(decoded.keySet()).extracting(k -> k.get().length).hasSize(2);
-        assertThat(decoded.containsKey(org.apache.kafka.common.utils.Bytes.wrap(two))).isFalse();
-        assertThat(decoded.containsKey(org.apache.kafka.common.utils.Bytes.wrap(one))).isTrue();
+        assertThat(decoded).hasSize(2);
+        assertThat(decoded.holds(two)).isFalse();
+        assertThat(decoded.holds(one)).isTrue();
         // One version larger than the whole budget is still kept (the latest always is).
         decoded.decode(reference(40, "big"));
         assertThat(decoded).hasSize(1);
         assertThat(decoded.categories()).isEqualTo(40);
+    }
+
+    @Test
+    void versionsTheHashSampleCannotTellApartAreStillTwo() {
+        final WindowProcessor.DecodedReferences decoded = new WindowProcessor.DecodedReferences(100_000);
+        final byte[] a = reference(1_000, "s");
+        // Equal but for one byte: the sampled hash reads at most 64 of these ~10,000 bytes.
+        final byte[] b = a.clone();
+        int changed = -1;
+        for (int i = 1; i < b.length && changed < 0; i++) {
+            final byte[] probe = a.clone();
+            probe[i] ^= 1;
+            if (new WindowProcessor.DecodedReferences.Key(probe).hashCode()
+                    == new WindowProcessor.DecodedReferences.Key(a).hashCode()) {
+                changed = i;
+            }
+        }
+        assertThat(changed).as("a byte outside the hash sample").isPositive();
+        b[changed] ^= 1;
+        decoded.decode(a);
+        assertThat(decoded.holds(b)).isFalse();
+        assertThat(decoded.holds(a.clone())).isTrue();
     }
 }
