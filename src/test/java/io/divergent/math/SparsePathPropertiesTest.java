@@ -10,10 +10,12 @@ import java.util.function.ToDoubleFunction;
 
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * The sparse paths (a window small next to a reused reference, alpha = 0, issue 16) against the
@@ -40,7 +42,7 @@ class SparsePathPropertiesTest {
         return Arbitraries.longs();
     }
 
-    @Property(tries = 400)
+    @Property(tries = 300)
     void sparseDivergenceEqualsFull(@ForAll @IntRange(min = 1, max = 2000) final int k,
                                     @ForAll("seeds") final long seed, @ForAll final Layout layout,
                                     @ForAll final Weights weights,
@@ -53,10 +55,11 @@ class SparsePathPropertiesTest {
             final Divergence full = calculator.computeFull(window, reference);
             assertSame(calculator.computeSparse(window, reference), full);
             assertSame(calculator.compute(window, reference), full);
+            Statistics.label("kl").collect(full.klPq() == Double.POSITIVE_INFINITY, full.klQp() == Double.POSITIVE_INFINITY);
         }
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void sparseCalibrationEqualsFull(@ForAll @IntRange(min = 1, max = 2000) final int k,
                                      @ForAll("seeds") final long seed, @ForAll final Layout layout,
                                      @ForAll final Weights weights, @ForAll final boolean largeCounts) {
@@ -66,8 +69,39 @@ class SparsePathPropertiesTest {
         final NoDriftCalibrator calibrator = NoDriftCalibrator.instance();
         final Unit unit = random.nextBoolean() ? Unit.BITS : Unit.NATS;
         final NoDrift full = calibrator.calibrateFull(window, reference, BaselineKind.FIXED, 0.0, unit, seed);
+        Statistics.label("method").collect(full.jsDivergence().method(), full.lInfinity().method());
         assertSame(calibrator.calibrateSparse(window, reference, unit, seed), full);
         assertSame(calibrator.calibrate(window, reference, BaselineKind.FIXED, 0.0, unit, seed), full);
+    }
+
+    /**
+     * Two vanished categories whose weights differ but whose JS terms round to the same subnormal
+     * value (2 units of 4.9e-324): the earlier name must win the last place, as in the full pass,
+     * though it comes second by weight.
+     */
+    @Example
+    void vanishedCategoriesTiedInTheirJsTermRankByName() {
+        final double unit = Double.MIN_VALUE;
+        final Histogram reference = Histogram.ofSorted(new String[] {"a", "z0", "z1"}, new double[] {1, 5 * unit, 6 * unit});
+        final Histogram window = Histogram.ofSorted(new String[] {"a"}, new double[] {1});
+        final DivergenceCalculator calculator = DivergenceCalculator.withDefaults().withTopContributors(1);
+        final Divergence full = calculator.computeFull(window, reference);
+        assertThat(full.topContributors()).extracting(Contribution::category).containsExactly("z0");
+        assertSame(calculator.computeSparse(window, reference), full);
+    }
+
+    /**
+     * Ties at a JS term of 0 (categories of weight 0 on one side) rank by the position in the
+     * union: the vanished 'c' comes after the window's own 'a' and 'b', not at its position in Q.
+     */
+    @Example
+    void vanishedCategoriesRankByTheirPlaceInTheUnion() {
+        final Histogram reference = Histogram.ofSorted(new String[] {"c", "x"}, new double[] {0, 1});
+        final Histogram window = Histogram.ofSorted(new String[] {"a", "b", "x"}, new double[] {0, 0, 1});
+        final DivergenceCalculator calculator = DivergenceCalculator.withDefaults().withTopContributors(3);
+        final Divergence full = calculator.computeFull(window, reference);
+        assertThat(full.topContributors()).extracting(Contribution::category).containsExactly("a", "b", "c");
+        assertSame(calculator.computeSparse(window, reference), full);
     }
 
     /** Q's categories {@code c00000..} spaced by 2 (so that a window can fall between them). */
