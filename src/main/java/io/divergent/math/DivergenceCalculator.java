@@ -129,14 +129,17 @@ public final class DivergenceCalculator {
     /**
      * Every measure between the observed histogram P and the reference Q, over the union of
      * their categories, in O(K); without smoothing and for a window small next to the reference
-     * ({@link #SPARSE_RATIO}), in O(n log K) for the n categories of P once Q has been indexed
+     * (n / K at most 1/8), in O(n log K) for the n categories of P once Q has been indexed
      * (the first call with a reference instance pays O(K log K) for its index).
      *
      * <p>The sparse path gives the same result as the O(K) one: bit for bit for K, the G-test's df,
      * the entropy of Q, the unseen mass, L-infinity, whether KL(Q||P) is infinite and the top
-     * contributors (names, order, values); every other value to within a few ulps (relative
-     * 1e-13, absolute 1e-16 next to 0), because the terms of the categories absent from P are
-     * summed as (total over Q) - (part of P) in compensated arithmetic instead of one by one.
+     * contributors (names, order, values); every other measure to within a few ulps (at most 1
+     * ulp measured; relative 1e-13, absolute 1e-16 next to 0, guaranteed unless the vanished share
+     * of Q's weight is below ~1e-13, where the error stays below 1e-16 absolute), because the terms
+     * of the categories absent from P are summed as (total over Q) - (part of P) in compensated
+     * arithmetic instead of one by one; the G-test p-value to that error times the slope of the
+     * chi-square tail (1e-11 relative).
      *
      * @param observed  P, the window
      * @param reference Q, the reference
@@ -153,9 +156,12 @@ public final class DivergenceCalculator {
 
     /**
      * Whether a window is small enough next to its reference for the sparse paths: n / K at most
-     * 1 / {@link #SPARSE_RATIO}. Measured ({@code SparseWindowBench threshold}, K = 1,024): the sparse
-     * path costs about 4-5x less at n = K / 8 and breaks even near n = K / 2 (each of its
-     * categories costs a binary search over Q); the ratio leaves room for slower string compares.
+     * 1 / {@code SPARSE_RATIO}. Measured ({@code SparseWindowBench threshold}, windows drawn from a
+     * Zipf reference): at K = 1,024 the sparse path costs 15x less at n = 7, 2x less at n = 111
+     * (~K / 9), and breaks even near n = K / 4 (each of its categories costs a binary search
+     * over Q's names and a full term, each category of the full path ~50 ns); at K = 64 it breaks
+     * even near n = K / 3. 1/8 keeps a margin of ~2x for longer names (slower compares) and for
+     * the one-off O(K log K) index of a reference.
      */
     static boolean sparse(final Histogram observed, final Histogram reference) {
         return (long) observed.size() * SPARSE_RATIO <= reference.size();
@@ -329,7 +335,8 @@ public final class DivergenceCalculator {
         Objects.requireNonNull(baseline, "baseline");
         if (baseline == BaselineKind.SAMPLE) {
             final GTest.Result homogeneity = GTest.homogeneity(observed, reference);
-            return compute(observed, reference).withGTest(homogeneity);
+            // A sample baseline (previous or last-n windows) is rarely reused: no reference index for it.
+            return computeFull(observed, reference).withGTest(homogeneity);
         }
         return compute(observed, reference);
     }

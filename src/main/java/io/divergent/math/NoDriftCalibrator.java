@@ -37,7 +37,7 @@ import org.apache.commons.statistics.distribution.NormalDistribution;
  * </ul>
  * Each call costs O(K log K) plus at most about {@link #WORK_BUDGET} elementary draws; a window small
  * next to a reused fixed baseline, without smoothing, O(n log K) for its n categories when its null
- * simulation is cached (see {@link #calibrateSparse}).
+ * simulation is cached (the sparse path: same results, see {@code calibrateSparse}).
  */
 public final class NoDriftCalibrator {
 
@@ -144,8 +144,10 @@ public final class NoDriftCalibrator {
      * ({@link ReferenceIndex#fixedNull()}); the observed statistics cost O(n log K) for the n
      * categories of P (the vanished ones, p = 0, through their total), and a cached multinomial
      * null sample is found without touching K. Same result as {@link #calibrateFull}: bit for bit
-     * for K, the replicates, the methods and the null simulations, the observed distances to a few
-     * ulps (relative 1e-13, absolute 1e-16 next to 0), hence the p-values and chi-square tails.
+     * for K, the replicates, the methods and the expected values; the multinomial p-values count
+     * the same replicates (unless one lies within an ulp of the 1e-9 tie slack's edge); the
+     * observed distances to a few ulps (at most 1 ulp measured; relative 1e-13, absolute 1e-16 next
+     * to 0), the p-values of asymptotic tails to that error times the tail's slope (1e-11 relative).
      */
     NoDrift calibrateSparse(final Histogram observed, final Histogram baseline, final Unit unit, final long seed) {
         final ReferenceIndex index = baseline.referenceIndex();

@@ -22,7 +22,9 @@ import net.jqwik.api.statistics.Statistics;
  * full O(K) paths: {@link DivergenceCalculator#computeSparse} vs {@link DivergenceCalculator#computeFull}
  * and {@link NoDriftCalibrator#calibrateSparse} vs {@link NoDriftCalibrator#calibrateFull}, field
  * by field. Exact for counts, df, flags, methods, replicates and the top contributors; doubles
- * within {@link #RELATIVE} relative or {@link #ABSOLUTE} absolute (the tolerance the Javadoc states).
+ * within {@link #RELATIVE} relative or {@link #ABSOLUTE} absolute (the tolerance the Javadoc states),
+ * p-values of asymptotic tails within {@link #P_RELATIVE} relative. Measured over 3,000 random cases:
+ * the measures differ by at most 1 ulp, the p-values by at most 6.5e-14 relative.
  *
  * <p>References of 1 to 2,000 categories with tied, tiny (down to 1e-300), zero and large
  * weights; windows inside Q, disjoint from it, overlapping, or holding all of Q, of sizes around
@@ -32,6 +34,11 @@ class SparsePathPropertiesTest {
 
     private static final double RELATIVE = 1e-13;
     private static final double ABSOLUTE = 1e-16;
+    /**
+     * p-values from asymptotic tails multiply the statistic's 1-ulp difference by the tail's
+     * slope, {@code |d ln S / d ln x|}: up to a few hundred for p just above 1e-16 and df = 2,000.
+     */
+    private static final double P_RELATIVE = 1e-11;
 
     enum Layout { INSIDE, DISJOINT, OVERLAP, ALL_OF_Q }
 
@@ -176,7 +183,7 @@ class SparsePathPropertiesTest {
         for (int f = 0; f < getters.size(); f++) {
             final double a = getters.get(f).applyAsDouble(actual);
             final double e = getters.get(f).applyAsDouble(expected);
-            if (!close(a, e)) {
+            if (!close(a, e, "gPValue".equals(names[f]) ? P_RELATIVE : RELATIVE)) {
                 fields.add(names[f] + ": " + a + " != " + e);
             }
         }
@@ -195,17 +202,17 @@ class SparsePathPropertiesTest {
             expected.totalVariation(), expected.lInfinity()};
         for (int v = 0; v < a.length; v++) {
             assertThat(a[v].method()).isEqualTo(e[v].method());
-            assertThat(close(a[v].observed(), e[v].observed())).as("observed %d: %s vs %s", v, a[v], e[v]).isTrue();
-            assertThat(close(a[v].expected(), e[v].expected())).as("expected %d: %s vs %s", v, a[v], e[v]).isTrue();
-            assertThat(close(a[v].pValue(), e[v].pValue())).as("p-value %d: %s vs %s", v, a[v], e[v]).isTrue();
+            assertThat(close(a[v].observed(), e[v].observed(), RELATIVE)).as("observed %d: %s vs %s", v, a[v], e[v]).isTrue();
+            assertThat(close(a[v].expected(), e[v].expected(), RELATIVE)).as("expected %d: %s vs %s", v, a[v], e[v]).isTrue();
+            assertThat(close(a[v].pValue(), e[v].pValue(), P_RELATIVE)).as("p-value %d: %s vs %s", v, a[v], e[v]).isTrue();
         }
     }
 
-    static boolean close(final double a, final double e) {
+    static boolean close(final double a, final double e, final double relative) {
         if (a == e) {
             return true;
         }
         final double d = Math.abs(a - e);
-        return d <= ABSOLUTE || d <= RELATIVE * Math.max(Math.abs(a), Math.abs(e));
+        return d <= ABSOLUTE || d <= relative * Math.max(Math.abs(a), Math.abs(e));
     }
 }
