@@ -157,9 +157,9 @@ public final class DivergenceCalculator {
     /**
      * Whether a window is small enough next to its reference for the sparse paths: n / K at most
      * 1 / {@code SPARSE_RATIO}. Measured ({@code SparseWindowBench threshold}, windows drawn from a
-     * Zipf reference): at K = 1,024 the sparse path costs 15x less at n = 7, 2x less at n = 111
+     * Zipf reference): at K = 1,024 the sparse path costs 13x less at n = 7, 2x less at n = 111
      * (~K / 9), and breaks even near n = K / 4 (each of its categories costs a binary search
-     * over Q's names and a full term, each category of the full path ~50 ns); at K = 64 it breaks
+     * over Q's names and a full term, each category of the full path ~40 ns); at K = 64 it breaks
      * even near n = K / 3. 1/8 keeps a margin of ~2x for longer names (slower compares) and for
      * the one-off O(K log K) index of a reference.
      */
