@@ -30,6 +30,8 @@ public final class Histogram {
     private final String[] categories;
     private final double[] weights;
     private final double total;
+    /** Derived data as a reference, computed on first use; a racy publication is safe (all its fields are final). */
+    private ReferenceIndex referenceIndex;
 
     private Histogram(final String[] categories, final double[] weights, final double total) {
         this.categories = categories;
@@ -249,6 +251,19 @@ public final class Histogram {
     /** The weights themselves, not a copy: callers in this package only read them. */
     double[] weightsArray() {
         return weights;
+    }
+
+    /**
+     * This histogram's derived data as a reference (O(K log K) the first time, then cached): the
+     * window processor reuses reference instances, so the sparse paths pay it once per reference.
+     */
+    ReferenceIndex referenceIndex() {
+        ReferenceIndex index = referenceIndex;
+        if (index == null) {
+            index = new ReferenceIndex(this);
+            referenceIndex = index;
+        }
+        return index;
     }
 
     /** Arrays already validated (or the sum of validated histograms): only the total is left to check. */

@@ -35,7 +35,9 @@ import org.apache.commons.statistics.distribution.NormalDistribution;
  *       TV and L-infinity from a simulation of the Gaussian limit of p - q when K is at most
  *       {@link #GAUSSIAN_MAX_CATEGORIES}, else from normal / independent-categories approximations.</li>
  * </ul>
- * Each call costs O(K log K) plus at most about {@link #WORK_BUDGET} elementary draws.
+ * Each call costs O(K log K) plus at most about {@link #WORK_BUDGET} elementary draws; a window small
+ * next to a reused fixed baseline, without smoothing, O(n log K) for its n categories when its null
+ * simulation is cached (the sparse path: same results, see {@code calibrateSparse}).
  */
 public final class NoDriftCalibrator {
 
@@ -122,7 +124,64 @@ public final class NoDriftCalibrator {
         if (baseline.total() == 0) {
             throw new EmptyHistogramException(EmptyHistogramException.REFERENCE);
         }
-        return new Problem(observed, baseline, kind == BaselineKind.SAMPLE, alpha).solve(unit, seed);
+        if (kind == BaselineKind.FIXED && alpha == 0 && DivergenceCalculator.sparse(observed, baseline)) {
+            return calibrateSparse(observed, baseline, unit, seed);
+        }
+        return calibrateFull(observed, baseline, kind, alpha, unit, seed);
+    }
+
+    /** The O(K) path over the union, whatever the sizes (package-private for the tests and the benchmark). */
+    NoDrift calibrateFull(final Histogram observed, final Histogram baseline, final BaselineKind kind,
+                          final double alpha, final Unit unit, final long seed) {
+        final Problem problem = new Problem(observed, baseline, kind == BaselineKind.SAMPLE, alpha);
+        return problem.solve(problem.observedStats(), unit, seed);
+    }
+
+    /**
+     * A fixed baseline without smoothing, whatever the sizes (package-private for the tests and the
+     * benchmark): the null model is Q's alone (the categories only in P have null probability 0
+     * and, with alpha = 0, every term 0), precomputed once per reference instance
+     * ({@link ReferenceIndex#fixedNull()}); the observed statistics cost O(n log K) for the n
+     * categories of P (the vanished ones, p = 0, through their total), and a cached multinomial
+     * null sample is found without touching K. Same result as {@link #calibrateFull}: bit for bit
+     * for K, the replicates, the methods and the expected values; the multinomial p-values count
+     * the same replicates (unless one lies within an ulp of the 1e-9 tie slack's edge); the
+     * observed distances to a few ulps (at most 1 ulp measured; relative 1e-13, absolute 1e-16 next
+     * to 0), the p-values of asymptotic tails to that error times the tail's slope (1e-11 relative).
+     */
+    NoDrift calibrateSparse(final Histogram observed, final Histogram baseline, final Unit unit, final long seed) {
+        final ReferenceIndex index = baseline.referenceIndex();
+        final String[] cp = observed.categoriesArray();
+        final double[] wp = observed.weightsArray();
+        final String[] cq = baseline.categoriesArray();
+        final double[] wq = baseline.weightsArray();
+        // As the full path: the plain sum of the window's counts, and N_Q.
+        double dp = 0;
+        for (final double v : wp) {
+            dp += v;
+        }
+        final double dq = baseline.total();
+        final Terms terms = new Terms();
+        final CompensatedSum vanished = index.vanishedMass();
+        final int[] seen = new int[cp.length];
+        int nSeen = 0;
+        for (int i = 0; i < cp.length; i++) {
+            final int j = Arrays.binarySearch(cq, cp[i]);
+            if (j >= 0) {
+                seen[nSeen++] = j;
+                vanished.add(-wq[j]);
+            }
+            terms.add(wp[i] / dp, j >= 0 ? wq[j] / dq : 0.0);
+        }
+        double largest = 0;
+        for (final int j : index.byWeight()) {
+            if (Arrays.binarySearch(seen, 0, nSeen, j) < 0) {
+                largest = wq[j];
+                break;
+            }
+        }
+        terms.addVanished(Math.max(0.0, vanished.value()) / dq, largest / dq);
+        return new Problem(index, observed.total()).solve(terms.stats(), unit, seed);
     }
 
     /** Per-category terms, on smoothed probabilities p and q. */
@@ -141,6 +200,62 @@ public final class NoDriftCalibrator {
     private static double hTerm(final double p, final double q) {
         final double d = Math.sqrt(p) - Math.sqrt(q);
         return 0.5 * d * d;
+    }
+
+    /** The compensated sums of the per-category terms of one window, in category order. */
+    private static final class Terms {
+        private final CompensatedSum js = new CompensatedSum();
+        private final CompensatedSum h2 = new CompensatedSum();
+        private final CompensatedSum tv = new CompensatedSum();
+        private double linf;
+
+        void add(final double p, final double q) {
+            js.add(jsTerm(p, q));
+            h2.add(hTerm(p, q));
+            tv.add(0.5 * Math.abs(p - q));
+            linf = Math.max(linf, Math.abs(p - q));
+        }
+
+        /**
+         * The terms of every category with p = 0 at once, from their total null mass and the
+         * largest: each is a function of q alone, jsTerm(0, q) = q ln2 / 2 (M = q / 2),
+         * hTerm(0, q) = q / 2, |p - q| / 2 = q / 2.
+         */
+        void addVanished(final double mass, final double largest) {
+            js.add(0.5 * (mass * LN2));
+            h2.add(0.5 * mass);
+            tv.add(0.5 * mass);
+            linf = Math.max(linf, largest);
+        }
+
+        Stats stats() {
+            final Stats s = new Stats();
+            s.js = Math.max(0, js.value());
+            s.h2 = Math.max(0, h2.value());
+            s.tv = tv.value();
+            s.linf = linf;
+            return s;
+        }
+    }
+
+    /**
+     * A null model's probabilities {@code pi_c = mass_c / pooled}, how many are positive (K of the
+     * null model) and the least positive one.
+     */
+    record NullModel(double[] pi, int support, double minPi) {
+        static NullModel of(final double[] mass, final double pooled) {
+            final double[] pi = new double[mass.length];
+            int support = 0;
+            double minPi = Double.POSITIVE_INFINITY;
+            for (int c = 0; c < mass.length; c++) {
+                pi[c] = mass[c] / pooled;
+                if (pi[c] > 0) {
+                    support++;
+                    minPi = Math.min(minPi, pi[c]);
+                }
+            }
+            return new NullModel(pi, support, minPi);
+        }
     }
 
     /** The five statistics of one (real or simulated) window: JS in nats, H^2, TV, L-infinity. */
@@ -165,6 +280,8 @@ public final class NoDriftCalibrator {
         private final int support;
         private final double nEff;
         private final double minExpected;
+        /** What the null simulation depends on besides the counts, seed and replicates (its cache key). */
+        private final Object nullData;
 
         Problem(final Histogram observed, final Histogram baseline, final boolean sample, final double alpha) {
             this.sample = sample;
@@ -193,24 +310,48 @@ public final class NoDriftCalibrator {
             this.w = Arrays.copyOf(uw, n);
             this.totalP = observed.total();
             this.totalQ = baseline.total();
-            this.pi = new double[n];
-            int s = 0;
-            double minPi = Double.POSITIVE_INFINITY;
-            final double pooled = sample ? totalP + totalQ : totalQ;
-            for (int c = 0; c < n; c++) {
-                pi[c] = (sample ? x[c] + w[c] : w[c]) / pooled;
-                if (pi[c] > 0) {
-                    s++;
-                    minPi = Math.min(minPi, pi[c]);
+            final double[] mass = sample ? new double[n] : w;
+            if (sample) {
+                for (int c = 0; c < n; c++) {
+                    mass[c] = x[c] + w[c];
                 }
             }
-            this.support = s;
+            final NullModel model = NullModel.of(mass, sample ? totalP + totalQ : totalQ);
+            this.pi = model.pi();
+            this.support = model.support();
             this.nEff = sample ? 1 / (1 / totalP + 1 / totalQ) : totalP;
-            this.minExpected = (sample ? Math.min(totalP, totalQ) : totalP) * minPi;
+            this.minExpected = (sample ? Math.min(totalP, totalQ) : totalP) * model.minPi();
+            this.nullData = new UnionCounts(sample ? x : null, w);
         }
 
-        NoDrift solve(final Unit unit, final long seed) {
-            final Stats obs = stats(x, sample ? w : null);
+        /**
+         * A fixed baseline without smoothing, over Q's categories alone: with alpha = 0 the
+         * categories only in P have null probability 0 and contribute 0 to every statistic of a null
+         * sample, so the null model and its simulation are those over the union, bit for bit.
+         */
+        Problem(final ReferenceIndex reference, final double totalP) {
+            final NullModel model = reference.fixedNull();
+            final Histogram baseline = reference.histogram();
+            this.sample = false;
+            this.alpha = 0;
+            this.k = baseline.size();
+            this.x = null;
+            this.w = baseline.weightsArray();
+            this.totalP = totalP;
+            this.totalQ = baseline.total();
+            this.pi = model.pi();
+            this.support = model.support();
+            this.nEff = totalP;
+            this.minExpected = totalP * model.minPi();
+            this.nullData = new ReferenceKey(reference);
+        }
+
+        /** The statistics of the window itself (full path). */
+        Stats observedStats() {
+            return stats(x, sample ? w : null);
+        }
+
+        NoDrift solve(final Stats obs, final Unit unit, final long seed) {
             final NoDrift.Value[] v;
             int replicates = 0;
             if (support == 1) {
@@ -247,22 +388,11 @@ public final class NoDriftCalibrator {
         private Stats stats(final double[] cx, final double[] cy) {
             final double dp = sumOf(cx) + alpha * k;
             final double dq = (cy == null ? totalQ : sumOf(cy)) + alpha * k;
-            final Stats s = new Stats();
-            final CompensatedSum js = new CompensatedSum();
-            final CompensatedSum h2 = new CompensatedSum();
-            final CompensatedSum tv = new CompensatedSum();
+            final Terms terms = new Terms();
             for (int c = 0; c < k; c++) {
-                final double p = (cx[c] + alpha) / dp;
-                final double q = ((cy == null ? w[c] : cy[c]) + alpha) / dq;
-                js.add(jsTerm(p, q));
-                h2.add(hTerm(p, q));
-                tv.add(0.5 * Math.abs(p - q));
-                s.linf = Math.max(s.linf, Math.abs(p - q));
+                terms.add((cx[c] + alpha) / dp, ((cy == null ? w[c] : cy[c]) + alpha) / dq);
             }
-            s.js = Math.max(0, js.value());
-            s.h2 = Math.max(0, h2.value());
-            s.tv = tv.value();
-            return s;
+            return terms.stats();
         }
 
         private static double sumOf(final double[] a) {
@@ -450,48 +580,48 @@ public final class NoDriftCalibrator {
             final double dp = nP + alpha * k;
             final double dq = (sample ? nQ : totalQ) + alpha * k;
             final double p0 = alpha / dp;
-            // Count-0 terms of every category (the baseline side at count 0 too for a sample).
-            final double[] q0 = new double[k];
-            final double[] js0 = new double[k];
-            final double[] h0 = new double[k];
-            final double[] tv0 = new double[k];
-            double baseJs = 0;
-            double baseH = 0;
-            double baseTv = 0;
-            for (int c = 0; c < k; c++) {
-                q0[c] = sample ? alpha / dq : (w[c] + alpha) / dq;
-                js0[c] = jsTerm(p0, q0[c]);
-                h0[c] = hTerm(p0, q0[c]);
-                tv0[c] = 0.5 * Math.abs(p0 - q0[c]);
-                baseJs += js0[c];
-                baseH += h0[c];
-                baseTv += tv0[c];
-            }
-            // The categories with the largest |p0 - q0| first: the largest untouched one bounds
-            // L-infinity. A replicate touches at most N_P + N_Q categories, so only that many + 1
-            // candidates are kept (a primitive sort finds the threshold; the few candidates are ordered).
-            final int keep = (int) Math.min(k, (long) nP + nQ + 1);
-            final double[] sortedTv0 = tv0.clone();
-            Arrays.sort(sortedTv0);
-            final double threshold = sortedTv0[k - keep];
-            final java.util.List<Integer> candidates = new java.util.ArrayList<>(keep);
-            for (int c = 0; c < k; c++) {
-                if (tv0[c] >= threshold) {
-                    candidates.add(c);
+            final NullSample nulls = NULL_SAMPLES.get().computeIfAbsent(
+                    new NullKey(sample, alpha, nP, nQ, totalQ, nullData, replicates, seed), key -> {
+                // Count-0 terms of every category (the baseline side at count 0 too for a sample).
+                final double[] q0 = new double[k];
+                final double[] js0 = new double[k];
+                final double[] h0 = new double[k];
+                final double[] tv0 = new double[k];
+                double baseJs = 0;
+                double baseH = 0;
+                double baseTv = 0;
+                for (int c = 0; c < k; c++) {
+                    q0[c] = sample ? alpha / dq : (w[c] + alpha) / dq;
+                    js0[c] = jsTerm(p0, q0[c]);
+                    h0[c] = hTerm(p0, q0[c]);
+                    tv0[c] = 0.5 * Math.abs(p0 - q0[c]);
+                    baseJs += js0[c];
+                    baseH += h0[c];
+                    baseTv += tv0[c];
                 }
-            }
-            candidates.sort((a, b) -> Double.compare(tv0[b], tv0[a]));
-            final Integer[] boxed = candidates.toArray(Integer[]::new);
-            final int[] cells = supportCells();
-            final double[] cellPi = new double[cells.length];
-            for (int c = 0; c < cells.length; c++) {
-                cellPi[c] = pi[cells[c]];
-            }
-            final double js00 = baseJs;
-            final double h00 = baseH;
-            final double tv00 = baseTv;
-            final NullSample nulls = NULL_SAMPLES.get().computeIfAbsent(new NullKey(sample, alpha, nP, nQ, totalQ,
-                    sample ? x.clone() : null, w.clone(), replicates, seed), key -> {
+                // The categories with the largest |p0 - q0| first: the largest untouched one bounds
+                // L-infinity. A replicate touches at most N_P + N_Q categories, so only that many + 1
+                // candidates are kept (a primitive sort finds the threshold; the few candidates are ordered).
+                final int keep = (int) Math.min(k, (long) nP + nQ + 1);
+                final double[] sortedTv0 = tv0.clone();
+                Arrays.sort(sortedTv0);
+                final double threshold = sortedTv0[k - keep];
+                final java.util.List<Integer> candidates = new java.util.ArrayList<>(keep);
+                for (int c = 0; c < k; c++) {
+                    if (tv0[c] >= threshold) {
+                        candidates.add(c);
+                    }
+                }
+                candidates.sort((a, b) -> Double.compare(tv0[b], tv0[a]));
+                final Integer[] boxed = candidates.toArray(Integer[]::new);
+                final int[] cells = supportCells();
+                final double[] cellPi = new double[cells.length];
+                for (int c = 0; c < cells.length; c++) {
+                    cellPi[c] = pi[cells[c]];
+                }
+                final double js00 = baseJs;
+                final double h00 = baseH;
+                final double tv00 = baseTv;
                 final Alias alias = new Alias(cellPi);
                 final SplittableRandom random = new SplittableRandom(seed);
                 final int[] cx = new int[k];
@@ -556,21 +686,37 @@ public final class NoDriftCalibrator {
      * What a multinomial null simulation depends on: the same key always simulates the same
      * replicates (the seed is part of it), so they can be kept and reused.
      */
-    private record NullKey(boolean sample, double alpha, int nP, int nQ, double totalQ, double[] x, double[] w,
+    private record NullKey(boolean sample, double alpha, int nP, int nQ, double totalQ, Object data,
                            int replicates, long seed) {
+    }
+
+    /** The union counts of a full-path calibration (the window's only for a sample baseline), compared by content. */
+    private record UnionCounts(double[] x, double[] w) {
         @Override
         public boolean equals(final Object o) {
-            return o instanceof NullKey that && sample == that.sample && Double.compare(alpha, that.alpha) == 0
-                    && nP == that.nP && nQ == that.nQ && Double.compare(totalQ, that.totalQ) == 0
-                    && replicates == that.replicates && seed == that.seed && Arrays.equals(x, that.x)
-                    && Arrays.equals(w, that.w);
+            return o instanceof UnionCounts that && Arrays.equals(x, that.x) && Arrays.equals(w, that.w);
         }
 
         @Override
         public int hashCode() {
-            int h = Objects.hash(sample, alpha, nP, nQ, totalQ, replicates, seed);
-            h = 31 * h + Arrays.hashCode(x);
-            return 31 * h + Arrays.hashCode(w);
+            return 31 * Arrays.hashCode(x) + Arrays.hashCode(w);
+        }
+    }
+
+    /**
+     * The fixed reference of a sparse-path calibration: found in O(1) for the same instance (the
+     * window processor reuses them), by content (O(K) once) for an equal one decoded again.
+     */
+    private record ReferenceKey(ReferenceIndex index) {
+        @Override
+        public boolean equals(final Object o) {
+            return o instanceof ReferenceKey that && (index == that.index
+                    || index.hash() == that.index.hash() && index.histogram().equals(that.index.histogram()));
+        }
+
+        @Override
+        public int hashCode() {
+            return index.hash();
         }
     }
 

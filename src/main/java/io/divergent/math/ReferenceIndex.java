@@ -1,0 +1,101 @@
+package io.divergent.math;
+
+import java.util.Arrays;
+
+/**
+ * What the sparse paths of {@link DivergenceCalculator} and {@link NoDriftCalibrator} need of a
+ * reference histogram Q, computed once per {@link Histogram} instance ({@link Histogram#referenceIndex()})
+ * in O(K log K) and reused by every window compared with it. Immutable (final fields only, so a
+ * racy first publication is safe).
+ *
+ * <p>With it, a window of n categories against Q costs O(n log K): the categories of Q absent from
+ * the window ("vanished") enter every measure through sums over Q alone, computed as the total of Q
+ * minus the window's part in compensated arithmetic (see {@link #vanishedMass()}), and the largest
+ * of them are found by walking {@link #byWeight()} past the window's categories.
+ */
+final class ReferenceIndex {
+
+    private final Histogram histogram;
+    private final int[] byWeight;
+    private final int[] runEnd;
+    private final double totalSum;
+    private final double totalCompensation;
+    private final double entropyNats;
+    private final NoDriftCalibrator.NullModel fixedNull;
+    private final int hash;
+
+    ReferenceIndex(final Histogram histogram) {
+        this.histogram = histogram;
+        final double[] weights = histogram.weightsArray();
+        final int k = weights.length;
+        final Integer[] order = new Integer[k];
+        for (int i = 0; i < k; i++) {
+            order[i] = i;
+        }
+        // Descending weight, ties by ascending index (= ascending category name).
+        Arrays.sort(order, (a, b) -> {
+            final int c = Double.compare(weights[b], weights[a]);
+            return c != 0 ? c : Integer.compare(a, b);
+        });
+        byWeight = new int[k];
+        for (int r = 0; r < k; r++) {
+            byWeight[r] = order[r];
+        }
+        runEnd = new int[k];
+        for (int r = k - 1; r >= 0; r--) {
+            runEnd[r] = r + 1 < k && weights[byWeight[r + 1]] == weights[byWeight[r]] ? runEnd[r + 1] : r + 1;
+        }
+        final CompensatedSum total = new CompensatedSum();
+        for (final double w : weights) {
+            total.add(w);
+        }
+        totalSum = total.sum();
+        totalCompensation = total.compensation();
+        entropyNats = DivergenceCalculator.entropyNats(histogram, 0.0);
+        fixedNull = NoDriftCalibrator.NullModel.of(weights, histogram.total());
+        hash = histogram.hashCode();
+    }
+
+    Histogram histogram() {
+        return histogram;
+    }
+
+    /** The indices of Q's categories by descending weight, equal weights by ascending name. Not a copy. */
+    int[] byWeight() {
+        return byWeight;
+    }
+
+    /**
+     * The position in {@link #byWeight()} just past the run of equal weights that position {@code r}
+     * belongs to.
+     */
+    int runEnd(final int r) {
+        return runEnd[r];
+    }
+
+    /**
+     * A compensated sum holding Q's total weight as the unevaluated pair (sum, compensation) of its
+     * compensated summation in category order (relative error about K 2^-106): subtracting the
+     * window's part of Q from it leaves the vanished mass with an absolute error of about
+     * {@code 2^-53 vanished + (K + n) 2^-106 total}, i.e. a few ulps unless the vanished share of
+     * Q is below ~1e-13.
+     */
+    CompensatedSum vanishedMass() {
+        return CompensatedSum.of(totalSum, totalCompensation);
+    }
+
+    /** H(Q) in nats without smoothing, as {@link DivergenceCalculator#entropy} sums it. */
+    double entropyNats() {
+        return entropyNats;
+    }
+
+    /** The null model of Q as a fixed baseline: {@code pi_i = Q_i / N_Q} in category order. */
+    NoDriftCalibrator.NullModel fixedNull() {
+        return fixedNull;
+    }
+
+    /** {@link Histogram#hashCode()} of Q. */
+    int hash() {
+        return hash;
+    }
+}
