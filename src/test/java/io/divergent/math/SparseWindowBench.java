@@ -2,6 +2,7 @@ package io.divergent.math;
 
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Microbenchmark of the per-window measures against a fixed reference (issue 16): microseconds
@@ -33,25 +34,9 @@ public final class SparseWindowBench {
             final DivergenceCalculator calculator = DivergenceCalculator.withDefaults();
             final NoDriftCalibrator calibrator = NoDriftCalibrator.instance();
             final long seed = NoDriftCalibrator.seed("monitor", 0);
-            double compute = Double.POSITIVE_INFINITY;
-            double calibrate = Double.POSITIVE_INFINITY;
-            for (int round = 0; round < ROUNDS; round++) {
-                compute = Math.min(compute, time(() -> {
-                    double s = 0;
-                    for (final Histogram w : windows) {
-                        s += calculator.compute(w, reference).jsDivergence();
-                    }
-                    sink = s;
-                }));
-                calibrate = Math.min(calibrate, time(() -> {
-                    double s = 0;
-                    for (final Histogram w : windows) {
-                        s += calibrator.calibrate(w, reference, BaselineKind.FIXED, 0.0, Unit.BITS, seed)
-                                .jsDivergence().pValue();
-                    }
-                    sink = s;
-                }));
-            }
+            final double compute = best(windows, w -> calculator.compute(w, reference).jsDivergence());
+            final double calibrate = best(windows, w -> calibrator.calibrate(w, reference, BaselineKind.FIXED, 0.0,
+                    Unit.BITS, seed).jsDivergence().pValue());
             System.out.printf(Locale.ROOT, "K=%5d window=8 events: compute %.2f us, calibrate %.2f us%n",
                     k, compute, calibrate);
             if (threshold) {
@@ -60,28 +45,12 @@ public final class SparseWindowBench {
                         continue;
                     }
                     final Histogram[] big = windows(reference, 4 * n, new SplittableRandom(n));
-                    double full = Double.POSITIVE_INFINITY;
-                    double sparse = Double.POSITIVE_INFINITY;
                     double size = 0;
                     for (final Histogram w : big) {
                         size += w.size();
                     }
-                    for (int round = 0; round < ROUNDS; round++) {
-                        full = Math.min(full, time(() -> {
-                            double s = 0;
-                            for (final Histogram w : big) {
-                                s += calculator.computeFull(w, reference).jsDivergence();
-                            }
-                            sink = s;
-                        }));
-                        sparse = Math.min(sparse, time(() -> {
-                            double s = 0;
-                            for (final Histogram w : big) {
-                                s += calculator.computeSparse(w, reference).jsDivergence();
-                            }
-                            sink = s;
-                        }));
-                    }
+                    final double full = best(big, w -> calculator.computeFull(w, reference).jsDivergence());
+                    final double sparse = best(big, w -> calculator.computeSparse(w, reference).jsDivergence());
                     System.out.printf(Locale.ROOT, "  K=%5d observed size %.0f: full %.2f us, sparse %.2f us%n",
                             k, size / big.length, full, sparse);
                 }
@@ -89,11 +58,19 @@ public final class SparseWindowBench {
         }
     }
 
-    /** Microseconds per window of one run over all windows. */
-    private static double time(final Runnable run) {
-        final long start = System.nanoTime();
-        run.run();
-        return (System.nanoTime() - start) / 1e3 / WINDOWS;
+    /** Microseconds per window: the best of {@link #ROUNDS} runs of {@code measure} over all windows. */
+    private static double best(final Histogram[] windows, final ToDoubleFunction<Histogram> measure) {
+        double best = Double.POSITIVE_INFINITY;
+        for (int round = 0; round < ROUNDS; round++) {
+            final long start = System.nanoTime();
+            double s = 0;
+            for (final Histogram w : windows) {
+                s += measure.applyAsDouble(w);
+            }
+            sink = s;
+            best = Math.min(best, (System.nanoTime() - start) / 1e3 / windows.length);
+        }
+        return best;
     }
 
     private static Histogram zipf(final int k) {

@@ -212,7 +212,14 @@ class PoisonPillIT {
         }
         final List<ProducerRecord<byte[], byte[]>> input = new ArrayList<>();
         input.add(json(devices, "{\"device\":\"ios\",\"ts\":1000}"));                           // devices@0: counted
-        input.add(json(devices, "{" + "x".repeat(2_000)));                                        // devices@1: malformed, 2 KB dead letter
+        // devices@1: malformed, a 2 KB dead letter of random letters: incompressible, so that the
+        // producer's zstd (Divergent's default) cannot bring it under the topic's 300 bytes.
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+        final StringBuilder noise = new StringBuilder("{");
+        for (int i = 0; i < 2_000; i++) {
+            noise.append((char) ('a' + random.nextInt(26)));
+        }
+        input.add(json(devices, noise.toString()));
         for (int i = 0; i < 20; i++) {
             input.add(json(devices, "{\"device\":\"ios\",\"ts\":" + (1000 + i) + "}"));          // devices@2..21: counted
         }
