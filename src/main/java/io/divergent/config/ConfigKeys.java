@@ -39,8 +39,8 @@ public final class ConfigKeys {
      * Kafka Streams properties Divergent sets unless a {@code kafka.*} key says otherwise:
      * exactly-once, and zstd compression of everything the application produces (changelogs,
      * repartition topic, events, alerts). Compressed batches of the panes journal, the volume
-     * histories and the observations are 2.5-3x smaller on the broker and on restore; the
-     * producer's CPU for it is within the bench's noise (issue 16, {@code docs/benchmarks.md}).
+     * histories and the observations are 2.5-3x smaller on the broker and on restore, for 2-4%
+     * more CPU at most (issue 16, {@code docs/benchmarks.md}).
      * A {@code kafka.producer.compression.type} overrides it for the producer alone.
      */
     public static final Map<String, String> KAFKA_DEFAULTS = Map.of("processing.guarantee", "exactly_once_v2",
