@@ -41,7 +41,8 @@ public final class ConfigKeys {
      * repartition topic, events, alerts). Compressed batches of the panes journal, the volume
      * histories and the observations are 2.5-3x smaller on the broker and on restore, for 2-4%
      * more CPU at most (issue 16, {@code docs/benchmarks.md}).
-     * A {@code kafka.producer.compression.type} overrides it for the producer alone.
+     * A {@code kafka.producer.compression.type} overrides it for the producer alone. Under
+     * at-least-once it is not applied ({@link DivergentConfig#kafkaProperties}).
      */
     public static final Map<String, String> KAFKA_DEFAULTS = Map.of("processing.guarantee", "exactly_once_v2",
             "compression.type", "zstd");
@@ -292,7 +293,8 @@ public final class ConfigKeys {
                 "", "passed to the registry client and Avro serdes, as Confluent names them"));
         rows.add(new Row("`kafka.<any>`", new TreeSet<>(KAFKA_DEFAULTS.keySet()).stream()
                 .map(k -> "`" + k + "=" + KAFKA_DEFAULTS.get(k) + "`").collect(Collectors.joining(", ")),
-                "Kafka Streams / client properties, prefix removed; near misses of Kafka's names refused (above)"));
+                "Kafka Streams / client properties, prefix removed; near misses of Kafka's names refused (above); "
+                + "`compression.type=zstd` applies under exactly-once only"));
         for (final ConfigKey<?> key : MONITOR_KEYS) {
             rows.add(row(key));
         }

@@ -71,6 +71,15 @@ class DivergentConfigTest {
         assertThat(producerCompression(Map.of("kafka.producer.compression.type", "lz4"))).isEqualTo("lz4");
     }
 
+    /** Under at-least-once zstd is not a default (docs/reliability.md): Kafka's none, unless set. */
+    @Test
+    void atLeastOnceLeavesCompressionToKafkaUnlessSet() {
+        // Not set: the producer keeps its own default, none.
+        assertThat(producerCompression(Map.of("kafka.processing.guarantee", "at_least_once"))).isNull();
+        assertThat(producerCompression(Map.of("kafka.processing.guarantee", "at_least_once",
+                "kafka.compression.type", "zstd"))).isEqualTo("zstd");
+    }
+
     private static Object producerCompression(final Map<String, String> extra) {
         final Map<String, String> keys = new java.util.HashMap<>(minimal());
         keys.putAll(extra);
