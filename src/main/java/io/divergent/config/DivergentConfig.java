@@ -317,7 +317,7 @@ public final class DivergentConfig {
         kafka.put("application.id", applicationId());
         // zstd is a default of exactly-once only: under at-least-once it made the gap between a
         // window's events and the changelog records that close it show (docs/reliability.md).
-        if (!"exactly_once_v2".equals(kafka.get("processing.guarantee"))
+        if (!ConfigKeys.KAFKA_DEFAULTS.get("processing.guarantee").equals(kafka.get("processing.guarantee"))
                 && !settings.properties().containsKey("kafka.compression.type")) {
             kafka.remove("compression.type");
         }
