@@ -164,14 +164,16 @@ public final class DivergentTopology {
 
         // A global store: every instance holds every reference, filled before any task processes a
         // record and restored by reprocessing the reference topic itself (no changelog, no repartition).
+        final ReferenceLookup.Generation referenceGeneration = new ReferenceLookup.Generation();
         builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REFERENCE_STORE),
                         Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled(),
                 config.referenceTopic(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("divergent-reference-source"),
                 () -> new ReferenceProcessor(config.referenceFormat(),
-                        AvroSerdes.specific(ReferenceDistribution.class, serdeConfig, false).deserializer(), REFERENCE_STORE));
+                        AvroSerdes.specific(ReferenceDistribution.class, serdeConfig, false).deserializer(), REFERENCE_STORE,
+                        referenceGeneration));
 
-        final WindowSupplier windows = new WindowSupplier(config, deadLetterBudget);
+        final WindowSupplier windows = new WindowSupplier(config, deadLetterBudget, referenceGeneration);
         // Input partitioned by series: the window task is the source task, no repartition.
         final KStream<String, Observation> bySeries = placement.isBySegments() ? observations : observations
                 .repartition(Repartitioned.with(Serdes.String(), new ObservationSerde())
@@ -279,9 +281,12 @@ public final class DivergentTopology {
         private final WindowProcessor.Liveness liveness;
         private final Set<StoreBuilder<?>> stores = new java.util.LinkedHashSet<>();
         private final WindowProcessor.StoreNames names;
+        private final ReferenceLookup.Generation referenceGeneration;
 
-        WindowSupplier(final DivergentConfig config, final int deadLetterBudget) {
+        WindowSupplier(final DivergentConfig config, final int deadLetterBudget,
+                       final ReferenceLookup.Generation referenceGeneration) {
             this.deadLetterBudget = deadLetterBudget;
+            this.referenceGeneration = referenceGeneration;
             this.monitors = config.monitors();
             this.maxFutureMs = config.maxFuture().toMillis();
             this.maxCategories = config.maxCategories();
@@ -318,7 +323,8 @@ public final class DivergentTopology {
 
         @Override
         public WindowProcessor get() {
-            return new WindowProcessor(monitors, names, maxFutureMs, maxCategories, deadLetterBudget, liveness);
+            return new WindowProcessor(monitors, names, maxFutureMs, maxCategories, deadLetterBudget, liveness,
+                    referenceGeneration);
         }
     }
 }

@@ -46,6 +46,7 @@ final class ReferenceProcessor implements Processor<String, byte[], Void, Void> 
     private final ValueFormat format;
     private final Deserializer<ReferenceDistribution> avro;
     private final String storeName;
+    private final ReferenceLookup.Generation generation;
     private ProcessorContext<Void, Void> context;
     private DivergentMetrics metrics;
     private KeyValueStore<Bytes, byte[]> references;
@@ -54,11 +55,14 @@ final class ReferenceProcessor implements Processor<String, byte[], Void, Void> 
      * @param format    how reference values are encoded
      * @param avro      the Avro deserializer of reference values (used when {@code format} is Avro)
      * @param storeName the reference-version store this processor fills
+     * @param generation bumped after each write to the store, so that the window tasks look again
      */
-    ReferenceProcessor(final ValueFormat format, final Deserializer<ReferenceDistribution> avro, final String storeName) {
+    ReferenceProcessor(final ValueFormat format, final Deserializer<ReferenceDistribution> avro, final String storeName,
+                       final ReferenceLookup.Generation generation) {
         this.format = format;
         this.avro = avro;
         this.storeName = storeName;
+        this.generation = generation;
     }
 
     @Override
@@ -108,6 +112,7 @@ final class ReferenceProcessor implements Processor<String, byte[], Void, Void> 
         for (int i = 0; i < versions.size() - VERSIONS_KEPT; i++) {
             references.delete(versions.get(i));
         }
+        generation.advance();
         if (LOG.isDebugEnabled()) {
             LOG.debug("Reference of series '{}' as of timestamp {}: {}", record.key(), record.timestamp(),
                     encoded.length == 0 ? "removed" : HistogramCodec.decode(encoded).histogram().size() + " categories");

@@ -14,7 +14,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,82 +113,6 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
     }
 
-    /**
-     * Decoded reference versions by their stored bytes, the most recently used first out at a
-     * budget of categories: series that share a reference share one entry, and memory stays
-     * bounded however many series and categories the references hold.
-     */
-    static final class DecodedReferences extends java.util.LinkedHashMap<DecodedReferences.Key, HistogramCodec.Stored> {
-        /** Categories kept decoded per window processor (one task): about 50 MB at most. */
-        static final long BUDGET = 500_000;
-        private final long budget;
-        private long categories;
-
-        /** @param budget categories kept decoded, at least the most recent version's */
-        DecodedReferences(final long budget) {
-            super(64, 0.75f, true);
-            this.budget = budget;
-        }
-
-        /** Categories held decoded now. */
-        long categories() {
-            return categories;
-        }
-
-        /** Whether these bytes are held decoded. */
-        boolean holds(final byte[] value) {
-            return containsKey(new Key(value));
-        }
-
-        HistogramCodec.Stored decode(final byte[] value) {
-            final Key key = new Key(value);
-            HistogramCodec.Stored stored = get(key);
-            if (stored == null) {
-                stored = HistogramCodec.decode(value);
-                put(key, stored);
-                categories += stored.histogram().size();
-                final var it = entrySet().iterator();
-                while (categories > budget && size() > 1) {
-                    categories -= it.next().getValue().histogram().size();
-                    it.remove();
-                }
-            }
-            return stored;
-        }
-
-        /**
-         * Stored bytes as a key. The hash reads the length and at most {@value #SAMPLED} bytes spread
-         * over the value, not all of it: a reference of 1,024 categories is ~10 KB, read per closing
-         * window, and a full hash of it was 4% of the stream thread (issue 16). Values that the
-         * sample does not tell apart share a bucket; equality compares every byte.
-         */
-        static final class Key {
-            private static final int SAMPLED = 64;
-            private final byte[] bytes;
-            private final int hash;
-
-            Key(final byte[] bytes) {
-                this.bytes = bytes;
-                int h = bytes.length;
-                final int step = Math.max(1, bytes.length / SAMPLED);
-                for (int i = bytes.length - 1; i >= 0; i -= step) {
-                    h = 31 * h + bytes[i];
-                }
-                this.hash = h;
-            }
-
-            @Override
-            public int hashCode() {
-                return hash;
-            }
-
-            @Override
-            public boolean equals(final Object o) {
-                return o instanceof Key k && hash == k.hash && java.util.Arrays.equals(bytes, k.bytes);
-            }
-        }
-    }
-
     /** One open pane of a monitor: its series' counts and the values the store holds for it. */
     private static final class Pane {
         final long start;
@@ -286,8 +209,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private ProcessorContext<String, Routed> context;
     private DeadLetters deadLetters;
     private KeyValueStore<String, Long> meta;
-    private ReadOnlyKeyValueStore<Bytes, byte[]> references;
-    private final DecodedReferences decoded = new DecodedReferences(DecodedReferences.BUDGET);
+    private final ReferenceLookup.Generation referenceGeneration;
+    private ReferenceLookup references;
     private DivergentMetrics metrics;
     private long streamTime = -1;
 
@@ -298,10 +221,13 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
      *                      fold into {@value #OTHER} (Long.MAX_VALUE: no cap)
      * @param deadLetterBudget bytes a dead letter may take ({@link DeadLetter#budget})
      * @param liveness      idle close and expected series
+     * @param referenceGeneration bumped by the {@link ReferenceProcessor} of the same topology at each write
      */
     WindowProcessor(final List<MonitorConfig> monitors, final StoreNames stores, final long maxFutureMs,
-                    final long maxCategories, final int deadLetterBudget, final Liveness liveness) {
+                    final long maxCategories, final int deadLetterBudget, final Liveness liveness,
+                    final ReferenceLookup.Generation referenceGeneration) {
         this.stores = stores;
+        this.referenceGeneration = referenceGeneration;
         this.liveness = liveness;
         for (final MonitorConfig monitor : monitors) {
             final MonitorState state = new MonitorState(monitor);
@@ -318,7 +244,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     public void init(final ProcessorContext<String, Routed> context) {
         this.context = context;
         this.meta = context.getStateStore(stores.meta());
-        this.references = context.getStateStore(stores.references());
+        this.references = new ReferenceLookup(context.getStateStore(stores.references()), referenceGeneration,
+                ReferenceLookup.DecodedReferences.BUDGET);
         this.metrics = new DivergentMetrics(context.metrics());
         this.deadLetters = new DeadLetters(context, metrics, deadLetterBudget);
         final Long time = meta.get(STREAM_TIME);
@@ -638,22 +565,11 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
     }
 
-    /**
-     * The latest reference version with timestamp < end, from the global reference store
-     * ({@link ReferenceProcessor} keeps each series' most recent versions). Decoded versions are
-     * shared by content ({@link DecodedReferences}).
-     */
+    /** The series' reference version in force for a window ending at {@code end}, or null ({@link ReferenceLookup}). */
     private EventFactory.Baseline topicReference(final String series, final long end) {
-        final KeyValue<Bytes, byte[]> latest;
-        try (KeyValueIterator<Bytes, byte[]> it = references.reverseRange(StoreKeys.versionKey(series, 0),
-                StoreKeys.versionKey(series, end - 1))) {
-            latest = it.hasNext() ? it.next() : null;
-        }
-        if (latest == null || latest.value.length == 0) {
-            return null;
-        }
-        final HistogramCodec.Stored stored = decoded.decode(latest.value);
-        return EventFactory.Baseline.fromTopic(stored.histogram(), StoreKeys.timestampOfVersion(latest.key), stored.kind());
+        final ReferenceLookup.Found found = references.inForce(series, end);
+        return found.stored() == null ? null
+                : EventFactory.Baseline.fromTopic(found.stored().histogram(), found.timestamp(), found.stored().kind());
     }
 
     /**

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The window processor's decoded references: shared by content, bounded by a budget of categories. */
+/** The window tasks' decoded references (ReferenceLookup): shared by content, bounded by a budget of categories. */
 class DecodedReferencesTest {
 
     private static byte[] reference(final int categories, final String source) {
@@ -19,7 +19,7 @@ class DecodedReferencesTest {
 
     @Test
     void equalBytesShareOneDecodedVersion() {
-        final WindowProcessor.DecodedReferences decoded = new WindowProcessor.DecodedReferences(100);
+        final ReferenceLookup.DecodedReferences decoded = new ReferenceLookup.DecodedReferences(100);
         final HistogramCodec.Stored a = decoded.decode(reference(10, "s"));
         final HistogramCodec.Stored b = decoded.decode(reference(10, "s"));   // another series, same reference
         assertThat(b).isSameAs(a);
@@ -30,7 +30,7 @@ class DecodedReferencesTest {
 
     @Test
     void theLeastRecentlyUsedGoFirstOnceTheBudgetIsExceeded() {
-        final WindowProcessor.DecodedReferences decoded = new WindowProcessor.DecodedReferences(25);
+        final ReferenceLookup.DecodedReferences decoded = new ReferenceLookup.DecodedReferences(25);
         final byte[] one = reference(10, "one");
         final byte[] two = reference(10, "two");
         decoded.decode(one);
@@ -49,7 +49,7 @@ class DecodedReferencesTest {
 
     @Test
     void versionsTheHashSampleCannotTellApartAreStillTwo() {
-        final WindowProcessor.DecodedReferences decoded = new WindowProcessor.DecodedReferences(100_000);
+        final ReferenceLookup.DecodedReferences decoded = new ReferenceLookup.DecodedReferences(100_000);
         final byte[] a = reference(1_000, "s");
         // Equal but for one byte: the sampled hash reads at most 64 of these ~10,000 bytes.
         final byte[] b = a.clone();
@@ -57,8 +57,8 @@ class DecodedReferencesTest {
         for (int i = 1; i < b.length && changed < 0; i++) {
             final byte[] probe = a.clone();
             probe[i] ^= 1;
-            if (new WindowProcessor.DecodedReferences.Key(probe).hashCode()
-                    == new WindowProcessor.DecodedReferences.Key(a).hashCode()) {
+            if (new ReferenceLookup.DecodedReferences.Key(probe).hashCode()
+                    == new ReferenceLookup.DecodedReferences.Key(a).hashCode()) {
                 changed = i;
             }
         }

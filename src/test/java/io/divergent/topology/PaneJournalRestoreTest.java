@@ -73,7 +73,8 @@ class PaneJournalRestoreTest {
                     DivergentTopology.COMMIT_HOOK, DivergentTopology.REFERENCE_STORE,
                     Map.of(MONITOR, DivergentTopology.panesStore(MONITOR)), Map.of(),
                     Map.of(MONITOR, DivergentTopology.volumeStore(MONITOR))),
-                    Long.MAX_VALUE, maxCategories, 10_000, new WindowProcessor.Liveness(0, 2, 3));
+                    Long.MAX_VALUE, maxCategories, 10_000, new WindowProcessor.Liveness(0, 2, 3),
+                    new ReferenceLookup.Generation());
             context.setCurrentSystemTimeMs(Long.MAX_VALUE / 2);
             processor.init(context);
         }

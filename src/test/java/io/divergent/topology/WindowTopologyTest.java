@@ -185,6 +185,20 @@ class WindowTopologyTest {
         }
     }
 
+    /** Issue 16: each task remembers a series' version in force; one published afterwards is seen by the next window. */
+    @Test
+    void aVersionPublishedAfterAWindowUsedThePreviousOneIsUsedByTheNextWindow() {
+        try (TopologyHarness t = new TopologyHarness(jsonMonitor("genres", "genre"))) {
+            t.reference("genres", 0, Map.of("a", 1.0));          // v1 from 0
+            t.genre(10 * S, "a", 1);   // [0, 60s)
+            t.genre(70 * S, "a", 1);   // closes [0, 60s): v1, remembered for the windows after it
+            t.reference("genres", 65 * S, Map.of("b", 1.0));     // v2 from 65s, published now
+            t.genre(130 * S, "a", 1);  // closes [60s, 120s): v2
+            assertThat(t.events()).extracting(e -> e.getReference().getTimestamp().toEpochMilli())
+                    .containsExactly(0L, 65 * S);
+        }
+    }
+
     @Test
     void tombstoneRemovesTheReferenceFromItsTimestampOn() {
         try (TopologyHarness t = new TopologyHarness(jsonMonitor("genres", "genre"))) {
