@@ -252,43 +252,30 @@ public final class DivergenceCalculator {
         final double[] wq = reference.weightsArray();
         final int capacity = Math.min(topContributors, cp.length + cq.length);
         final Pass pass = new Pass(observed.total(), reference.total(), 0.0, 0, capacity);
-        final int[] seen = new int[cp.length];
+        final ReferenceIndex.Overlap overlap = index.overlap(cp);
         final String[] onlyP = new String[cp.length];
-        int nSeen = 0;
         int nOnlyP = 0;
-        final CompensatedSum vanished = index.vanishedMass();
         for (int i = 0; i < cp.length; i++) {
-            final int j = Arrays.binarySearch(cq, cp[i]);
+            final int j = overlap.position(i);
             if (j >= 0) {
-                seen[nSeen++] = j;
-                vanished.add(-wq[j]);
                 pass.add(j + nOnlyP, cp[i], wp[i], wq[j]);
             } else {
                 pass.add(-j - 1 + nOnlyP, cp[i], wp[i], 0.0);
                 onlyP[nOnlyP++] = cp[i];
             }
         }
-        // Q's categories by descending weight, past those of P: the first is the largest vanished
-        // weight; the first `capacity` (and any tied with the last of them) may be top contributors.
+        // Q's categories by descending weight, past those of P: the first `capacity` (and any tied
+        // with the last of them) may be top contributors.
         final int[] byWeight = index.byWeight();
-        double largest = 0;
-        boolean first = true;
         int offered = 0;
         double cut = 0;
         double lastWeight = Double.NaN;
         int r = 0;
-        while (r < byWeight.length) {
+        while (capacity > 0 && r < byWeight.length) {
             final int j = byWeight[r];
-            if (Arrays.binarySearch(seen, 0, nSeen, j) >= 0) {
+            if (overlap.seen(j)) {
                 r++;
                 continue;
-            }
-            if (first) {
-                largest = wq[j];
-                first = false;
-                if (capacity == 0) {
-                    break;
-                }
             }
             if (offered >= capacity) {
                 if (wq[j] == lastWeight) {
@@ -307,7 +294,7 @@ public final class DivergenceCalculator {
             lastWeight = wq[j];
             r++;
         }
-        pass.addVanished(Math.max(0.0, vanished.value()), largest, index.entropyNats());
+        pass.addVanished(overlap.vanishedMass(), overlap.largestVanished(), index.entropyNats());
         return pass.result(cq.length + nOnlyP, unit);
     }
 

@@ -153,7 +153,6 @@ public final class NoDriftCalibrator {
         final ReferenceIndex index = baseline.referenceIndex();
         final String[] cp = observed.categoriesArray();
         final double[] wp = observed.weightsArray();
-        final String[] cq = baseline.categoriesArray();
         final double[] wq = baseline.weightsArray();
         // As the full path: the plain sum of the window's counts, and N_Q.
         double dp = 0;
@@ -162,25 +161,12 @@ public final class NoDriftCalibrator {
         }
         final double dq = baseline.total();
         final Terms terms = new Terms();
-        final CompensatedSum vanished = index.vanishedMass();
-        final int[] seen = new int[cp.length];
-        int nSeen = 0;
+        final ReferenceIndex.Overlap overlap = index.overlap(cp);
         for (int i = 0; i < cp.length; i++) {
-            final int j = Arrays.binarySearch(cq, cp[i]);
-            if (j >= 0) {
-                seen[nSeen++] = j;
-                vanished.add(-wq[j]);
-            }
+            final int j = overlap.position(i);
             terms.add(wp[i] / dp, j >= 0 ? wq[j] / dq : 0.0);
         }
-        double largest = 0;
-        for (final int j : index.byWeight()) {
-            if (Arrays.binarySearch(seen, 0, nSeen, j) < 0) {
-                largest = wq[j];
-                break;
-            }
-        }
-        terms.addVanished(Math.max(0.0, vanished.value()) / dq, largest / dq);
+        terms.addVanished(overlap.vanishedMass() / dq, overlap.largestVanished() / dq);
         return new Problem(index, observed.total()).solve(terms.stats(), unit, seed);
     }
 

@@ -94,6 +94,76 @@ final class ReferenceIndex {
         return fixedNull;
     }
 
+    /**
+     * Where a window's categories fall in Q, in O(n log K) for its n categories: their positions,
+     * the mass and the largest weight of Q's categories absent from the window ("vanished").
+     *
+     * @param categories the window's categories, ascending (a {@link Histogram}'s)
+     */
+    Overlap overlap(final String[] categories) {
+        final String[] cq = histogram.categoriesArray();
+        final double[] wq = histogram.weightsArray();
+        final int[] positions = new int[categories.length];
+        final int[] seen = new int[categories.length];
+        int nSeen = 0;
+        final CompensatedSum vanished = vanishedMass();
+        for (int i = 0; i < categories.length; i++) {
+            final int j = Arrays.binarySearch(cq, categories[i]);
+            positions[i] = j;
+            if (j >= 0) {
+                // Ascending: both arrays are sorted, so seen is too.
+                seen[nSeen++] = j;
+                vanished.add(-wq[j]);
+            }
+        }
+        double largest = 0;
+        for (final int j : byWeight) {
+            if (Arrays.binarySearch(seen, 0, nSeen, j) < 0) {
+                largest = wq[j];
+                break;
+            }
+        }
+        return new Overlap(positions, seen, nSeen, Math.max(0.0, vanished.value()), largest);
+    }
+
+    /** A window's categories against Q ({@link #overlap}). */
+    static final class Overlap {
+        private final int[] positions;
+        private final int[] seen;
+        private final int nSeen;
+        private final double vanishedMass;
+        private final double largestVanished;
+
+        private Overlap(final int[] positions, final int[] seen, final int nSeen, final double vanishedMass,
+                        final double largestVanished) {
+            this.positions = positions;
+            this.seen = seen;
+            this.nSeen = nSeen;
+            this.vanishedMass = vanishedMass;
+            this.largestVanished = largestVanished;
+        }
+
+        /** The window's i-th category's index in Q, or {@code -(insertion point) - 1} when Q lacks it (as {@link Arrays#binarySearch}). */
+        int position(final int i) {
+            return positions[i];
+        }
+
+        /** Whether Q's category {@code j} is in the window. */
+        boolean seen(final int j) {
+            return Arrays.binarySearch(seen, 0, nSeen, j) >= 0;
+        }
+
+        /** Q's total weight on the categories absent from the window, {@code >= 0} (see {@link ReferenceIndex#vanishedMass()}). */
+        double vanishedMass() {
+            return vanishedMass;
+        }
+
+        /** The largest weight of Q's categories absent from the window; 0 if there is none. */
+        double largestVanished() {
+            return largestVanished;
+        }
+    }
+
     /** {@link Histogram#hashCode()} of Q. */
     int hash() {
         return hash;
