@@ -5,7 +5,6 @@ import io.divergent.alert.WindowAlerts;
 import io.divergent.avro.DivergenceEvent;
 import io.divergent.avro.DriftAlert;
 import io.divergent.config.MonitorConfig;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -124,13 +123,13 @@ final class AlertProcessor implements Processor<String, Routed, String, Routed> 
         }
         final long timestamp = window.end() - 1;
         for (final DivergenceEvent event : window.events()) {
-            context.forward(new Record<>(event.getSeriesId(), new Emitted.Event(event), timestamp, new RecordHeaders()));
+            context.forward(new Record<>(event.getSeriesId(), new Emitted.Event(event), timestamp));
             if (!event.getNoData()) {
                 metrics.windowEmitted(window.monitor());
             }
         }
         for (final DriftAlert alert : raised) {
-            context.forward(new Record<>(alert.getSeriesId(), new Emitted.Alert(alert), timestamp, new RecordHeaders()));
+            context.forward(new Record<>(alert.getSeriesId(), new Emitted.Alert(alert), timestamp));
             metrics.alertRaised(window.monitor());
         }
     }

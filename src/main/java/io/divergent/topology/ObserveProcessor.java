@@ -3,7 +3,6 @@ package io.divergent.topology;
 import io.divergent.config.FieldPath;
 import io.divergent.config.MonitorConfig;
 import io.divergent.config.ValueFormat;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -129,9 +128,9 @@ final class ObserveProcessor implements Processor<byte[], byte[], String, Routed
                 timestamp = record.timestamp();
             }
             // The record keeps the input's timestamp, which the broker accepted once; see Observation.
+            // No headers: the input's are not forwarded (the three-argument Record starts empty, without a copy).
             yields.add(new Record<String, Routed>(series,
-                    new Observation(category, meta.partition(), meta.offset(), timestamp), record.timestamp(),
-                    new RecordHeaders()));
+                    new Observation(category, meta.partition(), meta.offset(), timestamp), record.timestamp()));
         }
     }
 

@@ -101,6 +101,10 @@ public final class SeriesId {
     }
 
     private static void escape(final String text, final StringBuilder out) {
+        if (text.indexOf('%') < 0 && text.indexOf('|') < 0 && text.indexOf('=') < 0) {
+            out.append(text);   // the usual case, in one copy (once per record)
+            return;
+        }
         for (int i = 0; i < text.length(); i++) {
             final char c = text.charAt(i);
             switch (c) {

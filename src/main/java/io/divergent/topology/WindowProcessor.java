@@ -561,7 +561,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
         if (!events.isEmpty()) {
             context.forward(new Record<>(monitor.config.name(), new Emitted.Window(monitor.config.name(), end, events),
-                    end - 1, new RecordHeaders()));
+                    end - 1));
         }
     }
 
