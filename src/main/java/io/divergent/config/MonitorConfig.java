@@ -36,6 +36,20 @@ public record MonitorConfig(String name, String inputTopic, ValueFormat valueFor
         return alerts.thresholds();
     }
 
+    /**
+     * Every field of a value the monitor reads: the category (unless the value is a string), the
+     * segments, the timestamp. An Avro input is decoded for these alone ({@code AvroProjection}).
+     */
+    public List<FieldPath> fieldsRead() {
+        final List<FieldPath> fields = new java.util.ArrayList<>();
+        if (valueFormat != ValueFormat.STRING) {
+            fields.add(categoryField);
+        }
+        fields.addAll(segmentFields);
+        timestampField.ifPresent(fields::add);
+        return List.copyOf(fields);
+    }
+
     /** True when windows overlap (advance < size). */
     public boolean hopping() {
         return windowAdvance.compareTo(windowSize) < 0;

@@ -3,6 +3,7 @@ package io.divergent.serde;
 import io.divergent.registry.RegistryException;
 import io.divergent.registry.SchemaRegistry;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,6 +53,8 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
     private final Class<T> type;
     private final Schema readerSchema;
     private final SpecificData model;
+    /** Generic only: the field paths read ({@link AvroProjection}); null: every field. */
+    private final List<List<String>> projection;
     private volatile SchemaRegistry registry;
     private volatile String url = "(none)";
     private final Map<Integer, Reading<T>> readings = new ConcurrentHashMap<>();
@@ -63,9 +66,23 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
 
     /** A generic deserializer; {@code T} must be {@link GenericRecord}. Call {@link #configure} before use. */
     public AvroDeserializer() {
+        this((List<List<String>>) null);
+    }
+
+    /**
+     * A generic deserializer that decodes only some fields of each record: the writer's schema
+     * pruned to {@code paths} ({@link AvroProjection}); the other fields are skipped and absent
+     * from the records it returns. Payloads are checked as fully as by {@link #AvroDeserializer()}
+     * (a skipped field is still parsed, and bytes left over are refused). Call {@link #configure}
+     * before use.
+     *
+     * @param paths field paths (field names from the top-level record); null: every field
+     */
+    public AvroDeserializer(final List<List<String>> paths) {
         this.type = null;
         this.readerSchema = null;
         this.model = null;
+        this.projection = paths == null ? null : paths.stream().map(List::copyOf).toList();
     }
 
     /**
@@ -80,6 +97,7 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
         if (!SpecificRecord.class.isAssignableFrom(type)) {
             throw new IllegalArgumentException(type.getName() + " is not an Avro SpecificRecord");
         }
+        this.projection = null;
         this.model = SpecificData.getForClass(type);
         try {
             this.readerSchema = model.getSchema(type);
@@ -198,7 +216,8 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
             throw new SerializationException(cannotFetch, e);
         }
         if (type == null) {
-            return new Reading<>(writer, (DatumReader<T>) new GenericDatumReader<GenericRecord>(writer, writer,
+            final Schema reader = projection == null ? writer : AvroProjection.of(writer, projection);
+            return new Reading<>(writer, (DatumReader<T>) new GenericDatumReader<GenericRecord>(writer, reader,
                     GenericData.get()), null);
         }
         AvroClassTrust.ensureInstalled();

@@ -1,9 +1,11 @@
 package io.divergent.serde;
 
-import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
+
+import java.util.List;
+import java.util.Map;
 
 /** Configured {@link AvroSerde}s in one call. */
 public final class AvroSerdes {
@@ -39,5 +41,19 @@ public final class AvroSerdes {
         final AvroSerde<GenericRecord> serde = new AvroSerde<>();
         serde.configure(config, isKey);
         return serde;
+    }
+
+    /**
+     * A configured generic deserializer that decodes only the fields at {@code paths} (see
+     * {@link AvroDeserializer#AvroDeserializer(List)}).
+     *
+     * @param config serde configuration, as for {@link #specific}
+     * @param paths  field paths from the top-level record
+     * @throws org.apache.kafka.common.config.ConfigException if the configuration is invalid
+     */
+    public static AvroDeserializer<GenericRecord> projected(final Map<String, ?> config, final List<List<String>> paths) {
+        final AvroDeserializer<GenericRecord> deserializer = new AvroDeserializer<>(paths);
+        deserializer.configure(config, false);
+        return deserializer;
     }
 }

@@ -4,6 +4,7 @@ import io.divergent.avro.DivergenceEvent;
 import io.divergent.avro.DriftAlert;
 import io.divergent.avro.ReferenceDistribution;
 import io.divergent.config.DivergentConfig;
+import io.divergent.config.FieldPath;
 import io.divergent.config.MonitorConfig;
 import io.divergent.config.ReferenceMode;
 import io.divergent.serde.AvroSerdes;
@@ -143,11 +144,14 @@ public final class DivergentTopology {
         final List<KStream<String, Observation>> observed = new ArrayList<>();
         for (final String topic : config.inputTopics()) {
             final List<MonitorConfig> monitors = config.monitorsOf(topic);
+            // An Avro input is decoded for the fields its monitors read alone (the others are skipped).
+            final List<List<String>> read = monitors.stream().flatMap(m -> m.fieldsRead().stream())
+                    .map(FieldPath::parts).distinct().toList();
             // One decoder per processor instance: Avro decoders are reused per record and are not thread-safe.
             final KStream<String, Routed> routed = builder
                     .stream(topic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("divergent-source-" + topic))
                     .process(() -> new ObserveProcessor(monitors, new ValueDecoder(monitors.get(0).valueFormat(),
-                                    AvroSerdes.generic(serdeConfig, false).deserializer()), deadLetterBudget,
+                                    AvroSerdes.projected(serdeConfig, read)), deadLetterBudget,
                                     checkedPartitions),
                             Named.as("divergent-observe-" + topic));
             final Map<String, KStream<String, Routed>> branches = routed.split(Named.as("divergent-route-" + topic + "-"))
