@@ -197,7 +197,7 @@ public final class BenchRunner implements AutoCloseable {
             createTopics(List.of(config.outputTopic(), config.alertsTopic()));
             topology = () -> DivergentTopology.build(config, config.serdeProperties());
             final List<String> read = contender.partitionedBySeries() ? List.of(input.topic())
-                    : List.of(input.topic(), id + "-" + DivergentTopology.OBSERVATIONS + "-repartition");
+                    : List.of(input.topic(), id + "-" + DivergentTopology.OBSERVATION_BATCHES + "-repartition");
             done = () -> windowsEmitted(instances) >= input.expectedWindows() && lag(id, read) == 0;
         } else if (contender == Contender.B1) {
             topology = () -> Baselines.framework(input.topic(), serdeConfig, consumed);

@@ -58,7 +58,7 @@ public final class RestoreBench {
         }
         final long produced = events.produceEachPairOnce(runner.bootstrapServers(), input.topic(), runner.serdeConfig());
         final DivergentConfig first = runner.divergentConfig(id, input, runner.stateRoot().resolve(id + "-first"));
-        final List<String> read = List.of(input.topic(), id + "-" + DivergentTopology.OBSERVATIONS + "-repartition");
+        final List<String> read = List.of(input.topic(), id + "-" + DivergentTopology.OBSERVATION_BATCHES + "-repartition");
         final long fillStart = System.nanoTime();
         try (KafkaStreams streams = new KafkaStreams(DivergentTopology.build(first, first.serdeProperties()),
                 DivergentApp.streamsProperties(first))) {

@@ -29,13 +29,15 @@ import org.apache.kafka.streams.state.Stores;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Builds Divergent's Kafka Streams topology. Contract: {@code docs/streaming.md}.
  *
  * <pre>
- * input topic --(observe: decode once, one observation per monitor)--> observations repartition (by series id)
+ * input topic --(observe: decode once, one observation per monitor)--(batch per window partition and commit)
+            --> observation batches repartition (by the partition of the series id) --(unbatch)--> window task
  *             (with input.partitioned.by.series: no repartition, each record checked to be on its series' partition)
  * reference topic --(validate)--> global reference store (every instance, all series; no changelog)
  * observations --> window task: counts per (series, pane) on the heap, written per commit; reads the reference store;
@@ -48,13 +50,24 @@ import java.util.Set;
  *
  * <p>Every processor, store and internal topic is named here; changelog and repartition topic
  * names derive from these names, so renaming one is a migration:
- * {@code <application.id>-divergent-observations-repartition},
+ * {@code <application.id>-divergent-observation-batches-repartition},
  * {@code <application.id>-divergent-<monitor>-panes-changelog}, and so on.
  */
 public final class DivergentTopology {
 
-    /** Repartition topic (name stem) of the observations, keyed by series id. */
-    public static final String OBSERVATIONS = "divergent-observations";
+    /**
+     * Repartition topic (name stem) of the observations, in batches ({@link ObservationBatch}) keyed
+     * by the partition of their series ids. Before issue 16's batching, one record per observation
+     * went to {@code divergent-observations}; the new name keeps a new version from reading that
+     * topic's records as batches.
+     */
+    public static final String OBSERVATION_BATCHES = "divergent-observation-batches";
+    /** The processor that gathers a source task's observations into batches ({@link ObservationBatcher}). */
+    public static final String BATCHER = "divergent-batch-observations";
+    /** The {@link CommitHook} that has the batcher send its batches before each commit of its task. */
+    public static final String BATCHER_HOOK = "divergent-batcher-commit-hook";
+    /** The processor that forwards a batch's observations to the window processor ({@link ObservationUnbatcher}). */
+    public static final String UNBATCHER = "divergent-unbatch-observations";
     /**
      * Global store of reference versions: (series, timestamp) -> weights, or empty for a
      * tombstone; filled from the reference topic by {@link ReferenceProcessor}.
@@ -179,9 +192,8 @@ public final class DivergentTopology {
 
         final WindowSupplier windows = new WindowSupplier(config, deadLetterBudget, referenceGeneration);
         // Input partitioned by series: the window task is the source task, no repartition.
-        final KStream<String, Observation> bySeries = placement.isBySegments() ? observations : observations
-                .repartition(Repartitioned.with(Serdes.String(), new ObservationSerde())
-                        .withName(OBSERVATIONS).withNumberOfPartitions(partitions));
+        final KStream<String, Observation> bySeries = placement.isBySegments() ? observations
+                : repartitionInBatches(builder, observations, partitions);
         final KStream<String, Routed> alerted = bySeries
                 .process(windows, Named.as(WINDOWS))
                 .process(new AlertSupplier(config.monitors(), placement, partitions), Named.as(ALERTING));
@@ -202,6 +214,23 @@ public final class DivergentTopology {
                 .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("divergent-alerts-sink"));
         deadLetters(config, out.get("divergent-output-dead-letters"), WINDOWS);
         return builder.build();
+    }
+
+    /**
+     * Sends the observations to the window tasks' partitions by series id, in one
+     * {@link ObservationBatch} per (source task, window partition, flush) ({@link ObservationBatcher}),
+     * and turns each batch back into its observations in the window task ({@link ObservationUnbatcher}).
+     */
+    private static KStream<String, Observation> repartitionInBatches(final StreamsBuilder builder,
+                                                                     final KStream<String, Observation> observations,
+                                                                     final int partitions) {
+        builder.addStateStore(CommitHook.builder(BATCHER_HOOK));
+        return observations
+                .process(() -> new ObservationBatcher(partitions, BATCHER_HOOK), Named.as(BATCHER), BATCHER_HOOK)
+                .repartition(Repartitioned.with(Serdes.Integer(), Serdes.ByteArray())
+                        .withName(OBSERVATION_BATCHES).withNumberOfPartitions(partitions)
+                        .withStreamPartitioner((topic, partition, batch, count) -> Optional.of(Set.of(partition))))
+                .process(ObservationUnbatcher::new, Named.as(UNBATCHER));
     }
 
     /** Routes dead letters, with their original key, value and reason headers, to the dead-letter topic if one is configured. */

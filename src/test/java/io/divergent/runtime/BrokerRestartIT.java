@@ -133,7 +133,7 @@ class BrokerRestartIT {
     }
 
     private static void awaitLagZero(final EmbeddedKafkaBroker broker, final DivergentConfig config, final String input) {
-        final List<String> consumed = List.of(input, config.applicationId() + "-divergent-observations-repartition");
+        final List<String> consumed = List.of(input, config.applicationId() + "-divergent-observation-batches-repartition");
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             Waits.waitUntil(Duration.ofSeconds(120), () -> KafkaProbes.lag(admin, config.applicationId(), consumed) == 0,
                     () -> "lag of " + consumed + ": " + KafkaProbes.lag(admin, config.applicationId(), consumed));

@@ -36,7 +36,7 @@ class CommitHookCrashIT {
             awaitHalt(workload, run, "counting");
             // The window tasks read the observations repartition topic (one observation per play).
             final long committedAtFirstHalt = KafkaProbes.committed(workload.admin(), workload.config().applicationId(),
-                    List.of(workload.config().applicationId() + "-divergent-observations-repartition"));
+                    List.of(workload.config().applicationId() + "-divergent-observation-batches-repartition"));
             assertThat(committedAtFirstHalt).as("halted while counting").isLessThan(CrashWorkload.EVENTS);
 
             // 2. While windows close: after the 100th expired pane's delete is sent.

@@ -173,7 +173,7 @@ final class CrashWorkload implements AutoCloseable {
 
     /** Every topic the application's tasks consume: the input and the observations repartition (the global reference store commits no offsets). */
     List<String> consumed() {
-        return List.of(input(), config.applicationId() + "-divergent-observations-repartition");
+        return List.of(input(), config.applicationId() + "-divergent-observation-batches-repartition");
     }
 
     Admin admin() {

@@ -124,10 +124,14 @@ class EndToEndIT {
             try (DivergentApp app = DivergentApp.start(config);
                  Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()))) {
                 // The reference topic is read by the global store, which commits no offsets.
-                final List<String> consumed = List.of(input, config.applicationId() + "-divergent-observations-repartition");
+                final List<String> consumed = List.of(input, config.applicationId() + "-divergent-observation-batches-repartition");
                 Waits.waitUntil(Duration.ofSeconds(90), () -> KafkaProbes.lag(admin, config.applicationId(), consumed) == 0,
                         () -> "consumer lag of " + config.applicationId() + " on " + consumed + " is "
                                 + KafkaProbes.lag(admin, config.applicationId(), consumed) + ", app state " + app.streams().state());
+                // The observations crossed the repartition in batches (issue 16): far fewer records than observations.
+                final double batches = recordsConsumed(app, consumed.get(1));
+                assertThat(batches).as("batch records the window tasks read for %d observations", events.size())
+                        .isPositive().isLessThan(events.size() / 4.0);
                 for (final ProducerRecord<String, Object> r : closers) {
                     producer.send(r);
                 }
@@ -151,5 +155,14 @@ class EndToEndIT {
                 assertThat(live.get("genres|country=US@20000").get(0).get("has_reference").asBoolean()).isTrue();
             }
         }
+    }
+
+    /** What the application's consumers read of a topic, from Kafka's consumer metric {@code records-consumed-total}. */
+    private static double recordsConsumed(final DivergentApp app, final String topic) {
+        return app.streams().metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals("records-consumed-total")
+                        && e.getKey().group().equals("consumer-fetch-manager-metrics")
+                        && topic.equals(e.getKey().tags().get("topic")))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
     }
 }

@@ -102,7 +102,7 @@ class IdleCloseCrashIT {
             props.store(writer, "IdleCloseCrashIT");
         }
         final Path log = dir.resolve("run.log");
-        final List<String> consumed = List.of(input, app + "-divergent-observations-repartition");
+        final List<String> consumed = List.of(input, app + "-divergent-observation-batches-repartition");
         final List<String> output = List.of(config.outputTopic());
         final List<DivergentProcess> processes = new ArrayList<>();
 

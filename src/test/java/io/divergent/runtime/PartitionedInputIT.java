@@ -126,7 +126,7 @@ class PartitionedInputIT {
                         () -> "consumer lag of " + config.applicationId() + " on " + consumed + " is "
                                 + KafkaProbes.lag(admin, config.applicationId(), consumed) + ", app state " + app.streams().state());
                 assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
-                        .doesNotContain(config.applicationId() + "-divergent-observations-repartition");
+                        .doesNotContain(config.applicationId() + "-divergent-observation-batches-repartition");
                 // DE's open window [10 s, 20 s) is on partition 1 (its partition key's), where the
                 // series id would be on partition 0 by Kafka's default partitioner.
                 final HttpResponse<String> open = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

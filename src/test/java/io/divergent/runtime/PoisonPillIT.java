@@ -98,7 +98,7 @@ class PoisonPillIT {
              Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()))) {
             // Both monitors share stream time (one repartition partition) and the two topics
             // interleave in any order: close the windows only once everything above is processed.
-            final List<String> consumed = List.of(plays, devices, config.applicationId() + "-divergent-observations-repartition");
+            final List<String> consumed = List.of(plays, devices, config.applicationId() + "-divergent-observation-batches-repartition");
             Waits.waitUntil(Duration.ofSeconds(90), () -> KafkaProbes.lag(admin, config.applicationId(), consumed) == 0,
                     () -> "lag of " + consumed + ": " + KafkaProbes.lag(admin, config.applicationId(), consumed));
             produce(List.of(avro(plays, 61 * S, closer),                                   // plays@6: closes [0, 60s)
@@ -157,7 +157,7 @@ class PoisonPillIT {
                 json(devices, "{\"device\":\"ios\",\"ts\":1000} trailing garbage"),                  // devices@5: malformed
                 json(devices, "{\"device\":\"tv\",\"ts\":99999999999999}"),                          // devices@6: future
                 json(devices, "{\"device\":\"web\",\"ts\":2000}")));                                 // devices@7: [0, 10 s) web
-        final List<String> consumed = List.of(devices, config.applicationId() + "-divergent-observations-repartition");
+        final List<String> consumed = List.of(devices, config.applicationId() + "-divergent-observation-batches-repartition");
         try (DivergentApp app = DivergentApp.start(config);
              Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()))) {
             Waits.waitUntil(Duration.ofSeconds(90), () -> KafkaProbes.lag(admin, config.applicationId(), consumed) == 0

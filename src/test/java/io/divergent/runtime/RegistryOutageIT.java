@@ -143,7 +143,7 @@ class RegistryOutageIT {
     private static long lagOf(final DivergentConfig config, final String input) {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()))) {
             return KafkaProbes.lag(admin, config.applicationId(),
-                    List.of(input, config.applicationId() + "-divergent-observations-repartition"));
+                    List.of(input, config.applicationId() + "-divergent-observation-batches-repartition"));
         }
     }
 

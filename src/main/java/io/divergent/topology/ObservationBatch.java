@@ -1,0 +1,186 @@
+package io.divergent.topology;
+
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.utils.ByteUtils;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The value of one record on the observation batches repartition topic: the observations one
+ * source task sent to one window partition between two flushes ({@link ObservationBatcher}), in
+ * the order it saw them (issue 16, lever 3: a record, a send and a fetch per batch rather than per
+ * observation).
+ *
+ * <p>Layout: the number of entries (unsigned varint), then the entries, each
+ * <pre>
+ * series ref, category ref, source partition (varint), source offset, event time, record timestamp
+ * </pre>
+ * where the three longs are zigzag varlongs of the difference to the entry before (the first to
+ * 0), and a ref is an unsigned varint {@code n}: {@code n} less than the strings of its kind
+ * seen so far in the batch names the {@code n}-th of them; {@code n} equal to that number
+ * introduces a new one, whose UTF-8 length (unsigned varint) and bytes follow. So a series or a
+ * category is written once per batch, and decoded into one {@code String} per batch.
+ */
+final class ObservationBatch {
+
+    private ObservationBatch() {
+    }
+
+    /** What {@link #read} hands each entry to, in batch order. */
+    interface Entry {
+        void accept(String series, Observation observation, long timestamp);
+    }
+
+    /**
+     * Reads a batch.
+     *
+     * @throws SerializationException if the bytes are not a whole batch (named with the topic)
+     */
+    static void read(final String topic, final byte[] batch, final Entry entry) {
+        final ByteBuffer in = ByteBuffer.wrap(batch);
+        final List<String> series = new ArrayList<>();
+        final List<String> categories = new ArrayList<>();
+        long offset = 0;
+        long eventTime = 0;
+        long timestamp = 0;
+        try {
+            final int count = ByteUtils.readUnsignedVarint(in);
+            for (int i = 0; i < count; i++) {
+                final String s = ref(in, series);
+                final String category = ref(in, categories);
+                final int partition = ByteUtils.readVarint(in);
+                offset += ByteUtils.readVarlong(in);
+                eventTime += ByteUtils.readVarlong(in);
+                timestamp += ByteUtils.readVarlong(in);
+                entry.accept(s, new Observation(category, partition, offset, eventTime), timestamp);
+            }
+            if (in.hasRemaining()) {
+                throw new IllegalArgumentException(in.remaining() + " bytes after the last entry");
+            }
+        } catch (final BufferUnderflowException | IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw new SerializationException("corrupt observation batch on " + topic + " at byte " + in.position()
+                    + " of " + batch.length + ": " + (e instanceof BufferUnderflowException
+                    ? "it ends inside an entry" : e.getMessage()), e);
+        }
+    }
+
+    private static String ref(final ByteBuffer in, final List<String> seen) {
+        final int n = ByteUtils.readUnsignedVarint(in);
+        if (n < seen.size()) {
+            return seen.get(n);
+        }
+        if (n != seen.size()) {
+            throw new IllegalArgumentException("reference " + n + " to one of " + seen.size() + " strings");
+        }
+        final int length = ByteUtils.readUnsignedVarint(in);
+        if (length > in.remaining()) {
+            throw new BufferUnderflowException();
+        }
+        final String value = new String(in.array(), in.position(), length, StandardCharsets.UTF_8);
+        in.position(in.position() + length);
+        seen.add(value);
+        return value;
+    }
+
+    /**
+     * Builds one batch; reusable after {@link #drain}, which keeps at most {@link #KEPT} bytes of
+     * buffer and small dictionaries (a source task has a writer per window partition). Not
+     * thread-safe.
+     */
+    static final class Writer {
+        /** Worst case of an entry without its strings: 2 refs of 5 bytes, a varint of 5, three varlongs of 10. */
+        private static final int MAX_ENTRY_WITHOUT_STRINGS = 2 * 5 + 5 + 3 * 10;
+        /** The buffer a drained writer keeps at most, in bytes; and the dictionary size it keeps its maps for. */
+        private static final int KEPT = 4096;
+
+        private Map<String, Integer> series = new HashMap<>();
+        private Map<String, Integer> categories = new HashMap<>();
+        private ByteBuffer out = ByteBuffer.allocate(1024);
+        private long offset;
+        private long eventTime;
+        private long timestamp;
+        private long maxTimestamp = Long.MIN_VALUE;
+        private int entries;
+
+        /** Appends one observation of a series, with the timestamp of its input record. */
+        void add(final String seriesId, final Observation observation, final long recordTimestamp) {
+            ensure(MAX_ENTRY_WITHOUT_STRINGS);
+            ref(seriesId, series);
+            ref(observation.category(), categories);
+            ByteUtils.writeVarint(observation.sourcePartition(), out);
+            ByteUtils.writeVarlong(observation.sourceOffset() - offset, out);
+            ByteUtils.writeVarlong(observation.eventTime() - eventTime, out);
+            ByteUtils.writeVarlong(recordTimestamp - timestamp, out);
+            offset = observation.sourceOffset();
+            eventTime = observation.eventTime();
+            timestamp = recordTimestamp;
+            maxTimestamp = Math.max(maxTimestamp, recordTimestamp);
+            entries++;
+        }
+
+        private void ref(final String value, final Map<String, Integer> seen) {
+            final Integer known = seen.get(value);
+            if (known != null) {
+                ByteUtils.writeUnsignedVarint(known, out);
+                return;
+            }
+            final int n = seen.size();
+            seen.put(value, n);
+            final byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+            ensure(5 + 5 + utf8.length + MAX_ENTRY_WITHOUT_STRINGS);
+            ByteUtils.writeUnsignedVarint(n, out);
+            ByteUtils.writeUnsignedVarint(utf8.length, out);
+            out.put(utf8);
+        }
+
+        private void ensure(final int bytes) {
+            if (out.remaining() < bytes) {
+                final ByteBuffer larger = ByteBuffer.allocate(Math.max(out.capacity() * 2, out.position() + bytes));
+                larger.put(out.array(), 0, out.position());
+                out = larger;
+            }
+        }
+
+        /** The batch's entries so far, in bytes (without the count {@link #drain} puts before them). */
+        int size() {
+            return out.position();
+        }
+
+        /** True when nothing was added since the last {@link #drain}. */
+        boolean isEmpty() {
+            return entries == 0;
+        }
+
+        /** The largest record timestamp added since the last {@link #drain} ({@code Long.MIN_VALUE} if none). */
+        long maxTimestamp() {
+            return maxTimestamp;
+        }
+
+        /** The batch's bytes; the writer starts a new, empty batch. */
+        byte[] drain() {
+            final ByteBuffer batch = ByteBuffer.allocate(ByteUtils.sizeOfUnsignedVarint(entries) + out.position());
+            ByteUtils.writeUnsignedVarint(entries, batch);
+            batch.put(out.array(), 0, out.position());
+            out = out.capacity() > KEPT ? ByteBuffer.allocate(KEPT) : out.clear();
+            series = series.size() > KEPT / 16 ? new HashMap<>() : clear(series);
+            categories = categories.size() > KEPT / 16 ? new HashMap<>() : clear(categories);
+            offset = 0;
+            eventTime = 0;
+            timestamp = 0;
+            maxTimestamp = Long.MIN_VALUE;
+            entries = 0;
+            return batch.array();
+        }
+
+        private static Map<String, Integer> clear(final Map<String, Integer> map) {
+            map.clear();
+            return map;
+        }
+    }
+}
