@@ -7,9 +7,8 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The value of one record on the observation batches repartition topic: the observations one
@@ -24,8 +23,11 @@ import java.util.Map;
  * where the three longs are zigzag varlongs of the difference to the entry before (the first to
  * 0), and a ref is an unsigned varint {@code n}: {@code n} less than the strings of its kind
  * seen so far in the batch names the {@code n}-th of them; {@code n} equal to that number
- * introduces a new one, whose UTF-8 length (unsigned varint) and bytes follow. So a series or a
- * category is written once per batch, and decoded into one {@code String} per batch.
+ * introduces a new one, whose UTF-8 length (unsigned varint) and bytes follow. The writer
+ * remembers the strings of a batch in a lossy dictionary ({@link Writer#SLOTS} slots by hash, the
+ * last string wins a slot: no map to grow per batch), so a series or a category is written once
+ * per batch unless another string took its slot in between; the reader does not care which.
+ * Repeated strings decode into one {@code String}, whose hash is then computed once.
  */
 final class ObservationBatch {
 
@@ -89,24 +91,34 @@ final class ObservationBatch {
     }
 
     /**
-     * Builds one batch; reusable after {@link #drain}, which keeps at most {@link #KEPT} bytes of
-     * buffer and small dictionaries (a source task has a writer per window partition). Not
-     * thread-safe.
+     * Builds one batch; reusable after {@link #drain}, which keeps its buffer up to a size (a
+     * source task has a writer per window partition). Not thread-safe.
      */
     static final class Writer {
         /** Worst case of an entry without its strings: 2 refs of 5 bytes, a varint of 5, three varlongs of 10. */
         private static final int MAX_ENTRY_WITHOUT_STRINGS = 2 * 5 + 5 + 3 * 10;
-        /** The buffer a drained writer keeps at most, in bytes; and the dictionary size it keeps its maps for. */
-        private static final int KEPT = 4096;
+        /** Slots of each dictionary (a power of two). */
+        static final int SLOTS = 1024;
 
-        private Map<String, Integer> series = new HashMap<>();
-        private Map<String, Integer> categories = new HashMap<>();
+        private final Dictionary series = new Dictionary();
+        private final Dictionary categories = new Dictionary();
+        private final int kept;
         private ByteBuffer out = ByteBuffer.allocate(1024);
         private long offset;
         private long eventTime;
         private long timestamp;
         private long maxTimestamp = Long.MIN_VALUE;
         private int entries;
+
+        /** A writer that keeps a buffer of up to 4 KiB after {@link #drain}. */
+        Writer() {
+            this(4096);
+        }
+
+        /** @param kept the largest buffer, in bytes, that {@link #drain} keeps for the next batch */
+        Writer(final int kept) {
+            this.kept = kept;
+        }
 
         /** Appends one observation of a series, with the timestamp of its input record. */
         void add(final String seriesId, final Observation observation, final long recordTimestamp) {
@@ -124,17 +136,15 @@ final class ObservationBatch {
             entries++;
         }
 
-        private void ref(final String value, final Map<String, Integer> seen) {
-            final Integer known = seen.get(value);
-            if (known != null) {
+        private void ref(final String value, final Dictionary seen) {
+            final int known = seen.numberOf(value);
+            if (known >= 0) {
                 ByteUtils.writeUnsignedVarint(known, out);
                 return;
             }
-            final int n = seen.size();
-            seen.put(value, n);
             final byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
             ensure(5 + 5 + utf8.length + MAX_ENTRY_WITHOUT_STRINGS);
-            ByteUtils.writeUnsignedVarint(n, out);
+            ByteUtils.writeUnsignedVarint(seen.add(value), out);
             ByteUtils.writeUnsignedVarint(utf8.length, out);
             out.put(utf8);
         }
@@ -167,9 +177,9 @@ final class ObservationBatch {
             final ByteBuffer batch = ByteBuffer.allocate(ByteUtils.sizeOfUnsignedVarint(entries) + out.position());
             ByteUtils.writeUnsignedVarint(entries, batch);
             batch.put(out.array(), 0, out.position());
-            out = out.capacity() > KEPT ? ByteBuffer.allocate(KEPT) : out.clear();
-            series = series.size() > KEPT / 16 ? new HashMap<>() : clear(series);
-            categories = categories.size() > KEPT / 16 ? new HashMap<>() : clear(categories);
+            out = out.capacity() > kept ? ByteBuffer.allocate(1024) : out.clear();
+            series.clear();
+            categories.clear();
             offset = 0;
             eventTime = 0;
             timestamp = 0;
@@ -177,10 +187,39 @@ final class ObservationBatch {
             entries = 0;
             return batch.array();
         }
+    }
 
-        private static Map<String, Integer> clear(final Map<String, Integer> map) {
-            map.clear();
-            return map;
+    /** The strings a batch has introduced, by number, as far as their slots still hold them. */
+    private static final class Dictionary {
+        private final String[] strings = new String[Writer.SLOTS];
+        private final int[] numbers = new int[Writer.SLOTS];
+        private int size;
+
+        /** The number of a string the batch introduced, if its slot still holds it; else -1. */
+        int numberOf(final String value) {
+            final int slot = slot(value);
+            final String known = strings[slot];
+            return known != null && known.equals(value) ? numbers[slot] : -1;
+        }
+
+        /** Introduces a string: its number is the count of strings introduced before it. */
+        int add(final String value) {
+            final int slot = slot(value);
+            strings[slot] = value;
+            numbers[slot] = size;
+            return size++;
+        }
+
+        void clear() {
+            if (size > 0) {
+                Arrays.fill(strings, null);
+                size = 0;
+            }
+        }
+
+        private static int slot(final String value) {
+            final int h = value.hashCode();
+            return (h ^ (h >>> 16)) & (Writer.SLOTS - 1);
         }
     }
 }

@@ -80,7 +80,8 @@ final class ObservationBatcher implements Processor<String, Observation, Integer
         final int partition = SeriesPartitioner.bySeriesId().partition(record.key(), partitions);
         ObservationBatch.Writer batch = batches[partition];
         if (batch == null) {
-            batch = new ObservationBatch.Writer();
+            // A writer keeps about its share of MAX_BYTES (a doubling's worth more) between batches.
+            batch = new ObservationBatch.Writer(2 * Math.max(4096, MAX_BYTES / partitions));
             batches[partition] = batch;
         }
         final int before = batch.size();
