@@ -68,8 +68,12 @@ final class ObservationBatcher implements Processor<String, Observation, Integer
     @Override
     public void init(final ProcessorContext<Integer, byte[]> context) {
         this.context = context;
-        this.internal = (InternalProcessorContext<Integer, byte[]>) context;
-        this.node = internal.currentNode();
+        // Kafka Streams always hands its internal context; a test's mock context has none, and
+        // then only the linger and the size send batches.
+        if (context instanceof InternalProcessorContext<Integer, byte[]> kafka) {
+            this.internal = kafka;
+            this.node = kafka.currentNode();
+        }
         final CommitHook hook = context.getStateStore(hookStore);
         hook.beforeCommit(this::beforeCommit);
         context.schedule(LINGER, PunctuationType.WALL_CLOCK_TIME, now -> sendAll());
@@ -102,6 +106,9 @@ final class ObservationBatcher implements Processor<String, Observation, Integer
     private void beforeCommit() {
         if (bytes == 0) {
             return;
+        }
+        if (internal == null) {
+            throw new IllegalStateException("a commit hook without Kafka Streams' processor context");
         }
         final ProcessorNode<?, ?, ?, ?> previousNode = internal.currentNode();
         final ProcessorRecordContext previousContext = internal.recordContext();
