@@ -311,6 +311,42 @@ class WindowTopologyTest {
         }
     }
 
+    /**
+     * The events of one closing window come out in series-id order, whatever order the series
+     * arrived in, and a silent expected series takes its place in that order: the emission order is
+     * part of the deterministic output that replay promises.
+     */
+    @Test
+    void aWindowsEventsComeOutInSeriesIdOrder() {
+        try (TopologyHarness t = new TopologyHarness(jsonMonitor("genres", "genre", "monitor.genres.segment.fields", "country"))) {
+            final List<String> countries = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                countries.add(String.format("C%02d", i));
+            }
+            java.util.Collections.shuffle(countries, new java.util.Random(16));
+            for (final String country : countries) {
+                t.json(1 * S, "{\"genre\":\"action\",\"country\":\"" + country + "\"}");  // [0, 60s)
+            }
+            // [60s, 120s): every country but C07, one at a time in another shuffled order
+            java.util.Collections.shuffle(countries, new java.util.Random(61));
+            for (final String country : countries) {
+                if (!country.equals("C07")) {
+                    t.json(61 * S, "{\"genre\":\"drama\",\"country\":\"" + country + "\"}"); // the first closes [0, 60s)
+                }
+            }
+            t.json(120 * S, "{\"genre\":\"drama\",\"country\":\"C00\"}");   // closes [60s, 120s): C07 silent
+            final List<DivergenceEvent> events = t.events();
+            final List<String> first = events.stream().filter(e -> e.getWindowStart().toEpochMilli() == 0)
+                    .map(DivergenceEvent::getSeriesId).toList();
+            final List<String> second = events.stream().filter(e -> e.getWindowStart().toEpochMilli() == 60 * S)
+                    .map(DivergenceEvent::getSeriesId).toList();
+            assertThat(first).hasSize(40).isSorted();
+            assertThat(second).hasSize(40).isSorted().contains("genres|country=C07");
+            assertThat(events.stream().filter(e -> e.getSeriesId().equals("genres|country=C07")
+                    && e.getWindowStart().toEpochMilli() == 60 * S).findFirst().orElseThrow().getNoData()).isTrue();
+        }
+    }
+
     /** Issue 16: the recent-events store is for the HTTP server; without one it is not kept. */
     @Test
     void theRecentEventsStoreExistsOnlyWithAnHttpPort() {
