@@ -51,25 +51,39 @@ final class ObservationBatch {
         long offset = 0;
         long eventTime = 0;
         long timestamp = 0;
+        final int count;
         try {
-            final int count = ByteUtils.readUnsignedVarint(in);
-            for (int i = 0; i < count; i++) {
-                final String s = ref(in, series);
-                final String category = ref(in, categories);
-                final int partition = ByteUtils.readVarint(in);
+            count = ByteUtils.readUnsignedVarint(in);
+        } catch (final RuntimeException e) {
+            throw corrupt(topic, in, batch, e);
+        }
+        for (int i = 0; i < count; i++) {
+            final String s;
+            final String category;
+            final int partition;
+            // Only the decoding is guarded: what the entry's consumer throws is its own.
+            try {
+                s = ref(in, series);
+                category = ref(in, categories);
+                partition = ByteUtils.readVarint(in);
                 offset += ByteUtils.readVarlong(in);
                 eventTime += ByteUtils.readVarlong(in);
                 timestamp += ByteUtils.readVarlong(in);
-                entry.accept(s, new Observation(category, partition, offset, eventTime), timestamp);
+            } catch (final RuntimeException e) {
+                throw corrupt(topic, in, batch, e);
             }
-            if (in.hasRemaining()) {
-                throw new IllegalArgumentException(in.remaining() + " bytes after the last entry");
-            }
-        } catch (final BufferUnderflowException | IllegalArgumentException | IndexOutOfBoundsException e) {
-            throw new SerializationException("corrupt observation batch on " + topic + " at byte " + in.position()
-                    + " of " + batch.length + ": " + (e instanceof BufferUnderflowException
-                    ? "it ends inside an entry" : e.getMessage()), e);
+            entry.accept(s, new Observation(category, partition, offset, eventTime), timestamp);
         }
+        if (in.hasRemaining()) {
+            throw corrupt(topic, in, batch, new IllegalArgumentException(in.remaining() + " bytes after the last entry"));
+        }
+    }
+
+    private static SerializationException corrupt(final String topic, final ByteBuffer in, final byte[] batch,
+                                                  final RuntimeException e) {
+        return new SerializationException("corrupt observation batch on " + topic + " at byte " + in.position()
+                + " of " + batch.length + ": " + (e instanceof BufferUnderflowException
+                ? "it ends inside an entry" : e.getMessage()), e);
     }
 
     private static String ref(final ByteBuffer in, final List<String> seen) {

@@ -74,6 +74,14 @@ class ObservationBatchTest {
     }
 
     @Test
+    void whatTheConsumerOfAnEntryThrowsIsNotCalledACorruptBatch() {
+        final byte[] batch = write(new ObservationBatch.Writer(), randomEntries(new Random(3), 5));
+        assertThatThrownBy(() -> ObservationBatch.read("t", batch, (s, o, ts) -> {
+            throw new IllegalArgumentException("downstream");
+        })).isExactlyInstanceOf(IllegalArgumentException.class).hasMessage("downstream");
+    }
+
+    @Test
     void anEmptyBatchHasNoEntries() {
         assertThat(read(new ObservationBatch.Writer().drain())).isEmpty();
     }
