@@ -1,5 +1,7 @@
 package io.divergent.bench;
 
+import io.divergent.config.ConfigKeys;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -98,6 +100,8 @@ public final class Bench {
         report.setup("reps", options.reps());
         report.setup("statistic", "median of reps");
         report.setup("processing_guarantee", "exactly_once_v2 (B1, B2, B3, P)");
+        report.setup("stream_threads", ConfigKeys.defaultStreamThreads()
+                + " per instance (B1, B2, B3, P: Divergent's default); Flink parallelism 2");
         report.setup("allocation_measure", "com.sun.management.ThreadMXBean allocated bytes of the contender's threads");
         report.setup("peak_heap_measure", "sum of the heap pools' peak usage, reset after a System.gc() before each run; "
                 + "the broker and the harness share the heap");

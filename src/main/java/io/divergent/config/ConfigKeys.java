@@ -47,6 +47,20 @@ public final class ConfigKeys {
     public static final Map<String, String> KAFKA_DEFAULTS = Map.of("processing.guarantee", "exactly_once_v2",
             "compression.type", "zstd");
 
+    /**
+     * Kafka Streams' stream threads per instance. Divergent's default is the processors the JVM
+     * sees ({@link Runtime#availableProcessors()}, which honours a container's CPU limit), not
+     * Kafka Streams' one: P's reading tasks and window tasks are separate sub-topologies, and one
+     * thread left a core idle (issue 16: +18-20% records/s on 2 cores, CPU per record unchanged;
+     * {@code docs/benchmarks.md}, sixth pass). A thread with no task only polls.
+     */
+    public static final String STREAM_THREADS = "num.stream.threads";
+
+    /** The default of {@link #STREAM_THREADS}: the processors this JVM sees, at least 1. */
+    public static int defaultStreamThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+
     /** What {@link #MAX_FUTURE} resolves {@code 0} to: {@link Long#MAX_VALUE} milliseconds. */
     public static final Duration NO_BOUND = Duration.ofMillis(Long.MAX_VALUE);
 
@@ -292,7 +306,8 @@ public final class ConfigKeys {
                         .collect(Collectors.joining(", ")),
                 "", "passed to the registry client and Avro serdes, as Confluent names them"));
         rows.add(new Row("`kafka.<any>`", new TreeSet<>(KAFKA_DEFAULTS.keySet()).stream()
-                .map(k -> "`" + k + "=" + KAFKA_DEFAULTS.get(k) + "`").collect(Collectors.joining(", ")),
+                .map(k -> "`" + k + "=" + KAFKA_DEFAULTS.get(k) + "`").collect(Collectors.joining(", "))
+                + ", `" + STREAM_THREADS + "` = the processors the JVM sees",
                 "Kafka Streams / client properties, prefix removed; near misses of Kafka's names refused (above); "
                 + "`compression.type=zstd` applies under exactly-once only"));
         for (final ConfigKey<?> key : MONITOR_KEYS) {

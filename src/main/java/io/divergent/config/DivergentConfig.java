@@ -299,8 +299,8 @@ public final class DivergentConfig {
     }
 
     /**
-     * Kafka Streams and client properties: {@link ConfigKeys#KAFKA_DEFAULTS}, then every
-     * {@code kafka.*} key without its prefix; {@code application.id} is always Divergent's. The
+     * Kafka Streams and client properties: {@link ConfigKeys#KAFKA_DEFAULTS} and
+     * {@link ConfigKeys#STREAM_THREADS} (the processors the JVM sees), then every {@code kafka.*} key without its prefix; {@code application.id} is always Divergent's. The
      * default {@code compression.type=zstd} holds under exactly-once only: with another
      * guarantee, compression is Kafka's default (none) unless a {@code kafka.*} key sets it.
      */
@@ -309,6 +309,7 @@ public final class DivergentConfig {
         kafka.put("application.id", applicationId());
         kafka.put("bootstrap.servers", bootstrapServers());
         kafka.putAll(ConfigKeys.KAFKA_DEFAULTS);
+        kafka.put(ConfigKeys.STREAM_THREADS, Integer.toString(ConfigKeys.defaultStreamThreads()));
         settings.properties().forEach((k, v) -> {
             if (k.startsWith("kafka.")) {
                 kafka.put(k.substring("kafka.".length()), v);

@@ -71,6 +71,26 @@ class DivergentConfigTest {
         assertThat(producerCompression(Map.of("kafka.producer.compression.type", "lz4"))).isEqualTo("lz4");
     }
 
+    /**
+     * Kafka Streams runs one stream thread per processor the JVM sees unless a key says otherwise
+     * (issue 16: Kafka Streams' own default of one left a core idle), and the key still wins.
+     */
+    @Test
+    void streamThreadsDefaultToTheProcessorsUnlessSet() {
+        final int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(ConfigKeys.defaultStreamThreads()).isEqualTo(Math.max(1, cores));
+        assertThat(streamThreads(Map.of())).isEqualTo(Math.max(1, cores));
+        assertThat(streamThreads(Map.of("kafka.num.stream.threads", "1"))).isEqualTo(1);
+        assertThat(streamThreads(Map.of("kafka.num.stream.threads", "3"))).isEqualTo(3);
+    }
+
+    private static int streamThreads(final Map<String, String> extra) {
+        final Map<String, String> keys = new java.util.HashMap<>(minimal());
+        keys.putAll(extra);
+        return new org.apache.kafka.streams.StreamsConfig(io.divergent.runtime.DivergentApp.streamsProperties(
+                DivergentConfig.fromMap(keys))).getInt(org.apache.kafka.streams.StreamsConfig.NUM_STREAM_THREADS_CONFIG);
+    }
+
     /** Under at-least-once zstd is not a default (docs/reliability.md): Kafka's none, unless set. */
     @Test
     void atLeastOnceLeavesCompressionToKafkaUnlessSet() {

@@ -28,6 +28,7 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -245,22 +246,31 @@ final class CrashWorkload implements AutoCloseable {
     }
 
     /**
-     * Waits until the group is stable with exactly {@code members} members (one per instance:
-     * each runs one stream thread), each owning some partitions, together owning every
-     * partition the application consumes.
+     * Waits until the group is stable with exactly {@code instances} instances among its members
+     * (an instance has a member per stream thread, the threads' client ids sharing the instance's
+     * prefix), each instance owning some partitions, together owning every partition the
+     * application consumes.
      *
-     * @return client id to owned partitions
+     * @return instance (client id prefix) to owned partitions
      */
-    Map<String, Set<TopicPartition>> awaitOwners(final int members) {
+    Map<String, Set<TopicPartition>> awaitOwners(final int instances) {
         final int partitions = consumed().size() * PARTITIONS;
         final AtomicReference<Map<String, Set<TopicPartition>>> seen = new AtomicReference<>(Map.of());
         await(() -> {
-            final Map<String, Set<TopicPartition>> owners = KafkaProbes.assignments(admin, config.applicationId());
+            final Map<String, Set<TopicPartition>> owners = new TreeMap<>();
+            KafkaProbes.assignments(admin, config.applicationId()).forEach((member, owned) -> owners
+                    .computeIfAbsent(instanceOf(member), k -> new HashSet<>()).addAll(owned));
             seen.set(owners);
-            return owners.size() == members && owners.values().stream().noneMatch(Set::isEmpty)
+            return owners.size() == instances && owners.values().stream().noneMatch(Set::isEmpty)
                     && owners.values().stream().mapToInt(Set::size).sum() == partitions;
-        }, () -> members + " members owning all " + partitions + " partitions, seen " + seen.get());
+        }, () -> instances + " instances owning all " + partitions + " partitions, seen " + seen.get());
         return seen.get();
+    }
+
+    /** The instance of a stream thread's consumer: its client id up to {@code -StreamThread-}. */
+    private static String instanceOf(final String clientId) {
+        final int thread = clientId.indexOf("-StreamThread-");
+        return thread < 0 ? clientId : clientId.substring(0, thread);
     }
 
     /**
