@@ -50,7 +50,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * under exactly-once) to the run's state directory; heap state ({@code hashmap}) for B4H, RocksDB
  * ({@code rocksdb}) for B4R.
  *
- * <p>Timed from the moment the source opens its deserializer (the source task is running) until
+ * <p>Timed from the moment a source subtask reads its first record (as the Kafka Streams contenders
+ * are: {@link FirstRecordClock}) until
  * every record is read and every window that closes by the last record's event time has been
  * emitted. CPU and allocation are those of the threads born during the run (the MiniCluster's,
  * Flink's Kafka clients'): Flink's thread names carry no run id, and the broker's threads are
@@ -171,6 +172,8 @@ public final class FlinkContender implements ExternalContender {
         private final HashMap<String, String> serdeConfig;
         private transient Deserializer<GenericRecord> values;
         private transient AtomicLong consumed;
+        private transient Run state;
+        private transient boolean reading;
 
         SeriesCategory(final String run, final Map<String, String> serdeConfig) {
             this.run = run;
@@ -180,13 +183,18 @@ public final class FlinkContender implements ExternalContender {
         @Override
         public void open(final DeserializationSchema.InitializationContext context) {
             values = AvroSerdes.generic(serdeConfig, false).deserializer();
-            final Run state = RUNS.get(run);
+            state = RUNS.get(run);
             consumed = state.consumed;
-            state.started();
         }
 
         @Override
         public void deserialize(final ConsumerRecord<byte[], byte[]> record, final Collector<Tuple2<String, String>> out) {
+            if (!reading) {
+                // The clock starts at the first record read, as the Kafka Streams contenders' does
+                // (FirstRecordClock), not when the source opens.
+                reading = true;
+                state.started();
+            }
             final GenericRecord value = values.deserialize(record.topic(), record.headers(), record.value());
             out.collect(Tuple2.of(value.get("series").toString(), value.get("category").toString()));
             consumed.incrementAndGet();

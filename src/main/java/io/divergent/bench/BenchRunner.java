@@ -224,25 +224,24 @@ public final class BenchRunner implements AutoCloseable {
             final Properties props = DivergentApp.streamsProperties(
                     divergentConfig(id, input, stateRoot.resolve(id + "-i" + i)));
             props.put(StreamsConfig.CLIENT_ID_CONFIG, instanceId(id, i));
+            // The clock starts when a stream thread of any instance first reads records (on that
+            // thread): with several stream threads, one can process the whole input while its
+            // instance still rebalances for another, so the instance turning RUNNING is too late.
+            props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG),
+                    FirstRecordClock.class.getName());
+            props.put(StreamsConfig.mainConsumerPrefix(FirstRecordClock.RUN_ID), id);
             final KafkaStreams streams = new KafkaStreams(topology.get(), props);
-            // Taken in the listener, on the stream thread, at the moment the first instance turns
-            // RUNNING: a small input can be half consumed before a polling loop would notice.
-            streams.setStateListener((now, old) -> {
-                if (now == KafkaStreams.State.RUNNING) {
-                    synchronized (before) {
-                        if (before.get() == null) {
-                            before.set(ThreadCost.snapshot(name -> name.contains(id)));
-                            start.set(System.nanoTime());
-                        }
-                    }
-                }
-            });
             instances.add(streams);
         }
+        FirstRecordClock.onFirstRecords(id, () -> {
+            before.set(ThreadCost.snapshot(name -> name.contains(id)));
+            start.set(System.nanoTime());
+        });
         final BooleanSupplier failed = () -> instances.stream().anyMatch(s -> s.state() == KafkaStreams.State.ERROR);
         try {
             instances.forEach(KafkaStreams::start);
-            await(Duration.ofSeconds(60), () -> before.get() != null || failed.getAsBoolean(), contender + " RUNNING");
+            await(Duration.ofSeconds(60), () -> before.get() != null || failed.getAsBoolean(),
+                    contender + " reading its first records");
             await(timeout(n), () -> done.getAsBoolean() || failed.getAsBoolean(),
                     contender + " consuming " + n + " records");
             final long wall = System.nanoTime() - start.get();
@@ -269,6 +268,7 @@ public final class BenchRunner implements AutoCloseable {
             return new Measurement(input.events().workload().name(), contender, n, wall, cost[0], cost[1],
                     changelogBytes(id), heap, windows, windowed ? input.expectedWindows() : -1, perInstance);
         } finally {
+            FirstRecordClock.forget(id);
             for (final KafkaStreams streams : instances) {
                 close(streams);
                 streams.cleanUp();

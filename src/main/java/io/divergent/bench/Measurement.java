@@ -8,8 +8,8 @@ import java.util.List;
  * @param workload        workload name
  * @param contender       what ran
  * @param records         input records consumed
- * @param wallNanos       wall time of the consume phase: from the contender being ready to read
- *                        (Kafka Streams RUNNING; B0: its first poll) until every record was
+ * @param wallNanos       wall time of the consume phase: from the contender's first records read
+ *                        ({@link FirstRecordClock}; B0: its first poll) until every record was
  *                        consumed (and, for B3 and P, every closable window emitted)
  * @param cpuNanos        CPU time of the contender's threads over that phase
  * @param allocatedBytes  bytes allocated by the contender's threads over that phase
