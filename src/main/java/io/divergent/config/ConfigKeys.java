@@ -50,9 +50,10 @@ public final class ConfigKeys {
     /**
      * Kafka Streams' stream threads per instance. Divergent's default is the processors the JVM
      * sees ({@link Runtime#availableProcessors()}, which honours a container's CPU limit), not
-     * Kafka Streams' one: P's reading tasks and window tasks are separate sub-topologies, and one
-     * thread left a core idle (issue 16: +18-20% records/s on 2 cores, CPU per record unchanged;
-     * {@code docs/benchmarks.md}, sixth pass). A thread with no task only polls.
+     * Kafka Streams' one: the reading tasks and window tasks are separate sub-topologies, and one
+     * thread ran them in turn on one core (issue 16: +14-20% records/s on tumbling windows on
+     * 2 cores, none on hopping ones; {@code docs/benchmarks.md}, sixth pass). A thread with no
+     * task only polls.
      */
     public static final String STREAM_THREADS = "num.stream.threads";
 
