@@ -59,6 +59,9 @@ class RegistryOutageIT {
             final Map<String, String> keys = RunKeys.base("outage", SharedBroker.bootstrapServers(),
                     registry.ccompatUrl(), Files.createDirectories(dir.resolve("state")));
             keys.put("schema.registry.retries", "1");
+            // One stream thread: the outage does not depend on it, and a second thread's join is a
+            // rebalance more at each start (CrashRecoveryIT and FailoverIT run the default).
+            keys.put("kafka.num.stream.threads", "1");
             RunKeys.monitor(keys, "genres", input, "avro", "genre", "60s");
             final DivergentConfig config = DivergentConfig.fromMap(keys);
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()))) {
