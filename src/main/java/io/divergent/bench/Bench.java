@@ -12,9 +12,12 @@ import java.util.Map;
 import java.util.Locale;
 
 /**
- * {@code divergent bench}: one embedded broker, each workload's input filled once, then every
- * contender run over it {@code reps} times, interleaved (B0, B1, B2, B3, P, B0, ...) so that a
- * change in the machine's load hits them alike; one unmeasured warm-up round first.
+ * {@code divergent bench}. By default each contender runs over each workload in a JVM of its own
+ * ({@link Fork}): its own embedded broker, the workload's input filled, one unmeasured warm-up run,
+ * then {@code reps} measured runs. Without forking, as before issue #16's seventh pass: one
+ * embedded broker, each workload's input filled once, every contender run over it {@code reps}
+ * times, interleaved (B0, B1, B2, B3, P, B0, ...) so that a change in the machine's load hits them
+ * alike, one unmeasured warm-up round first; faster, but the contenders share the JIT's profiles.
  */
 public final class Bench {
 
@@ -25,20 +28,68 @@ public final class Bench {
      * @param reps          measured runs per workload and contender
      * @param warmup        whether to run one unmeasured round first (on the first workload)
      * @param restoreCounts counts for the restore measurement, 0 to skip it
+     * @param fork          whether each contender runs over each workload in a JVM of its own
+     *                      (then {@code warmup} is one run per JVM, on its workload)
      * @param out           progress lines and the final table
      */
     public record Options(long records, List<Workload> workloads, List<Contender> contenders, int reps,
-                          boolean warmup, long restoreCounts, PrintStream out) {
+                          boolean warmup, long restoreCounts, boolean fork, PrintStream out) {
     }
+
+    /**
+     * The hidden {@code bench} option that makes a JVM a forked child: the file its measurements
+     * go to (JSON), read back by the parent.
+     */
+    public static final String FORK_CHILD_OPTION = "--fork-child";
 
     private Bench() {
     }
 
     /** Runs everything the options ask for; returns the medians and ratios. */
     public static BenchReport run(final Options options) {
-        final PrintStream out = options.out();
         final BenchReport report = new BenchReport();
         setup(report, options);
+        if (options.fork()) {
+            forked(options, report);
+        } else {
+            inOneJvm(options, report);
+        }
+        report.setup("load_average_end", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        return report;
+    }
+
+    /**
+     * A forked child's part: the contenders over the workloads in this JVM, no restore; writes the
+     * measurements to a file for the parent ({@link #FORK_CHILD_OPTION}).
+     */
+    public static void child(final Options options, final Path measurements) throws IOException {
+        final BenchReport report = new BenchReport();
+        inOneJvm(new Options(options.records(), options.workloads(), options.contenders(), options.reps(),
+                options.warmup(), 0, false, options.out()), report);
+        Fork.writeMeasurements(measurements, report.measurements());
+    }
+
+    private static void forked(final Options options, final BenchReport report) {
+        for (final Workload workload : options.workloads()) {
+            for (final Contender contender : options.contenders()) {
+                if (contender.runsOn(workload)) {
+                    Fork.run(workload, contender, options.records(), options.reps(), options.warmup(), options.out())
+                            .forEach(report::add);
+                } else {
+                    options.out().println("  skipped  " + contender.whyNot(workload));
+                    report.skip(workload.name(), contender.whyNot(workload));
+                }
+            }
+        }
+        if (options.restoreCounts() > 0) {
+            try (BenchRunner runner = BenchRunner.start(options.out())) {
+                report.restore(RestoreBench.run(runner, options.restoreCounts(), options.out()));
+            }
+        }
+    }
+
+    private static void inOneJvm(final Options options, final BenchReport report) {
+        final PrintStream out = options.out();
         try (BenchRunner runner = BenchRunner.start(out)) {
             boolean warm = !options.warmup();
             for (final Workload workload : options.workloads()) {
@@ -67,8 +118,6 @@ public final class Bench {
                 report.restore(RestoreBench.run(runner, options.restoreCounts(), out));
             }
         }
-        report.setup("load_average_end", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        return report;
     }
 
     /**
@@ -99,6 +148,8 @@ public final class Bench {
         report.setup("records_per_workload", options.records());
         report.setup("reps", options.reps());
         report.setup("statistic", "median of reps");
+        report.setup("jvms", options.fork() ? "one per contender and workload (its own broker; warm-up run, then the reps)"
+                : "one for every contender, runs interleaved (warm-up round on the first workload)");
         report.setup("processing_guarantee", "exactly_once_v2 (B1, B2, B3, P)");
         report.setup("stream_threads", ConfigKeys.defaultStreamThreads()
                 + " per instance (B1, B2, B3, P: Divergent's default); Flink parallelism 2");

@@ -221,6 +221,11 @@ public final class BenchReport {
         }
     }
 
+    /** Every measured run, by workload, then contender, then in the order added. */
+    public List<Measurement> measurements() {
+        return runs.values().stream().flatMap(byContender -> byContender.values().stream()).flatMap(List::stream).toList();
+    }
+
     /** Used by tests: the contenders measured for a workload. */
     List<Contender> contenders(final String workload) {
         return List.copyOf(runs.getOrDefault(workload, Map.of()).keySet());

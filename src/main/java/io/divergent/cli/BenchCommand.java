@@ -17,8 +17,9 @@ import java.util.concurrent.Callable;
 /** {@code divergent bench}: Divergent against a plain consumer, the Streams floor and the idiomatic DSL. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         header = "Benchmarks Divergent against a plain consumer, the Kafka Streams floor and the idiomatic DSL.",
-        description = {"Starts a Kafka broker in this JVM, fills one input topic per workload with synthetic Avro",
-                "events, then measures B0 (plain consumer), B1 (Kafka Streams floor), B2 (the floor with one repartition),",
+        description = {"Runs each contender over each workload in a JVM of its own (--no-fork: all in this one), which",
+                "starts a Kafka broker, fills the workload's input topic with synthetic Avro events, then measures",
+                "B0 (plain consumer), B1 (Kafka Streams floor), B2 (the floor with one repartition),",
                 "B3 (DSL windowed aggregate) and P (Divergent; P2, P3: on 2 or 3 instances) over the same records:",
                 "records/s, CPU s per M records, allocated bytes per record (ThreadMXBean), changelog bytes per record,",
                 "peak heap; medians of --reps runs after a warm-up round. B4H and B4R (Flink) run from the Flink",
@@ -68,6 +69,15 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Write the machine-readable summary here.")
     private Path json;
 
+    @Option(names = "--no-fork", description = {"Run every contender in this JVM, interleaved, on one broker (as before",
+            "issue 16's seventh pass): faster, but the contenders share the JIT's profiles, which slows B3 2-3x;",
+            "by default each contender runs over each workload in a JVM of its own."})
+    private boolean noFork;
+
+    @Option(names = Bench.FORK_CHILD_OPTION, hidden = true,
+            description = "Internal: this JVM is a forked child; write its measurements to this file.")
+    private Path forkChild;
+
     @Override
     public Integer call() throws Exception {
         if (latency) {
@@ -94,8 +104,12 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         final Bench.Options options = quick
-                ? new Bench.Options(2_000, chosen, who, 1, false, 5_000, System.out)
-                : new Bench.Options(records, chosen, who, reps, !noWarmup, restore ? restoreCounts : 0, System.out);
+                ? new Bench.Options(2_000, chosen, who, 1, false, 5_000, !noFork, System.out)
+                : new Bench.Options(records, chosen, who, reps, !noWarmup, restore ? restoreCounts : 0, !noFork, System.out);
+        if (forkChild != null) {
+            Bench.child(options, forkChild);
+            return 0;
+        }
         final BenchReport report = Bench.run(options);
         System.out.println();
         report.printTable(System.out);

@@ -6,14 +6,19 @@ import io.divergent.cli.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * {@code divergent bench --quick} on its own embedded broker: each contender of the product jar
+ * {@code divergent bench --quick --no-fork} on its own embedded broker: each contender of the product jar
  * is measured with positive figures, B3, P and P2 emit the same windows, P2's work is split into
  * its two instances' shares, and the restore is measured. Smoke only: no figure is compared with
  * a speed. Two of the six workloads, to keep the suite under its 10 minutes (B3's runs
@@ -33,7 +38,7 @@ class BenchCommandIT {
     void quickRunReportsEveryContenderOfEveryWorkload(@TempDir final Path dir) throws Exception {
         final Path json = dir.resolve("bench.json");
 
-        final int exit = Main.commandLine().execute("bench", "--quick", "--json", json.toString(),
+        final int exit = Main.commandLine().execute("bench", "--quick", "--no-fork", "--json", json.toString(),
                 "--workloads", String.join(",", WORKLOADS),
                 "--contenders", String.join(",", CONTENDERS.stream().map(Contender::name).toList()));
 
@@ -73,5 +78,31 @@ class BenchCommandIT {
         assertThat(root.get("restore").get("count_records").asLong()).isEqualTo(5_000);
         assertThat(root.get("restore").get("restored_records").asLong()).isBetween(1L, 500L);
         assertThat(root.get("restore").get("seconds_to_running").asDouble()).isPositive();
+    }
+
+    /**
+     * The default: a contender runs in a JVM of its own, whose measurements come back to the
+     * parent's report and whose output is copied to the parent's, marked with its name. One
+     * contender on one workload: a child JVM costs a broker start and a fill of its own.
+     */
+    @Test
+    void aForkedContenderRunsInAnotherJvmAndReportsBack() throws Exception {
+        final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        final PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8);
+
+        final BenchReport report = Bench.run(new Bench.Options(2_000, Workload.parse("tumbling-64"), List.of(Contender.P),
+                1, false, 0, true, out));
+
+        final String output = captured.toString(StandardCharsets.UTF_8);
+        final Matcher pid = Pattern.compile("P on tumbling-64: a JVM of its own \\(pid (\\d+)\\)").matcher(output);
+        assertThat(pid.find()).as(output).isTrue();
+        assertThat(Long.parseLong(pid.group(1))).isNotEqualTo(ProcessHandle.current().pid());
+        assertThat(output).contains("[P]   rep 1    tumbling-64      P");
+        assertThat(report.measurements()).singleElement().satisfies(m -> {
+            assertThat(m.contender()).isEqualTo(Contender.P);
+            assertThat(m.records()).isEqualTo(2_000);
+            assertThat(m.recordsPerSecond()).isPositive();
+            assertThat(m.emittedWindows()).isPositive().isEqualTo(m.expectedWindows());
+        });
     }
 }
