@@ -34,7 +34,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--records", defaultValue = "300000",
             description = {"Input records per workload (default ${DEFAULT-VALUE}: every workload has its 10,000 series",
-                    "from 300,000 on; the whole default run takes about 20 minutes on 2 cores, most of it B3)."})
+                    "from 300,000 on; the whole default run takes about 30 minutes on 2 cores, a JVM and a broker per contender and workload)."})
     private long records;
 
     @Option(names = "--workloads", defaultValue = "all",
@@ -59,7 +59,8 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Counts in the restored store (default ${DEFAULT-VALUE}).")
     private long restoreCounts;
 
-    @Option(names = "--quick", description = "Smoke run: 2,000 records, 1 rep, no warm-up, a 5,000-count restore.")
+    @Option(names = "--quick", description = "Smoke run: 2,000 records, 1 rep, no warm-up, a 5,000-count restore, "
+            + "every contender in this JVM.")
     private boolean quick;
 
     @Option(names = "--latency", description = "Only measure the latency of live traffic: window end + grace to the "
@@ -104,7 +105,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         final Bench.Options options = quick
-                ? new Bench.Options(2_000, chosen, who, 1, false, 5_000, !noFork, System.out)
+                ? new Bench.Options(2_000, chosen, who, 1, false, 5_000, false, System.out)
                 : new Bench.Options(records, chosen, who, reps, !noWarmup, restore ? restoreCounts : 0, !noFork, System.out);
         if (forkChild != null) {
             Bench.child(options, forkChild);
