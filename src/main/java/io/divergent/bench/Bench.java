@@ -13,7 +13,7 @@ import java.util.Locale;
 
 /**
  * {@code divergent bench}. By default each contender runs over each workload in a JVM of its own
- * ({@link Fork}): its own embedded broker, the workload's input filled, one unmeasured warm-up run,
+ * ({@link Fork}): its own embedded broker, the workload's input filled, {@code warmups} unmeasured runs,
  * then {@code reps} measured runs. Without forking, as before issue #16's seventh pass: one
  * embedded broker, each workload's input filled once, every contender run over it {@code reps}
  * times, interleaved (B0, B1, B2, B3, P, B0, ...) so that a change in the machine's load hits them
@@ -26,14 +26,14 @@ public final class Bench {
      * @param workloads     the workloads, in order
      * @param contenders    the contenders, in order
      * @param reps          measured runs per workload and contender
-     * @param warmup        whether to run one unmeasured round first (on the first workload)
+     * @param warmups       unmeasured rounds first (on the first workload), 0 for none
      * @param restoreCounts counts for the restore measurement, 0 to skip it
      * @param fork          whether each contender runs over each workload in a JVM of its own
-     *                      (then {@code warmup} is one run per JVM, on its workload)
+     *                      (then {@code warmups} are runs in each JVM, on its workload)
      * @param out           progress lines and the final table
      */
     public record Options(long records, List<Workload> workloads, List<Contender> contenders, int reps,
-                          boolean warmup, long restoreCounts, boolean fork, PrintStream out) {
+                          int warmups, long restoreCounts, boolean fork, PrintStream out) {
     }
 
     /**
@@ -65,7 +65,7 @@ public final class Bench {
     public static void child(final Options options, final Path measurements) throws IOException {
         final BenchReport report = new BenchReport();
         inOneJvm(new Options(options.records(), options.workloads(), options.contenders(), options.reps(),
-                options.warmup(), 0, false, options.out()), report);
+                options.warmups(), 0, false, options.out()), report);
         Fork.writeMeasurements(measurements, report.measurements());
     }
 
@@ -73,7 +73,7 @@ public final class Bench {
         for (final Workload workload : options.workloads()) {
             for (final Contender contender : options.contenders()) {
                 if (contender.runsOn(workload)) {
-                    Fork.run(workload, contender, options.records(), options.reps(), options.warmup(), options.out())
+                    Fork.run(workload, contender, options.records(), options.reps(), options.warmups(), options.out())
                             .forEach(report::add);
                 } else {
                     options.out().println("  skipped  " + contender.whyNot(workload));
@@ -91,7 +91,7 @@ public final class Bench {
     private static void inOneJvm(final Options options, final BenchReport report) {
         final PrintStream out = options.out();
         try (BenchRunner runner = BenchRunner.start(out)) {
-            boolean warm = !options.warmup();
+            boolean warm = options.warmups() == 0;
             for (final Workload workload : options.workloads()) {
                 final BenchRunner.Input input = runner.fill(workload, options.records());
                 final List<Contender> contenders = options.contenders().stream().filter(c -> c.runsOn(workload)).toList();
@@ -100,8 +100,10 @@ public final class Bench {
                     report.skip(workload.name(), c.whyNot(workload));
                 });
                 if (!warm) {
-                    for (final Contender contender : contenders) {
-                        print(out, "warm-up", runner.run(contender, input));
+                    for (int round = 1; round <= options.warmups(); round++) {
+                        for (final Contender contender : contenders) {
+                            print(out, "warm-up", runner.run(contender, input));
+                        }
                     }
                     warm = true;
                 }
@@ -148,8 +150,9 @@ public final class Bench {
         report.setup("records_per_workload", options.records());
         report.setup("reps", options.reps());
         report.setup("statistic", "median of reps");
-        report.setup("jvms", options.fork() ? "one per contender and workload (its own broker; warm-up run, then the reps)"
-                : "one for every contender, runs interleaved (warm-up round on the first workload)");
+        report.setup("jvms", options.fork() ? "one per contender and workload (its own broker; the warm-up runs, then the reps)"
+                : "one for every contender, runs interleaved (warm-up rounds on the first workload)");
+        report.setup("warmups", options.warmups());
         report.setup("processing_guarantee", "exactly_once_v2 (B1, B2, B3, P)");
         report.setup("stream_threads", ConfigKeys.defaultStreamThreads()
                 + " per instance (B1, B2, B3, P: Divergent's default); Flink parallelism 2");

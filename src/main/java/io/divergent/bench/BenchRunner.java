@@ -218,6 +218,9 @@ public final class BenchRunner implements AutoCloseable {
         }
         final AtomicReference<ThreadCost.Snapshot> before = new AtomicReference<>();
         final AtomicLong start = new AtomicLong();
+        final AtomicLong processCpuBefore = new AtomicLong();
+        final AtomicReference<ThreadCost.Snapshot> everyThreadBefore = new AtomicReference<>();
+        final AtomicLong jitBefore = new AtomicLong();
         for (int i = 1; i <= contender.instances(); i++) {
             // Each instance its own state directory and a client id that names its threads, so
             // that the work of each is told apart (P2, P3).
@@ -235,6 +238,9 @@ public final class BenchRunner implements AutoCloseable {
         }
         FirstRecordClock.onFirstRecords(id, () -> {
             before.set(ThreadCost.snapshot(name -> name.contains(id)));
+            processCpuBefore.set(ThreadCost.processCpuNanos());
+            everyThreadBefore.set(ThreadCost.snapshot(name -> true));
+            jitBefore.set(ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
             start.set(System.nanoTime());
         });
         final BooleanSupplier failed = () -> instances.stream().anyMatch(s -> s.state() == KafkaStreams.State.ERROR);
@@ -247,6 +253,18 @@ public final class BenchRunner implements AutoCloseable {
             final long wall = System.nanoTime() - start.get();
             final ThreadCost.Snapshot after = ThreadCost.snapshot(name -> name.contains(id));
             final long[] cost = after.since(before.get());
+            // Whether one thread bounds the run (a stream thread near 1.0 is saturated), or the
+            // machine does (the whole JVM, broker included, near the processors' count).
+            final double jvm = (double) (ThreadCost.processCpuNanos() - processCpuBefore.get()) / wall;
+            final double javaThreads = (double) ThreadCost.snapshot(name -> true).since(everyThreadBefore.get())[0] / wall;
+            log.printf(Locale.ROOT, "  CPU / wall: the JVM %.2f of %d processors (%s %.2f, other Java threads (broker, "
+                            + "harness) %.2f, JIT and GC %.2f; the JIT compiled for %.1f s); busiest threads %s%n", jvm,
+                    Runtime.getRuntime().availableProcessors(), contender, (double) cost[0] / wall,
+                    javaThreads - (double) cost[0] / wall, jvm - javaThreads,
+                    (ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jitBefore.get()) / 1e3,
+                    String.join(", ", after.busiest(before.get(), wall, 4)
+                    .stream().map(e -> String.format(Locale.ROOT, "%s %.2f",
+                            e.getKey().substring(e.getKey().indexOf(id) + id.length()), e.getValue())).toList()));
             final List<Long> perInstance = new ArrayList<>();
             if (instances.size() > 1) {
                 for (int i = 1; i <= instances.size(); i++) {

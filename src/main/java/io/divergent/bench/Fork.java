@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * those paths (B3) then runs 2-2.8x slower than alone (issue #16, seventh pass). The child is
  * this JVM's {@code java}, JVM options and class path running
  * {@code bench --workloads W --contenders C ... --fork-child FILE} ({@link Bench#child}): its own embedded broker, the
- * workload's input filled, the warm-up run, the reps; it writes its measurements to the file.
+ * workload's input filled, the warm-up runs, the reps; it writes its measurements to the file.
  * Its output is copied to the parent's, each line prefixed with the contender's name.
  */
 final class Fork {
@@ -40,19 +40,19 @@ final class Fork {
     /**
      * Measures a contender on a workload in a child JVM.
      *
-     * @return the child's measured runs (the warm-up run not among them)
+     * @return the child's measured runs (the warm-up runs not among them)
      * @throws IllegalStateException when the child cannot start, fails (exit code and its output
      *                               above in {@code out}) or outlives a generous bound
      */
     static List<Measurement> run(final Workload workload, final Contender contender, final long records, final int reps,
-                                 final boolean warmup, final PrintStream out) {
+                                 final int warmups, final PrintStream out) {
         final Path file;
         try {
             file = Files.createTempFile("divergent-bench-" + workload.name() + "-" + contender.name() + "-", ".json");
         } catch (final IOException e) {
             throw new UncheckedIOException(e);
         }
-        final List<String> command = command(workload, contender, records, reps, warmup, file);
+        final List<String> command = command(workload, contender, records, reps, warmups, file);
         final Process child;
         try {
             child = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -95,7 +95,7 @@ final class Fork {
 
     /** This JVM's java, its options (but {@link #NOT_INHERITED}) and class path, running the child's bench. */
     static List<String> command(final Workload workload, final Contender contender, final long records, final int reps,
-                                final boolean warmup, final Path file) {
+                                final int warmups, final Path file) {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (final String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -105,10 +105,8 @@ final class Fork {
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), io.divergent.cli.Main.class.getName(),
                 "bench", "--workloads", workload.name(), "--contenders", contender.name(),
-                "--records", Long.toString(records), "--reps", Integer.toString(reps), Bench.FORK_CHILD_OPTION, file.toString()));
-        if (!warmup) {
-            command.add("--no-warmup");
-        }
+                "--records", Long.toString(records), "--reps", Integer.toString(reps), "--warmups", Integer.toString(warmups),
+                Bench.FORK_CHILD_OPTION, file.toString()));
         return command;
     }
 

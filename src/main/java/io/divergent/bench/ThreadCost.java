@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiPredicate;
@@ -27,8 +28,19 @@ final class ThreadCost {
         THREADS.setThreadAllocatedMemoryEnabled(true);
     }
 
-    /** Per-thread CPU nanoseconds and allocated bytes at one moment, keyed by thread id. */
-    record Snapshot(Map<Long, long[]> byThread) {
+    /** Per-thread CPU nanoseconds and allocated bytes at one moment, keyed by thread id, and the threads' names. */
+    record Snapshot(Map<Long, long[]> byThread, Map<Long, String> names) {
+
+        /**
+         * The threads of this snapshot that used the most CPU since {@code before}, busiest first,
+         * each as its name and its CPU time as a fraction of {@code wallNanos} (1.0: a whole core).
+         */
+        List<Map.Entry<String, Double>> busiest(final Snapshot before, final long wallNanos, final int limit) {
+            return byThread.entrySet().stream()
+                    .map(e -> Map.entry(names.get(e.getKey()), (double) (e.getValue()[0]
+                            - before.byThread.getOrDefault(e.getKey(), new long[2])[0]) / wallNanos))
+                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(limit).toList();
+        }
 
         /** CPU nanoseconds and allocated bytes since {@code before}, summed over the threads of this snapshot. */
         long[] since(final Snapshot before) {
@@ -51,6 +63,11 @@ final class ThreadCost {
         return snapshot((id, threadName) -> name.test(threadName));
     }
 
+    /** CPU nanoseconds of this whole JVM so far (every thread, the JIT's and the GC's included). */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
     /** The ids of the threads alive now. */
     static Set<Long> threadIds() {
         return Arrays.stream(THREADS.getAllThreadIds()).boxed().collect(Collectors.toSet());
@@ -62,6 +79,7 @@ final class ThreadCost {
      */
     static Snapshot snapshot(final BiPredicate<Long, String> thread) {
         final Map<Long, long[]> byThread = new HashMap<>();
+        final Map<Long, String> names = new HashMap<>();
         for (final ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
             if (info != null && thread.test(info.getThreadId(), info.getThreadName())) {
                 final long id = info.getThreadId();
@@ -69,9 +87,10 @@ final class ThreadCost {
                 final long allocated = THREADS.getThreadAllocatedBytes(id);
                 if (cpu >= 0 && allocated >= 0) {
                     byThread.put(id, new long[] {cpu, allocated});
+                    names.put(id, info.getThreadName());
                 }
             }
         }
-        return new Snapshot(byThread);
+        return new Snapshot(byThread, names);
     }
 }

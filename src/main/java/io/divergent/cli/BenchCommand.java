@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
                 "B0 (plain consumer), B1 (Kafka Streams floor), B2 (the floor with one repartition),",
                 "B3 (DSL windowed aggregate) and P (Divergent; P2, P3: on 2 or 3 instances) over the same records:",
                 "records/s, CPU s per M records, allocated bytes per record (ThreadMXBean), changelog bytes per record,",
-                "peak heap; medians of --reps runs after a warm-up round. B4H and B4R (Flink) run from the Flink",
+                "peak heap; medians of --reps runs after --warmups unmeasured ones. B4H and B4R (Flink) run from the Flink",
                 "bench jar only (mvn -Pflink package -DskipTests; see docs/benchmarks.md)."})
 public final class BenchCommand implements Callable<Integer> {
 
@@ -34,7 +34,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--records", defaultValue = "300000",
             description = {"Input records per workload (default ${DEFAULT-VALUE}: every workload has its 10,000 series",
-                    "from 300,000 on; the whole default run takes about 30 minutes on 2 cores, a JVM and a broker per contender and workload)."})
+                    "from 300,000 on; the whole default run takes about 40 minutes on 2 cores, a JVM and a broker per contender and workload)."})
     private long records;
 
     @Option(names = "--workloads", defaultValue = "all",
@@ -49,7 +49,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--reps", defaultValue = "3", description = "Measured runs per workload and contender (default ${DEFAULT-VALUE}).")
     private int reps;
 
-    @Option(names = "--no-warmup", description = "Skip the unmeasured warm-up round.")
+    @Option(names = "--warmups", defaultValue = "3", description = {"Unmeasured runs before the reps, in each contender's "
+            + "JVM (default ${DEFAULT-VALUE}: the JIT", "still compiles through a first and often a second run of 300,000 records)."})
+    private int warmups;
+
+    @Option(names = "--no-warmup", description = "No unmeasured run: --warmups 0.")
     private boolean noWarmup;
 
     @Option(names = "--restore", description = "Also measure state restoration of --restore-counts counts.")
@@ -85,8 +89,8 @@ public final class BenchCommand implements Callable<Integer> {
             Bench.latency(System.out);
             return 0;
         }
-        if (records < 1_000 || reps < 1 || restoreCounts < MIN_RESTORE_COUNTS) {
-            throw new ParameterException(spec.commandLine(), "--records must be at least 1000, --reps at least 1, "
+        if (records < 1_000 || reps < 1 || warmups < 0 || restoreCounts < MIN_RESTORE_COUNTS) {
+            throw new ParameterException(spec.commandLine(), "--records must be at least 1000, --reps at least 1, --warmups at least 0, "
                     + "--restore-counts at least " + MIN_RESTORE_COUNTS);
         }
         final List<Workload> chosen;
@@ -105,8 +109,8 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         final Bench.Options options = quick
-                ? new Bench.Options(2_000, chosen, who, 1, false, 5_000, false, System.out)
-                : new Bench.Options(records, chosen, who, reps, !noWarmup, restore ? restoreCounts : 0, !noFork, System.out);
+                ? new Bench.Options(2_000, chosen, who, 1, 0, 5_000, false, System.out)
+                : new Bench.Options(records, chosen, who, reps, noWarmup ? 0 : warmups, restore ? restoreCounts : 0, !noFork, System.out);
         if (forkChild != null) {
             Bench.child(options, forkChild);
             return 0;

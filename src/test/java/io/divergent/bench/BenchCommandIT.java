@@ -91,7 +91,7 @@ class BenchCommandIT {
         final PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8);
 
         final BenchReport report = Bench.run(new Bench.Options(2_000, Workload.parse("tumbling-64"), List.of(Contender.P),
-                1, false, 0, true, out));
+                1, 0, 0, true, out));
 
         final String output = captured.toString(StandardCharsets.UTF_8);
         final Matcher pid = Pattern.compile("P on tumbling-64: a JVM of its own \\(pid (\\d+)\\)").matcher(output);
