@@ -17,7 +17,7 @@ import java.util.Locale;
  * then {@code reps} measured runs. Without forking, as before issue #16's seventh pass: one
  * embedded broker, each workload's input filled once, every contender run over it {@code reps}
  * times, interleaved (B0, B1, B2, B3, P, B0, ...) so that a change in the machine's load hits them
- * alike, one unmeasured warm-up round first; faster, but the contenders share the JIT's profiles.
+ * alike, {@code warmups} unmeasured rounds first; faster, but the contenders share the JIT's profiles.
  */
 public final class Bench {
 
