@@ -13,8 +13,8 @@ import java.util.Locale;
 
 /**
  * {@code divergent bench}. By default each contender runs over each workload in a JVM of its own
- * ({@link Fork}): its own embedded broker, the workload's input filled, {@code warmups} unmeasured runs,
- * then {@code reps} measured runs. Without forking, as before issue #16's seventh pass: one
+ * ({@link Fork}; {@code forks} of them, one after the other): its own embedded broker, the
+ * workload's input filled, {@code warmups} unmeasured runs, then {@code reps} measured runs. Without forking, as before issue #16's seventh pass: one
  * embedded broker, each workload's input filled once, every contender run over it {@code reps}
  * times, interleaved (B0, B1, B2, B3, P, B0, ...) so that a change in the machine's load hits them
  * alike, {@code warmups} unmeasured rounds first; faster, but the contenders share the JIT's profiles.
@@ -28,12 +28,13 @@ public final class Bench {
      * @param reps          measured runs per workload and contender
      * @param warmups       unmeasured rounds first (on the first workload), 0 for none
      * @param restoreCounts counts for the restore measurement, 0 to skip it
-     * @param fork          whether each contender runs over each workload in a JVM of its own
-     *                      (then {@code warmups} are runs in each JVM, on its workload)
+     * @param forks         JVMs of its own each contender runs over each workload in, one after the
+     *                      other, their reps pooled (then {@code warmups} are runs in each JVM, on
+     *                      its workload); 0: every contender in this JVM, interleaved
      * @param out           progress lines and the final table
      */
     public record Options(long records, List<Workload> workloads, List<Contender> contenders, int reps,
-                          int warmups, long restoreCounts, boolean fork, PrintStream out) {
+                          int warmups, long restoreCounts, int forks, PrintStream out) {
     }
 
     /**
@@ -49,7 +50,7 @@ public final class Bench {
     public static BenchReport run(final Options options) {
         final BenchReport report = new BenchReport();
         setup(report, options);
-        if (options.fork()) {
+        if (options.forks() > 0) {
             forked(options, report);
         } else {
             inOneJvm(options, report);
@@ -65,7 +66,7 @@ public final class Bench {
     public static void child(final Options options, final Path measurements) throws IOException {
         final BenchReport report = new BenchReport();
         inOneJvm(new Options(options.records(), options.workloads(), options.contenders(), options.reps(),
-                options.warmups(), 0, false, options.out()), report);
+                options.warmups(), 0, 0, options.out()), report);
         Fork.writeMeasurements(measurements, report.measurements());
     }
 
@@ -73,8 +74,10 @@ public final class Bench {
         for (final Workload workload : options.workloads()) {
             for (final Contender contender : options.contenders()) {
                 if (contender.runsOn(workload)) {
-                    Fork.run(workload, contender, options.records(), options.reps(), options.warmups(), options.out())
-                            .forEach(report::add);
+                    for (int fork = 1; fork <= options.forks(); fork++) {
+                        Fork.run(workload, contender, options.records(), options.reps(), options.warmups(), options.out())
+                                .forEach(report::add);
+                    }
                 } else {
                     options.out().println("  skipped  " + contender.whyNot(workload));
                     report.skip(workload.name(), contender.whyNot(workload));
@@ -150,7 +153,8 @@ public final class Bench {
         report.setup("records_per_workload", options.records());
         report.setup("reps", options.reps());
         report.setup("statistic", "median of reps");
-        report.setup("jvms", options.fork() ? "one per contender and workload (its own broker; the warm-up runs, then the reps)"
+        report.setup("jvms", options.forks() > 0 ? options.forks() + " per contender and workload, one after the other "
+                + "(each its own broker; the warm-up runs, then the reps; the reps of all pooled)"
                 : "one for every contender, runs interleaved (warm-up rounds on the first workload)");
         report.setup("warmups", options.warmups());
         report.setup("processing_guarantee", "exactly_once_v2 (B1, B2, B3, P)");

@@ -74,9 +74,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Write the machine-readable summary here.")
     private Path json;
 
-    @Option(names = "--no-fork", description = {"Run every contender in this JVM, interleaved, on one broker (as before",
-            "issue 16's seventh pass): faster, but the contenders share the JIT's profiles, which slows B3 2-3x;",
-            "by default each contender runs over each workload in a JVM of its own."})
+    @Option(names = "--forks", defaultValue = "1", description = {"JVMs each contender runs each workload in, one after "
+            + "the other, their reps pooled", "(default ${DEFAULT-VALUE}; one JVM's figures can differ from the next one's by "
+            + "20%, as the JIT decides)."})
+    private int forks;
+
+    @Option(names = "--no-fork", description = {"--forks 0: every contender in this JVM, interleaved, on one broker (as before",
+            "issue 16's seventh pass): faster, but the contenders share the JIT's profiles, which slows B3 2-3x."})
     private boolean noFork;
 
     @Option(names = Bench.FORK_CHILD_OPTION, hidden = true,
@@ -89,8 +93,9 @@ public final class BenchCommand implements Callable<Integer> {
             Bench.latency(System.out);
             return 0;
         }
-        if (records < 1_000 || reps < 1 || warmups < 0 || restoreCounts < MIN_RESTORE_COUNTS) {
-            throw new ParameterException(spec.commandLine(), "--records must be at least 1000, --reps at least 1, --warmups at least 0, "
+        if (records < 1_000 || reps < 1 || warmups < 0 || forks < 0 || restoreCounts < MIN_RESTORE_COUNTS) {
+            throw new ParameterException(spec.commandLine(), "--records must be at least 1000, --reps at least 1, "
+                    + "--warmups and --forks at least 0, "
                     + "--restore-counts at least " + MIN_RESTORE_COUNTS);
         }
         final List<Workload> chosen;
@@ -109,8 +114,8 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         final Bench.Options options = quick
-                ? new Bench.Options(2_000, chosen, who, 1, 0, 5_000, false, System.out)
-                : new Bench.Options(records, chosen, who, reps, noWarmup ? 0 : warmups, restore ? restoreCounts : 0, !noFork, System.out);
+                ? new Bench.Options(2_000, chosen, who, 1, 0, 5_000, 0, System.out)
+                : new Bench.Options(records, chosen, who, reps, noWarmup ? 0 : warmups, restore ? restoreCounts : 0, noFork ? 0 : forks, System.out);
         if (forkChild != null) {
             Bench.child(options, forkChild);
             return 0;
