@@ -78,7 +78,7 @@ class ViewApiIT {
         RunKeys.monitor(keys, "genres", input, "json", "genre", "10s");
         keys.put("monitor.genres.segment.fields", "country");
         keys.put("monitor.genres.reference.mode", "previous");
-        // Windows close on the closers below, after every event was processed (arrival order across partitions).
+        // Windows close on the closers below, sent once every event was counted.
         keys.put("monitor.genres.window.grace", "1h");
         keys.put("monitor.genres.alert.js_distance.warning", "0.3");
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()))) {
@@ -106,6 +106,13 @@ class ViewApiIT {
                     }
                 }
             }
+            producer.flush();
+            // Every event counted before the closers: the four input partitions are read by
+            // separate tasks, and a closer read before another partition's events would close
+            // their windows without them (late). A series' third window holding its 40 events
+            // means every partition's last events were counted, so its earlier ones too.
+            Waits.waitUntil(Duration.ofSeconds(60), () -> everySeriesOpenWindowHolds(20 * S, 40),
+                    () -> "every series' open window [20 s, 30 s) holding its 40 events, asked of instance A");
             // At the third window's end + grace: closes the three windows of every series, and no
             // later one (a later window would close as a silent no-data window, which alerts).
             for (int c = 0; c < SERIES; c++) {
@@ -121,7 +128,7 @@ class ViewApiIT {
         // A series' windows close on any closer of its window partition, so the wait above can end
         // before a series' own closer is counted (it may still be in an observation batch not yet
         // handed over): wait for every series' open window too.
-        Waits.waitUntil(Duration.ofSeconds(60), ViewApiIT::everySeriesCountedItsCloser,
+        Waits.waitUntil(Duration.ofSeconds(60), () -> everySeriesOpenWindowHolds(CLOSER, 1),
                 () -> "every series' open window holding its closer, asked of instance A");
     }
 
@@ -292,14 +299,18 @@ class ViewApiIT {
         assertThat(response.body()).doesNotContain("at io.").doesNotContain("\tat ");
     }
 
-    private static boolean everySeriesCountedItsCloser() {
+    /** Whether every series' open window, asked of instance A, starts at {@code start} and holds {@code observed} events. */
+    private static boolean everySeriesOpenWindowHolds(final long start, final long observed) {
         for (int c = 0; c < SERIES; c++) {
             final String series = "genres|country=" + country(c);
             try {
                 final HttpResponse<String> response = get(a, "/api/series/open?series="
                         + URLEncoder.encode(series, StandardCharsets.UTF_8));
-                if (response.statusCode() != 200
-                        || JSON.readTree(response.body()).get("window_start").asLong() != CLOSER) {
+                if (response.statusCode() != 200) {
+                    return false;
+                }
+                final JsonNode body = JSON.readTree(response.body());
+                if (body.get("window_start").asLong() != start || body.get("observed_total").asLong() != observed) {
                     return false;
                 }
             } catch (final Exception e) {
