@@ -72,15 +72,10 @@ public final class Bench {
 
     private static void forked(final Options options, final BenchReport report) {
         for (final Workload workload : options.workloads()) {
-            for (final Contender contender : options.contenders()) {
-                if (contender.runsOn(workload)) {
-                    for (int fork = 1; fork <= options.forks(); fork++) {
-                        Fork.run(workload, contender, options.records(), options.reps(), options.warmups(), options.out())
-                                .forEach(report::add);
-                    }
-                } else {
-                    options.out().println("  skipped  " + contender.whyNot(workload));
-                    report.skip(workload.name(), contender.whyNot(workload));
+            for (final Contender contender : runnable(options, workload, report)) {
+                for (int fork = 1; fork <= options.forks(); fork++) {
+                    Fork.run(workload, contender, options.records(), options.reps(), options.warmups(), options.out())
+                            .forEach(report::add);
                 }
             }
         }
@@ -91,17 +86,22 @@ public final class Bench {
         }
     }
 
+    /** The contenders that can run a workload; each of the others is logged and reported as skipped. */
+    private static List<Contender> runnable(final Options options, final Workload workload, final BenchReport report) {
+        options.contenders().stream().filter(c -> !c.runsOn(workload)).forEach(c -> {
+            options.out().println("  skipped  " + c.whyNot(workload));
+            report.skip(workload.name(), c.whyNot(workload));
+        });
+        return options.contenders().stream().filter(c -> c.runsOn(workload)).toList();
+    }
+
     private static void inOneJvm(final Options options, final BenchReport report) {
         final PrintStream out = options.out();
         try (BenchRunner runner = BenchRunner.start(out)) {
             boolean warm = options.warmups() == 0;
             for (final Workload workload : options.workloads()) {
                 final BenchRunner.Input input = runner.fill(workload, options.records());
-                final List<Contender> contenders = options.contenders().stream().filter(c -> c.runsOn(workload)).toList();
-                options.contenders().stream().filter(c -> !c.runsOn(workload)).forEach(c -> {
-                    out.println("  skipped  " + c.whyNot(workload));
-                    report.skip(workload.name(), c.whyNot(workload));
-                });
+                final List<Contender> contenders = runnable(options, workload, report);
                 if (!warm) {
                     for (int round = 1; round <= options.warmups(); round++) {
                         for (final Contender contender : contenders) {

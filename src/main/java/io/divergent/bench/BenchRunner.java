@@ -237,9 +237,10 @@ public final class BenchRunner implements AutoCloseable {
             instances.add(streams);
         }
         FirstRecordClock.onFirstRecords(id, () -> {
-            before.set(ThreadCost.snapshot(name -> name.contains(id)));
-            processCpuBefore.set(ThreadCost.processCpuNanos());
+            // One snapshot of every thread: the contender's are those named by the run id.
             everyThreadBefore.set(ThreadCost.snapshot(name -> true));
+            before.set(everyThreadBefore.get().only(name -> name.contains(id)));
+            processCpuBefore.set(ThreadCost.processCpuNanos());
             jitBefore.set(ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
             start.set(System.nanoTime());
         });
@@ -251,12 +252,13 @@ public final class BenchRunner implements AutoCloseable {
             await(timeout(n), () -> done.getAsBoolean() || failed.getAsBoolean(),
                     contender + " consuming " + n + " records");
             final long wall = System.nanoTime() - start.get();
-            final ThreadCost.Snapshot after = ThreadCost.snapshot(name -> name.contains(id));
+            final ThreadCost.Snapshot everyThreadAfter = ThreadCost.snapshot(name -> true);
+            final ThreadCost.Snapshot after = everyThreadAfter.only(name -> name.contains(id));
             final long[] cost = after.since(before.get());
             // Whether one thread bounds the run (a stream thread near 1.0 is saturated), or the
             // machine does (the whole JVM, broker included, near the processors' count).
             final double jvm = (double) (ThreadCost.processCpuNanos() - processCpuBefore.get()) / wall;
-            final double javaThreads = (double) ThreadCost.snapshot(name -> true).since(everyThreadBefore.get())[0] / wall;
+            final double javaThreads = (double) everyThreadAfter.since(everyThreadBefore.get())[0] / wall;
             log.printf(Locale.ROOT, "  CPU / wall: the JVM %.2f of %d processors (%s %.2f, other Java threads (broker, "
                             + "harness) %.2f, JIT and GC %.2f; the JIT compiled for %.1f s); busiest threads %s%n", jvm,
                     Runtime.getRuntime().availableProcessors(), contender, (double) cost[0] / wall,

@@ -63,7 +63,7 @@ final class Fork {
         final Thread copy = new Thread(() -> copy(child, contender, out), "bench-fork-output-" + child.pid());
         copy.setDaemon(true);
         copy.start();
-        final Duration bound = BenchRunner.timeout(records).multipliedBy(reps + 1L).plusMinutes(2);
+        final Duration bound = BenchRunner.timeout(records).multipliedBy((long) reps + warmups).plusMinutes(2);
         try {
             if (!child.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
                 child.destroyForcibly();

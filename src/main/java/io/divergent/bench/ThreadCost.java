@@ -31,6 +31,17 @@ final class ThreadCost {
     /** Per-thread CPU nanoseconds and allocated bytes at one moment, keyed by thread id, and the threads' names. */
     record Snapshot(Map<Long, long[]> byThread, Map<Long, String> names) {
 
+        /** The threads of this snapshot whose name matches. */
+        Snapshot only(final Predicate<String> name) {
+            final Map<Long, long[]> kept = new HashMap<>();
+            byThread.forEach((id, figures) -> {
+                if (name.test(names.get(id))) {
+                    kept.put(id, figures);
+                }
+            });
+            return new Snapshot(kept, names);
+        }
+
         /**
          * The threads of this snapshot that used the most CPU since {@code before}, busiest first,
          * each as its name and its CPU time as a fraction of {@code wallNanos} (1.0: a whole core).

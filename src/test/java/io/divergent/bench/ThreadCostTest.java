@@ -26,4 +26,9 @@ class ThreadCostTest {
     void busiestListsTheThreadsByCpuOverWallTimeBusiestFirstUpToTheLimit() {
         assertThat(AFTER.busiest(BEFORE, 1_000, 2)).containsExactly(Map.entry("window", 0.8), Map.entry("reader", 0.5));
     }
+
+    @Test
+    void onlyKeepsTheThreadsWhoseNameMatches() {
+        assertThat(AFTER.only(name -> !name.equals("producer")).since(BEFORE)).containsExactly(500 + 800, 2_000 + 500);
+    }
 }
