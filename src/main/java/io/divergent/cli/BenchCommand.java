@@ -76,7 +76,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--forks", defaultValue = "1", description = {"JVMs each contender runs each workload in, one after "
             + "the other, their reps pooled", "(default ${DEFAULT-VALUE}; one JVM's figures can differ from the next one's by "
-            + "20%, as the JIT decides)."})
+            + "20%%, as the JIT decides)."})
     private int forks;
 
     @Option(names = "--no-fork", description = {"--forks 0: every contender in this JVM, interleaved, on one broker (as before",

@@ -32,6 +32,27 @@ class MainTest {
         assertThat(io.divergent.bench.Contender.values()).extracting(Enum::name).contains("B0", "B1", "B2", "B3", "B4H", "B4R", "P");
     }
 
+    /**
+     * Every subcommand's help formats cleanly: picocli reads a description as a format string and
+     * warns on standard error (not the command's) for a bare {@code %}, printing it unformatted.
+     */
+    @Test
+    void everySubcommandsHelpFormatsWithoutAWarning() {
+        final java.io.PrintStream stderr = System.err;
+        final java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            for (final String sub : Main.commandLine().getSubcommands().keySet()) {
+                final CommandRun help = new CommandRun();
+                assertThat(help.run(sub, "--help")).as(sub).isZero();
+                assertThat(help.out()).as(sub).contains("Usage: divergent " + sub).doesNotContain("%n");
+            }
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("picocli WARN");
+    }
+
     /** Each subcommand's line in the usage is a whole sentence, not the first line of its description. */
     @Test
     void theUsageListsWholeSentences() {
