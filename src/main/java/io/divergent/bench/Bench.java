@@ -34,7 +34,13 @@ public final class Bench {
      * @param out           progress lines and the final table
      */
     public record Options(long records, List<Workload> workloads, List<Contender> contenders, int reps,
-                          int warmups, long restoreCounts, int forks, PrintStream out) {
+                          int warmups, long restoreCounts, int forks, Map<String, String> settings, PrintStream out) {
+
+        /** @throws io.divergent.config.ConfigException when a setting is not a valid key and value of P's configuration */
+        public Options {
+            settings = Map.copyOf(new java.util.LinkedHashMap<>(settings));
+            BenchRunner.checkSettings(settings);
+        }
     }
 
     /**
@@ -66,7 +72,7 @@ public final class Bench {
     public static void child(final Options options, final Path measurements) throws IOException {
         final BenchReport report = new BenchReport();
         inOneJvm(new Options(options.records(), options.workloads(), options.contenders(), options.reps(),
-                options.warmups(), 0, 0, options.out()), report);
+                options.warmups(), 0, 0, options.settings(), options.out()), report);
         Fork.writeMeasurements(measurements, report.measurements());
     }
 
@@ -74,13 +80,14 @@ public final class Bench {
         for (final Workload workload : options.workloads()) {
             for (final Contender contender : runnable(options, workload, report)) {
                 for (int fork = 1; fork <= options.forks(); fork++) {
-                    Fork.run(workload, contender, options.records(), options.reps(), options.warmups(), options.out())
+                    Fork.run(workload, contender, options.records(), options.reps(), options.warmups(),
+                            options.settings(), options.out())
                             .forEach(report::add);
                 }
             }
         }
         if (options.restoreCounts() > 0) {
-            try (BenchRunner runner = BenchRunner.start(options.out())) {
+            try (BenchRunner runner = BenchRunner.start(options.out(), options.settings())) {
                 report.restore(RestoreBench.run(runner, options.restoreCounts(), options.out()));
             }
         }
@@ -97,7 +104,7 @@ public final class Bench {
 
     private static void inOneJvm(final Options options, final BenchReport report) {
         final PrintStream out = options.out();
-        try (BenchRunner runner = BenchRunner.start(out)) {
+        try (BenchRunner runner = BenchRunner.start(out, options.settings())) {
             boolean warm = options.warmups() == 0;
             for (final Workload workload : options.workloads()) {
                 final BenchRunner.Input input = runner.fill(workload, options.records());
@@ -158,6 +165,9 @@ public final class Bench {
                 : "one for every contender, runs interleaved (warm-up rounds on the first workload)");
         report.setup("warmups", options.warmups());
         report.setup("processing_guarantee", "exactly_once_v2 (B1, B2, B3, P)");
+        if (!options.settings().isEmpty()) {
+            report.setup("divergent_settings", new java.util.TreeMap<>(options.settings()));
+        }
         report.setup("stream_threads", ConfigKeys.defaultStreamThreads()
                 + " per instance (B1, B2, B3, P: Divergent's default); Flink parallelism 2");
         report.setup("allocation_measure", "com.sun.management.ThreadMXBean allocated bytes of the contender's threads");

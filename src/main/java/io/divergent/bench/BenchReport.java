@@ -45,6 +45,11 @@ public final class BenchReport {
         setup.put(key, value);
     }
 
+    /** The facts about the setup recorded so far, by key (read-only). */
+    public Map<String, Object> setup() {
+        return java.util.Collections.unmodifiableMap(setup);
+    }
+
     /** Sets the restoration figure. */
     public void restore(final RestoreBench.Result result) {
         this.restore = result;

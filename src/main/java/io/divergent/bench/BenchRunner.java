@@ -69,14 +69,17 @@ public final class BenchRunner implements AutoCloseable {
     private final String registryUrl;
     private final Path stateRoot;
     private final PrintStream log;
+    /** Overrides of P's configuration ({@code bench --set}), applied after the bench's own keys. */
+    private final Map<String, String> settings;
 
     /** One workload's input, filled once and read by every run. */
     record Input(SyntheticEvents events, String topic, String referenceTopic, long expectedWindows) {
     }
 
-    private BenchRunner(final EmbeddedKafkaBroker broker, final PrintStream log) {
+    private BenchRunner(final EmbeddedKafkaBroker broker, final PrintStream log, final Map<String, String> settings) {
         this.broker = broker;
         this.log = log;
+        this.settings = Map.copyOf(settings);
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
         this.registryUrl = "mock://bench-" + UUID.randomUUID();
         this.serdeConfig = Map.of("schema.registry.url", registryUrl);
@@ -89,7 +92,15 @@ public final class BenchRunner implements AutoCloseable {
 
     /** Starts an embedded broker for the runs; {@code log} gets one line per step. */
     public static BenchRunner start(final PrintStream log) {
-        return new BenchRunner(EmbeddedKafkaBroker.start(), log);
+        return start(log, Map.of());
+    }
+
+    /**
+     * Starts an embedded broker for the runs; {@code log} gets one line per step; {@code settings}
+     * override keys of P's configuration (as {@code run --set}; checked by {@link #checkSettings}).
+     */
+    public static BenchRunner start(final PrintStream log, final Map<String, String> settings) {
+        return new BenchRunner(EmbeddedKafkaBroker.start(), log, settings);
     }
 
     /** Creates the input and reference topics of a workload and fills them (timed apart from every run). */
@@ -221,6 +232,7 @@ public final class BenchRunner implements AutoCloseable {
         final AtomicLong processCpuBefore = new AtomicLong();
         final AtomicReference<ThreadCost.Snapshot> everyThreadBefore = new AtomicReference<>();
         final AtomicLong jitBefore = new AtomicLong();
+        final AtomicReference<StreamWaits> waitsBefore = new AtomicReference<>();
         for (int i = 1; i <= contender.instances(); i++) {
             // Each instance its own state directory and a client id that names its threads, so
             // that the work of each is told apart (P2, P3).
@@ -242,6 +254,7 @@ public final class BenchRunner implements AutoCloseable {
             before.set(everyThreadBefore.get().only(name -> name.contains(id)));
             processCpuBefore.set(ThreadCost.processCpuNanos());
             jitBefore.set(ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
+            waitsBefore.set(StreamWaits.snapshot(instances));
             start.set(System.nanoTime());
         });
         final BooleanSupplier failed = () -> instances.stream().anyMatch(s -> s.state() == KafkaStreams.State.ERROR);
@@ -252,6 +265,7 @@ public final class BenchRunner implements AutoCloseable {
             await(timeout(n), () -> done.getAsBoolean() || failed.getAsBoolean(),
                     contender + " consuming " + n + " records");
             final long wall = System.nanoTime() - start.get();
+            final StreamWaits waitsAfter = StreamWaits.snapshot(instances);
             final ThreadCost.Snapshot everyThreadAfter = ThreadCost.snapshot(name -> true);
             final ThreadCost.Snapshot after = everyThreadAfter.only(name -> name.contains(id));
             final long[] cost = after.since(before.get());
@@ -267,6 +281,11 @@ public final class BenchRunner implements AutoCloseable {
                     String.join(", ", after.busiest(before.get(), wall, 4)
                     .stream().map(e -> String.format(Locale.ROOT, "%s %.2f",
                             e.getKey().substring(e.getKey().indexOf(id) + id.length()), e.getValue())).toList()));
+            // Whether a stream thread that is not busy waits for input or on its commits.
+            for (final String line : waitsAfter.describe(waitsBefore.get(), wall,
+                    thread -> after.only(thread::equals).since(before.get())[0], id)) {
+                log.printf(Locale.ROOT, "  %s%n", line);
+            }
             final List<Long> perInstance = new ArrayList<>();
             if (instances.size() > 1) {
                 for (int i = 1; i <= instances.size(); i++) {
@@ -334,14 +353,32 @@ public final class BenchRunner implements AutoCloseable {
         streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(60)));
     }
 
-    /** P's configuration: one monitor over the input, counting {@code category} per {@code series}. */
+    /** P's configuration: one monitor over the input, counting {@code category} per {@code series}; then {@link #settings}. */
     DivergentConfig divergentConfig(final String id, final Input input, final Path stateDir) {
-        final Workload workload = input.events().workload();
+        return divergentConfig(id, broker.bootstrapServers(), registryUrl, input.topic(), input.referenceTopic(),
+                input.events().workload(), stateDir, settings);
+    }
+
+    /**
+     * Checks the {@code --set} overrides of P's configuration before anything runs, on a stand-in
+     * of the configuration the runs build.
+     *
+     * @throws io.divergent.config.ConfigException naming the key of a bad value
+     */
+    static void checkSettings(final Map<String, String> settings) {
+        divergentConfig("bench-check", "localhost:9092", "mock://bench-check", "input", "reference",
+                Workload.ALL.get(0), Path.of("state"), settings);
+    }
+
+    private static DivergentConfig divergentConfig(final String id, final String bootstrap, final String registry,
+                                                   final String inputTopic, final String referenceTopic,
+                                                   final Workload workload, final Path stateDir,
+                                                   final Map<String, String> settings) {
         final Map<String, String> keys = new LinkedHashMap<>();
         keys.put("application.id", id);
-        keys.put("bootstrap.servers", broker.bootstrapServers());
-        keys.put("schema.registry.url", registryUrl);
-        keys.put("reference.topic", input.referenceTopic());
+        keys.put("bootstrap.servers", bootstrap);
+        keys.put("schema.registry.url", registry);
+        keys.put("reference.topic", referenceTopic);
         keys.put("output.topic", id + "-events");
         keys.put("alerts.topic", id + "-alerts");
         keys.put("dead.letter.topic", "");
@@ -349,7 +386,7 @@ public final class BenchRunner implements AutoCloseable {
         keys.put("partitions", Integer.toString(workload.partitions()));
         keys.put("kafka.state.dir", stateDir.toString());
         final String m = "monitor." + MONITOR + ".";
-        keys.put(m + "input.topic", input.topic());
+        keys.put(m + "input.topic", inputTopic);
         keys.put(m + "value.format", "avro");
         keys.put(m + "category.field", "category");
         if (workload.segmented()) {
@@ -358,6 +395,7 @@ public final class BenchRunner implements AutoCloseable {
         keys.put(m + "window.size", workload.sizeMs() + "ms");
         keys.put(m + "window.advance", workload.advanceMs() + "ms");
         keys.put(m + "window.grace", workload.graceMs() + "ms");
+        keys.putAll(settings);
         return DivergentConfig.fromMap(keys);
     }
 

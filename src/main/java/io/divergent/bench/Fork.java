@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,14 +46,14 @@ final class Fork {
      *                               above in {@code out}) or outlives a generous bound
      */
     static List<Measurement> run(final Workload workload, final Contender contender, final long records, final int reps,
-                                 final int warmups, final PrintStream out) {
+                                 final int warmups, final Map<String, String> settings, final PrintStream out) {
         final Path file;
         try {
             file = Files.createTempFile("divergent-bench-" + workload.name() + "-" + contender.name() + "-", ".json");
         } catch (final IOException e) {
             throw new UncheckedIOException(e);
         }
-        final List<String> command = command(workload, contender, records, reps, warmups, file);
+        final List<String> command = command(workload, contender, records, reps, warmups, settings, file);
         final Process child;
         try {
             child = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -95,7 +96,7 @@ final class Fork {
 
     /** This JVM's java, its options (but {@link #NOT_INHERITED}) and class path, running the child's bench. */
     static List<String> command(final Workload workload, final Contender contender, final long records, final int reps,
-                                final int warmups, final Path file) {
+                                final int warmups, final Map<String, String> settings, final Path file) {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (final String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -107,6 +108,7 @@ final class Fork {
                 "bench", "--workloads", workload.name(), "--contenders", contender.name(),
                 "--records", Long.toString(records), "--reps", Integer.toString(reps), "--warmups", Integer.toString(warmups),
                 Bench.FORK_CHILD_OPTION, file.toString()));
+        settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
         return command;
     }
 

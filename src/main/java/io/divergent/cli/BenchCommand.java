@@ -11,7 +11,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code divergent bench}: Divergent against a plain consumer, the Streams floor and the idiomatic DSL. */
@@ -71,6 +73,11 @@ public final class BenchCommand implements Callable<Integer> {
             + "event readable with read_committed, while traffic flows and after it stops (about 20 s).")
     private boolean latency;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = {"Override a key of the configuration the Kafka "
+            + "Streams contenders run with, as run's --set (repeatable): P's (e.g. --set partitions=2) and the "
+            + "kafka.* settings B1, B2 and B3 share (e.g. --set kafka.commit.interval.ms=1000)."})
+    private Map<String, String> settings = new LinkedHashMap<>();
+
     @Option(names = "--json", description = "Write the machine-readable summary here.")
     private Path json;
 
@@ -114,8 +121,9 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         final Bench.Options options = quick
-                ? new Bench.Options(2_000, chosen, who, 1, 0, 5_000, 0, System.out)
-                : new Bench.Options(records, chosen, who, reps, noWarmup ? 0 : warmups, restore ? restoreCounts : 0, noFork ? 0 : forks, System.out);
+                ? new Bench.Options(2_000, chosen, who, 1, 0, 5_000, 0, settings, System.out)
+                : new Bench.Options(records, chosen, who, reps, noWarmup ? 0 : warmups, restore ? restoreCounts : 0, noFork ? 0 : forks,
+                        settings, System.out);
         if (forkChild != null) {
             Bench.child(options, forkChild);
             return 0;

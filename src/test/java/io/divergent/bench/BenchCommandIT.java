@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -93,8 +94,9 @@ class BenchCommandIT {
         final ByteArrayOutputStream captured = new ByteArrayOutputStream();
         final PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8);
 
+        // One stream thread, set in the parent: the children run with it (one thread's waits line each).
         final BenchReport report = Bench.run(new Bench.Options(2_000, Workload.parse("tumbling-64"), List.of(Contender.P),
-                1, 0, 0, 2, out));
+                1, 0, 0, 2, Map.of("kafka.num.stream.threads", "1"), out));
 
         final String output = captured.toString(StandardCharsets.UTF_8);
         final Matcher pid = Pattern.compile("P on tumbling-64: a JVM of its own \\(pid (\\d+)\\)").matcher(output);
@@ -104,6 +106,12 @@ class BenchCommandIT {
         }
         assertThat(pids).as(output).hasSize(2).doesNotContain(ProcessHandle.current().pid());
         assertThat(output).contains("[P]   rep 1    tumbling-64      P");
+        // Each run's line per stream thread (StreamWaits): the one thread the setting left.
+        assertThat(Pattern.compile("\\[P\\]   \\S+-StreamThread-1: CPU [0-9.]+, poll idle [0-9.]+, flush [0-9.]+, "
+                + "send offsets [0-9.]+, commit [0-9.]+ \\(waits [0-9.]+\\)").matcher(output).results().count())
+                .as(output).isEqualTo(2);
+        assertThat(output).doesNotContain("-StreamThread-2: CPU");
+        assertThat(report.setup()).containsEntry("divergent_settings", new java.util.TreeMap<>(Map.of("kafka.num.stream.threads", "1")));
         assertThat(report.measurements()).hasSize(2).allSatisfy(m -> {
             assertThat(m.contender()).isEqualTo(Contender.P);
             assertThat(m.records()).isEqualTo(2_000);

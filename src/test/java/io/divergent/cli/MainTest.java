@@ -32,6 +32,13 @@ class MainTest {
         assertThat(io.divergent.bench.Contender.values()).extracting(Enum::name).contains("B0", "B1", "B2", "B3", "B4H", "B4R", "P");
     }
 
+    @Test
+    void aMistypedBenchSettingIsRefusedBeforeAnythingRuns() {
+        assertThat(cli.run("bench", "--set", "partitons=2")).as(cli::err).isEqualTo(2);
+        assertThat(cli.err()).contains("partitons").contains("did you mean 'partitions'");
+        assertThat(cli.out()).doesNotContain("a JVM of its own");
+    }
+
     /**
      * Every subcommand's help formats cleanly: picocli reads a description as a format string and
      * warns on standard error (not the command's) for a bare {@code %}, printing it unformatted.
