@@ -115,7 +115,7 @@ public final class DivergentTopology {
         return "divergent-" + monitor + "-history";
     }
 
-    /** Store of a monitor's expected series: series id -> its recent volume ({@link VolumeHistory}). */
+    /** Store of a monitor's expected series and their recent volume ({@link VolumeHistory}), as a {@link VolumeJournal}. */
     public static String volumeStore(final String monitor) {
         return "divergent-" + monitor + "-volume";
     }
@@ -325,8 +325,8 @@ public final class DivergentTopology {
             this.maxCategories = config.maxCategories();
             this.liveness = new WindowProcessor.Liveness(config.idleTimeout().toMillis(), config.seriesHorizonWindows(),
                     config.volumeWindows());
-            // The meta and panes stores are written once per commit, from the commit hook, and are
-            // not cached: a cache would hold those writes past the commit they belong to.
+            // The meta, panes and volume stores are written once per commit, from the commit hook,
+            // and are not cached: a cache would hold those writes past the commit they belong to.
             stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(META_STORE), Serdes.String(), Serdes.Long())
                     .withCachingDisabled());
             stores.add(CommitHook.builder(COMMIT_HOOK));
@@ -339,7 +339,7 @@ public final class DivergentTopology {
                         Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled());
                 volume.put(monitor.name(), volumeStore(monitor.name()));
                 stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(volume.get(monitor.name())),
-                        Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
+                        Serdes.String(), Serdes.ByteArray()).withCachingDisabled());
                 if (monitor.referenceMode() != ReferenceMode.TOPIC) {
                     history.put(monitor.name(), historyStore(monitor.name()));
                     stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(history.get(monitor.name())),

@@ -8,7 +8,6 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,8 +66,8 @@ final class PaneJournal {
         private ByteBufferOutputStream body = new ByteBufferOutputStream(256);
         private int series;
         private int dictionaryBytes;
-        /** The id written last in this value (front coding: the next one writes only what differs). */
-        private byte[] previousId = new byte[0];
+        /** The ids of this value, each written as what differs from the one before. */
+        private final FrontCoding ids = new FrontCoding();
 
         /** @param monitor the monitor whose series ids the store holds (each starts with it) */
         Writer(final String monitor) {
@@ -114,13 +113,8 @@ final class PaneJournal {
         }
 
         private void seriesHeader(final String seriesId, final int counters, final int kind, final long other) {
-            final byte[] id = seriesId.substring(prefix).getBytes(StandardCharsets.UTF_8);
-            final int shared = sharedPrefix(previousId, id);
-            body.ensureRemaining(10 + id.length - shared + 5 + 10);
-            ByteUtils.writeVarint(shared, body.buffer());
-            ByteUtils.writeVarint(id.length - shared, body.buffer());
-            body.buffer().put(id, shared, id.length - shared);
-            previousId = id;
+            ids.write(seriesId.substring(prefix).getBytes(StandardCharsets.UTF_8), body);
+            body.ensureRemaining(5 + 10);
             ByteUtils.writeVarint(2 * counters + kind, body.buffer());
             ByteUtils.writeVarlong(other, body.buffer());
             series++;
@@ -156,7 +150,7 @@ final class PaneJournal {
             categories.clear();
             dictionaryBytes = 0;
             series = 0;
-            previousId = new byte[0];
+            ids.reset();
             if (body.buffer().capacity() > 1 << 20) {
                 // One big compaction should not pin its buffer for the task's life.
                 body = new ByteBufferOutputStream(256);
@@ -184,16 +178,9 @@ final class PaneJournal {
                 dictionary[i] = string(in);
             }
             final int series = ByteUtils.readVarint(in);
-            byte[] previousId = new byte[0];
+            final FrontCoding ids = new FrontCoding();
             for (int s = 0; s < series; s++) {
-                final int shared = ByteUtils.readVarint(in);
-                final byte[] id = Arrays.copyOf(Arrays.copyOf(previousId, shared), shared + ByteUtils.readVarint(in));
-                if (shared > previousId.length) {
-                    throw new SerializationException("a pane's journal value shares " + shared
-                            + " bytes with a series id of " + previousId.length);
-                }
-                in.get(id, shared, id.length - shared);
-                previousId = id;
+                final byte[] id = ids.read(in, "a pane's journal value");
                 final PaneCounts counts = summaryOf.apply(monitor + new String(id, StandardCharsets.UTF_8));
                 final int header = ByteUtils.readVarint(in);
                 final int counters = header >>> 1;
@@ -230,15 +217,6 @@ final class PaneJournal {
                        | IndexOutOfBoundsException e) {
             throw new SerializationException("a pane's journal value is truncated or malformed", e);
         }
-    }
-
-    private static int sharedPrefix(final byte[] a, final byte[] b) {
-        final int max = Math.min(a.length, b.length);
-        int i = 0;
-        while (i < max && a[i] == b[i]) {
-            i++;
-        }
-        return i;
     }
 
     private static String string(final ByteBuffer in) {

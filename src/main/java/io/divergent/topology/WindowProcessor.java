@@ -72,6 +72,15 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     static final String OTHER = "__other__";
     /** Values a pane's journal holds at most: the next change compacts it into one. */
     static final int COMPACT_AFTER = 64;
+    /**
+     * The volume journal is compacted (every expected series' whole history written, the values
+     * before deleted) once the values written since the last compaction are
+     * {@value #VOLUME_COMPACTION_RATIO} times its size, and at least
+     * {@value #MIN_VOLUME_COMPACTION_BYTES} bytes: the store holds about four times the state at
+     * most, and writes about a third more than what changed.
+     */
+    static final int VOLUME_COMPACTION_RATIO = 3;
+    static final int MIN_VOLUME_COMPACTION_BYTES = 64 * 1024;
 
     /** Per-monitor window geometry and stores. */
     private static final class MonitorState {
@@ -83,7 +92,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         /** (pane start, commit sequence) -> {@link PaneJournal}: the open panes as of the last commit. */
         KeyValueStore<Bytes, byte[]> panesStore;
         KeyValueStore<Bytes, byte[]> history;
-        /** Series id -> {@link VolumeHistory}: the series expected in the next window. */
+        /** The expected series and their {@link VolumeHistory}, as a {@link VolumeJournal}. */
         KeyValueStore<String, byte[]> volume;
         /** Every window ending at or before this has been emitted; Long.MIN_VALUE before the first record. */
         long closedUntil = Long.MIN_VALUE;
@@ -100,8 +109,17 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         /** Keys of expired panes that the store holds, to delete at the next commit. */
         final List<Bytes> expired = new ArrayList<>();
         final PaneJournal.Writer journal;
-        /** The expected series and their volume history, as the volume store holds them (written through). */
+        /** The expected series and their volume history; the volume store's journal rebuilds it. */
         final TreeMap<String, VolumeHistory> expected = new TreeMap<>();
+        /** What changed in {@link #expected} since the last value written to the volume store. */
+        final VolumeJournal.Writer volumeJournal = new VolumeJournal.Writer();
+        /** The keys the volume store holds: a compaction deletes them. */
+        final List<String> volumeKeys = new ArrayList<>();
+        /** Bytes of volume journal written since the last compaction, and that compaction's bytes. */
+        long volumeSinceCompaction;
+        long volumeCompactionBytes;
+        /** The volume store holds values of its first layout: the next commit compacts. */
+        boolean volumeCompactionDue;
 
         MonitorState(final MonitorConfig config) {
             this.config = config;
@@ -392,12 +410,31 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
                         s -> new OpenPane(s, new PaneCounts(counters))).counts);
             }
         }
+        monitor.volumeKeys.clear();
+        monitor.volumeCompactionDue = false;
+        final List<byte[]> journal = new ArrayList<>();
+        long journalBytes = 0;
         try (KeyValueIterator<String, byte[]> it = monitor.volume.all()) {
             while (it.hasNext()) {
                 final KeyValue<String, byte[]> entry = it.next();
-                monitor.expected.put(entry.key, VolumeHistory.decode(entry.value));
+                monitor.volumeKeys.add(entry.key);
+                if (VolumeJournal.isJournalKey(entry.key)) {
+                    journal.add(entry.value);
+                    journalBytes += entry.value.length;
+                    maxSeq = Math.max(maxSeq, VolumeJournal.seqOf(entry.key));
+                } else {
+                    // The first layout: a series' whole history, replaced by the journal at the next commit.
+                    monitor.expected.put(entry.key, VolumeHistory.decode(entry.value));
+                    monitor.volumeCompactionDue = true;
+                }
             }
         }
+        // After the first layout's values, whose keys sort after the journal's.
+        for (final byte[] value : journal) {
+            VolumeJournal.replay(value, monitor.expected, monitor.advance, volumeCapacity(monitor));
+        }
+        monitor.volumeSinceCompaction = 0;
+        monitor.volumeCompactionBytes = journalBytes;
         return maxSeq;
     }
 
@@ -440,6 +477,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
                 monitor.panesStore.delete(key);
             }
             monitor.expired.clear();
+            persistVolume(monitor);
             if (monitor.closedUntil != monitor.storedClosedUntil) {
                 meta.put(CLOSED_PREFIX + monitor.config.name(), monitor.closedUntil);
                 monitor.storedClosedUntil = monitor.closedUntil;
@@ -449,6 +487,59 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             meta.put(STREAM_TIME, streamTime);
             storedStreamTime = streamTime;
         }
+    }
+
+    /**
+     * Writes what changed in the monitor's expected series since the last commit to the volume
+     * store, as one journal value (or more, when large), and compacts the journal when due.
+     */
+    private void persistVolume(final MonitorState monitor) {
+        if (monitor.expected.isEmpty()) {
+            // Nothing expected: nothing to hold.
+            monitor.volumeJournal.finish();
+            monitor.volumeKeys.forEach(monitor.volume::delete);
+            monitor.volumeKeys.clear();
+            monitor.volumeSinceCompaction = 0;
+            monitor.volumeCompactionDue = false;
+            return;
+        }
+        writeVolume(monitor);
+        if (monitor.volumeCompactionDue || monitor.volumeSinceCompaction
+                > Math.max(VOLUME_COMPACTION_RATIO * monitor.volumeCompactionBytes, MIN_VOLUME_COMPACTION_BYTES)) {
+            final List<String> before = new ArrayList<>(monitor.volumeKeys);
+            monitor.volumeKeys.clear();
+            long bytes = 0;
+            monitor.volumeJournal.clear();
+            for (final Map.Entry<String, VolumeHistory> entry : monitor.expected.entrySet()) {
+                monitor.volumeJournal.set(entry.getKey(), entry.getValue());
+                if (monitor.volumeJournal.isFull()) {
+                    bytes += writeVolume(monitor);
+                }
+            }
+            bytes += writeVolume(monitor);
+            before.forEach(monitor.volume::delete);
+            monitor.volumeCompactionBytes = bytes;
+            monitor.volumeSinceCompaction = 0;
+            monitor.volumeCompactionDue = false;
+        }
+    }
+
+    /** Writes the volume journal's value being built, if any, under the next sequence number; returns its bytes. */
+    private long writeVolume(final MonitorState monitor) {
+        if (monitor.volumeJournal.isEmpty()) {
+            return 0;
+        }
+        final String key = VolumeJournal.key(nextSeq++);
+        final byte[] value = monitor.volumeJournal.finish();
+        monitor.volume.put(key, value);
+        monitor.volumeKeys.add(key);
+        monitor.volumeSinceCompaction += value.length;
+        return value.length;
+    }
+
+    /** The counts a series' volume history keeps: {@code volume.windows} sizes of windows, one per advance. */
+    private int volumeCapacity(final MonitorState monitor) {
+        return liveness.volumeWindows() * (int) (monitor.size / monitor.advance);
     }
 
     /** Writes the pane's value being built, if it reached its size bound, so the rest goes into the next. */
@@ -608,8 +699,11 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     }
 
     /** Forgets a series silent past the horizon: its volume and past-window history. */
-    private static void forget(final MonitorState monitor, final String series) {
-        monitor.volume.delete(series);
+    private void forget(final MonitorState monitor, final String series) {
+        monitor.volumeJournal.forget(series);
+        if (monitor.volumeJournal.isFull()) {
+            writeVolume(monitor);
+        }
         monitor.expected.remove(series);
         if (monitor.history != null) {
             deleteRange(monitor.history, StoreKeys.versionKey(series, 0), StoreKeys.versionKey(series, Long.MAX_VALUE));
@@ -622,7 +716,6 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
      */
     private void volume(final MonitorState monitor, final String series, final VolumeHistory history,
                         final DivergenceEvent event, final long start, final long end, final long count) {
-        final int perSize = (int) (monitor.size / monitor.advance);
         final VolumeHistory next;
         if (history == null) {
             next = VolumeHistory.first(end, count);
@@ -634,9 +727,13 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
                 event.setVolumeBaselineWindows(baseline.windows());
                 event.setVolumePValue(VolumeTest.pValue(count, baseline.sum(), baseline.windows()));
             }
-            next = history.append(end, monitor.advance, count, liveness.volumeWindows() * perSize);
+            next = history.append(end, monitor.advance, count, volumeCapacity(monitor));
         }
-        monitor.volume.put(series, next.encode());
+        // As VolumeJournal.replay rebuilds it.
+        monitor.volumeJournal.append(series, end, count);
+        if (monitor.volumeJournal.isFull()) {
+            writeVolume(monitor);
+        }
         monitor.expected.put(series, next);
     }
 

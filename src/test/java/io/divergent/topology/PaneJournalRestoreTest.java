@@ -31,10 +31,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PaneJournalRestoreTest {
 
-    private static final String MONITOR = "genres";
+    static final String MONITOR = "genres";
 
     /** One processor on its own in-memory stores (the production stores, unlogged: the test is the restore). */
-    private static final class Run {
+    static final class Run {
         final List<MonitorConfig> monitors;
         final long maxCategories;
         final Map<String, StateStore> stores = new HashMap<>();
@@ -43,9 +43,16 @@ class PaneJournalRestoreTest {
         WindowProcessor processor;
         int maxValuesPerPane;
 
+        final WindowProcessor.Liveness liveness;
+
         Run(final List<MonitorConfig> monitors, final long maxCategories) {
+            this(monitors, maxCategories, new WindowProcessor.Liveness(0, 2, 3));
+        }
+
+        Run(final List<MonitorConfig> monitors, final long maxCategories, final WindowProcessor.Liveness liveness) {
             this.monitors = monitors;
             this.maxCategories = maxCategories;
+            this.liveness = liveness;
             stores.put(DivergentTopology.META_STORE, Stores.keyValueStoreBuilder(
                     Stores.inMemoryKeyValueStore(DivergentTopology.META_STORE), Serdes.String(), Serdes.Long())
                     .withLoggingDisabled().build());
@@ -73,7 +80,7 @@ class PaneJournalRestoreTest {
                     DivergentTopology.COMMIT_HOOK, DivergentTopology.REFERENCE_STORE,
                     Map.of(MONITOR, DivergentTopology.panesStore(MONITOR)), Map.of(),
                     Map.of(MONITOR, DivergentTopology.volumeStore(MONITOR))),
-                    Long.MAX_VALUE, maxCategories, 10_000, new WindowProcessor.Liveness(0, 2, 3),
+                    Long.MAX_VALUE, maxCategories, 10_000, liveness,
                     new ReferenceLookup.Generation());
             context.setCurrentSystemTimeMs(Long.MAX_VALUE / 2);
             processor.init(context);
@@ -96,6 +103,11 @@ class PaneJournalRestoreTest {
             }
         }
 
+        @SuppressWarnings("unchecked")
+        KeyValueStore<String, byte[]> volume() {
+            return (KeyValueStore<String, byte[]>) stores.get(DivergentTopology.volumeStore(MONITOR));
+        }
+
         KeyValueStore<Bytes, byte[]> panes() {
             return (KeyValueStore<Bytes, byte[]>) stores.get(DivergentTopology.panesStore(MONITOR));
         }
@@ -113,7 +125,7 @@ class PaneJournalRestoreTest {
         }
     }
 
-    private static List<MonitorConfig> monitors() {
+    static List<MonitorConfig> monitors() {
         final Map<String, String> keys = new HashMap<>(TopologyHarness.jsonMonitor(MONITOR, "genre",
                 "monitor.genres.window.advance", "20s"));
         keys.put("application.id", "journal-restore");
