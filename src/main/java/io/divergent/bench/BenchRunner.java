@@ -69,7 +69,10 @@ public final class BenchRunner implements AutoCloseable {
     private final String registryUrl;
     private final Path stateRoot;
     private final PrintStream log;
-    /** Overrides of P's configuration ({@code bench --set}), applied after the bench's own keys. */
+    /**
+     * Overrides of the configuration the Kafka Streams contenders run with ({@code bench --set}):
+     * P's keys, and the {@code kafka.*} settings B1-B3 take from it too; applied after the bench's own keys.
+     */
     private final Map<String, String> settings;
 
     /** One workload's input, filled once and read by every run. */
@@ -97,7 +100,7 @@ public final class BenchRunner implements AutoCloseable {
 
     /**
      * Starts an embedded broker for the runs; {@code log} gets one line per step; {@code settings}
-     * override keys of P's configuration (as {@code run --set}; checked by {@link #checkSettings}).
+     * override keys of the contenders' configuration (as {@code run --set}; checked by {@link #checkSettings}).
      */
     public static BenchRunner start(final PrintStream log, final Map<String, String> settings) {
         return new BenchRunner(EmbeddedKafkaBroker.start(), log, settings);
@@ -353,7 +356,10 @@ public final class BenchRunner implements AutoCloseable {
         streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(60)));
     }
 
-    /** P's configuration: one monitor over the input, counting {@code category} per {@code series}; then {@link #settings}. */
+    /**
+     * The configuration every Kafka Streams contender runs with (P's monitor, the Kafka settings
+     * of all): one monitor over the input, counting {@code category} per {@code series}; then {@link #settings}.
+     */
     DivergentConfig divergentConfig(final String id, final Input input, final Path stateDir) {
         return divergentConfig(id, broker.bootstrapServers(), registryUrl, input.topic(), input.referenceTopic(),
                 input.events().workload(), stateDir, settings);
