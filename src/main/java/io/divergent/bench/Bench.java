@@ -36,9 +36,9 @@ public final class Bench {
     public record Options(long records, List<Workload> workloads, List<Contender> contenders, int reps,
                           int warmups, long restoreCounts, int forks, Map<String, String> settings, PrintStream out) {
 
-        /** @throws io.divergent.config.ConfigException when a setting is not a valid key and value of P's configuration */
+        /** @throws io.divergent.config.ConfigException when a setting is not a valid key and value of the contenders' configuration */
         public Options {
-            settings = Map.copyOf(new java.util.LinkedHashMap<>(settings));
+            settings = Map.copyOf(settings);
             BenchRunner.checkSettings(settings);
         }
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToLongFunction;
 
 /**
  * Where a Kafka Streams contender's stream threads wait, from the clients' own cumulative
@@ -23,12 +24,16 @@ import java.util.TreeMap;
  */
 final class StreamWaits {
 
+    /** One wait: its label, and the cumulative metric (group, name) of the client whose id ends with {@code client}. */
+    private record Wait(String label, String group, String client, String metric) {
+    }
+
     /** The waits, in the order {@link #describe} prints them. */
-    private static final List<String[]> WAITS = List.of(
-            new String[] {"poll idle", "consumer-metrics", "-consumer", "io-wait-time-ns-total"},
-            new String[] {"flush", "producer-metrics", "-producer", "flush-time-ns-total"},
-            new String[] {"send offsets", "producer-metrics", "-producer", "txn-send-offsets-time-ns-total"},
-            new String[] {"commit", "producer-metrics", "-producer", "txn-commit-time-ns-total"});
+    private static final List<Wait> WAITS = List.of(
+            new Wait("poll idle", "consumer-metrics", "-consumer", "io-wait-time-ns-total"),
+            new Wait("flush", "producer-metrics", "-producer", "flush-time-ns-total"),
+            new Wait("send offsets", "producer-metrics", "-producer", "txn-send-offsets-time-ns-total"),
+            new Wait("commit", "producer-metrics", "-producer", "txn-commit-time-ns-total"));
 
     private final Map<String, double[]> byThread;
 
@@ -44,13 +49,14 @@ final class StreamWaits {
                 final MetricName name = metric.getKey();
                 final String client = name.tags().getOrDefault("client-id", "");
                 for (int i = 0; i < WAITS.size(); i++) {
-                    final String[] wait = WAITS.get(i);
+                    final Wait wait = WAITS.get(i);
                     // The main consumer and producer of a stream thread: "<client>-StreamThread-N-consumer"
                     // (not "-restore-consumer", nor the global thread's consumer).
-                    if (name.group().equals(wait[1]) && name.name().equals(wait[3]) && client.contains("-StreamThread-")
-                            && client.endsWith(wait[2]) && !client.endsWith("-restore-consumer")
+                    if (name.group().equals(wait.group()) && name.name().equals(wait.metric())
+                            && client.contains("-StreamThread-") && client.endsWith(wait.client())
+                            && !client.endsWith("-restore-consumer")
                             && metric.getValue().metricValue() instanceof Double value) {
-                        final String thread = client.substring(0, client.length() - wait[2].length());
+                        final String thread = client.substring(0, client.length() - wait.client().length());
                         byThread.computeIfAbsent(thread, t -> new double[WAITS.size()])[i] += value;
                     }
                 }
@@ -64,7 +70,7 @@ final class StreamWaits {
      * {@code wallNanos}; {@code cpuNanos} gives a thread's CPU time over the same span by name.
      */
     List<String> describe(final StreamWaits before, final long wallNanos,
-                          final java.util.function.ToLongFunction<String> cpuNanos, final String trimPrefix) {
+                          final ToLongFunction<String> cpuNanos, final String trimPrefix) {
         final List<String> lines = new ArrayList<>();
         byThread.forEach((thread, totals) -> {
             final double[] earlier = before.byThread.getOrDefault(thread, new double[WAITS.size()]);
@@ -75,7 +81,7 @@ final class StreamWaits {
             for (int i = 0; i < WAITS.size(); i++) {
                 final double share = (totals[i] - earlier[i]) / wallNanos;
                 waited += share;
-                line.append(String.format(Locale.ROOT, ", %s %.2f", WAITS.get(i)[0], share));
+                line.append(String.format(Locale.ROOT, ", %s %.2f", WAITS.get(i).label(), share));
             }
             line.append(String.format(Locale.ROOT, " (waits %.2f)", waited));
             lines.add(line.toString());
