@@ -8,10 +8,11 @@ import io.divergent.config.MonitorConfig;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.TreeMap;
@@ -25,6 +26,12 @@ import java.util.Map;
  * the alert events, one by one, keyed by series id. The alert statuses live in a changelogged
  * store per monitor, key {@code <series id> NUL <rule>}, so they commit with the counts and the
  * output: exactly-once across crashes and failover. Anything else (dead letters) passes through.
+ *
+ * <p>The statuses that are not inactive are also kept on the heap, by series then rule, loaded
+ * from the (restored) store at {@link #init}: a window reads a status per (series, rule), and
+ * most are inactive, hence absent, so a store read per pair was a miss through the cache into
+ * RocksDB. Kafka Streams re-initializes a task's processors after any restore or revival, so
+ * the heap never outlives the store it mirrors. Writes go to both.
  */
 final class AlertProcessor implements Processor<String, Routed, String, Routed> {
 
@@ -36,6 +43,8 @@ final class AlertProcessor implements Processor<String, Routed, String, Routed> 
     /** Each monitor's alert status store, by monitor name. */
     private final Map<String, String> storeNames;
     private final Map<String, KeyValueStore<String, byte[]>> stores = new HashMap<>();
+    /** Each monitor's statuses that are not inactive, by series, then rule: the store's content. */
+    private final Map<String, Map<String, Map<String, AlertStatus>>> statuses = new HashMap<>();
     private ProcessorContext<String, Routed> context;
     private DivergentMetrics metrics;
 
@@ -61,8 +70,32 @@ final class AlertProcessor implements Processor<String, Routed, String, Routed> 
         this.context = context;
         this.metrics = new DivergentMetrics(context.metrics());
         for (final Map.Entry<String, String> entry : storeNames.entrySet()) {
-            stores.put(entry.getKey(), context.getStateStore(entry.getValue()));
+            final KeyValueStore<String, byte[]> store = context.getStateStore(entry.getValue());
+            stores.put(entry.getKey(), store);
+            statuses.put(entry.getKey(), load(store, entry.getValue()));
         }
+    }
+
+    /** A store's statuses by series, then rule (the key's last NUL separates them: rule names hold none). */
+    private static Map<String, Map<String, AlertStatus>> load(final KeyValueStore<String, byte[]> store,
+                                                              final String storeName) {
+        final Map<String, Map<String, AlertStatus>> loaded = new HashMap<>();
+        try (KeyValueIterator<String, byte[]> all = store.all()) {
+            while (all.hasNext()) {
+                final KeyValue<String, byte[]> entry = all.next();
+                final int separator = entry.key.lastIndexOf(SEPARATOR);
+                if (separator < 0) {
+                    throw new IllegalStateException("alert status store '" + storeName + "' holds key '"
+                            + entry.key.replace(SEPARATOR, ' ') + "' without a rule");
+                }
+                final AlertStatus status = AlertStatus.decode(entry.value);
+                if (!status.inactive()) {
+                    loaded.computeIfAbsent(entry.key.substring(0, separator), s -> new HashMap<>(4))
+                            .put(entry.key.substring(separator + 1), status);
+                }
+            }
+        }
+        return loaded;
     }
 
     /**
@@ -89,32 +122,33 @@ final class AlertProcessor implements Processor<String, Routed, String, Routed> 
             return;
         }
         final KeyValueStore<String, byte[]> store = stores.get(window.monitor());
-        // What each (series, rule) held when read: a status written back unchanged (most are
-        // quiet, hence absent) is not written again, so it costs no changelog record.
-        final Map<String, byte[]> read = new HashMap<>();
+        final Map<String, Map<String, AlertStatus>> held = statuses.get(window.monitor());
         final WindowAlerts.States states = new WindowAlerts.States() {
             @Override
             public AlertStatus get(final String series, final String rule) {
-                final String key = series + SEPARATOR + rule;
-                final byte[] bytes = store.get(key);
-                read.put(key, bytes);
-                return AlertStatus.decode(bytes);
+                final Map<String, AlertStatus> ofSeries = held.get(series);
+                final AlertStatus status = ofSeries == null ? null : ofSeries.get(rule);
+                return status == null ? AlertStatus.INACTIVE : status;
             }
 
             @Override
             public void put(final String series, final String rule, final AlertStatus status) {
-                final String key = series + SEPARATOR + rule;
-                final byte[] before = read.containsKey(key) ? read.get(key) : store.get(key);
-                final byte[] after = status.inactive() ? null : status.encode();
-                if (Arrays.equals(before, after)) {
-                    return;
+                // A status written back unchanged (most are quiet, hence absent) is not written
+                // again, so it costs no changelog record.
+                final Map<String, AlertStatus> ofSeries = held.get(series);
+                final AlertStatus before = ofSeries == null ? null : ofSeries.get(rule);
+                if (status.inactive()) {
+                    if (before != null) {
+                        ofSeries.remove(rule);
+                        if (ofSeries.isEmpty()) {
+                            held.remove(series);
+                        }
+                        store.delete(series + SEPARATOR + rule);
+                    }
+                } else if (!status.equals(before)) {
+                    held.computeIfAbsent(series, s -> new HashMap<>(4)).put(rule, status);
+                    store.put(series + SEPARATOR + rule, status.encode());
                 }
-                if (after == null) {
-                    store.delete(key);
-                } else {
-                    store.put(key, after);
-                }
-                read.put(key, after);
             }
         };
         final List<DriftAlert> raised = new ArrayList<>();

@@ -603,19 +603,23 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
 
     /** Emits the window {@code [start, end)}. */
     private void emitWindow(final MonitorState monitor, final long start, final long end) {
-        // Series in sorted order: the emission order is part of the deterministic output.
-        final Map<String, CategoryFold.Merger> window = new TreeMap<>();
+        // Merged in a hash map, then sorted once (a sorted map compared ids at every pane's
+        // series, 8% of the window task on hopping windows): the emission order, by series id, is
+        // part of the deterministic output.
+        final Map<String, CategoryFold.Merger> window = new HashMap<>(Math.max(16, monitor.expected.size() * 4 / 3 + 1));
         for (final Pane pane : monitor.panes.subMap(start, true, end - monitor.advance, true).values()) {
             for (final OpenPane open : pane.series.values()) {
                 window.computeIfAbsent(open.series, s -> new CategoryFold.Merger()).pane(open.counts);
             }
         }
-        final List<io.divergent.avro.DivergenceEvent> events = new ArrayList<>(window.size());
         // The series expected in the window take part with no count: each gets a no-data event or is forgotten.
         for (final String series : monitor.expected.keySet()) {
             window.computeIfAbsent(series, s -> new CategoryFold.Merger());
         }
-        for (final Map.Entry<String, CategoryFold.Merger> entry : window.entrySet()) {
+        final List<Map.Entry<String, CategoryFold.Merger>> sorted = new ArrayList<>(window.entrySet());
+        sorted.sort(Map.Entry.comparingByKey());
+        final List<io.divergent.avro.DivergenceEvent> events = new ArrayList<>(window.size());
+        for (final Map.Entry<String, CategoryFold.Merger> entry : sorted) {
             final String series = entry.getKey();
             final CategoryFold.Window folded = entry.getValue().fold(maxCategories);
             final VolumeHistory volume = monitor.expected.get(series);
