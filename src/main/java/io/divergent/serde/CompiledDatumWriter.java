@@ -10,13 +10,24 @@ import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.Encoder;
+import org.apache.avro.specific.SpecificData;
 
 import java.io.IOException;
+import java.lang.invoke.CallSite;
+import java.lang.invoke.LambdaMetafactory;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
+import java.util.function.ToIntFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * A {@link DatumWriter} that walks its schema once, when it is built, into a tree of field
@@ -28,6 +39,12 @@ import java.util.Map;
  * a union resolution and a field lookup per field, was 14% of the window task's time).
  * Anything it does not compile (a union of several non-null branches, a record that is not an
  * {@link IndexedRecord}) it hands to the model's writer for that part. Thread-safe once built.
+ *
+ * <p>A record of a generated (specific) class has its non-null {@code double}, {@code long},
+ * {@code int} and {@code boolean} fields read through their getters, which return the primitive:
+ * {@code get(int)} boxes each one (issue 16: a divergence event has about fifty, and the boxing
+ * was a fifth of its serialization). A record of another class, a generic record of the same
+ * schema included, is read with {@code get(int)}.
  */
 final class CompiledDatumWriter implements DatumWriter<Object> {
 
@@ -36,10 +53,17 @@ final class CompiledDatumWriter implements DatumWriter<Object> {
         void write(Object datum, Encoder out) throws IOException;
     }
 
-    private final Node root;
+    /** Reads one primitive field of a generated record and writes it, unboxed. */
+    private interface Direct {
+        void write(Object record, Encoder out) throws IOException;
+    }
 
-    private CompiledDatumWriter(final Node root) {
+    private final Node root;
+    private final int directFields;
+
+    private CompiledDatumWriter(final Node root, final int directFields) {
         this.root = root;
+        this.directFields = directFields;
     }
 
     /**
@@ -50,7 +74,14 @@ final class CompiledDatumWriter implements DatumWriter<Object> {
      * @param schema the writer schema
      */
     static CompiledDatumWriter of(final GenericData model, final Schema schema) {
-        return new CompiledDatumWriter(new Compiler(model).node(schema));
+        final Compiler compiler = new Compiler(model);
+        final Node root = compiler.node(schema);
+        return new CompiledDatumWriter(root, compiler.directFields);
+    }
+
+    /** How many fields, over the schema's records, are read through a primitive getter (for the tests). */
+    int directFields() {
+        return directFields;
     }
 
     @Override
@@ -67,6 +98,7 @@ final class CompiledDatumWriter implements DatumWriter<Object> {
     private static final class Compiler {
         private final GenericData model;
         private final Map<Schema, Node> records = new IdentityHashMap<>();
+        private int directFields;
 
         Compiler(final GenericData model) {
             this.model = model;
@@ -129,12 +161,19 @@ final class CompiledDatumWriter implements DatumWriter<Object> {
             final String[] names = new String[fields.size()];
             @SuppressWarnings("unchecked")
             final DatumWriter<Object> fallback = (DatumWriter<Object>) model.createDatumWriter(schema);
+            final Class<?> generated = model instanceof SpecificData specific ? specific.getClass(schema) : null;
+            final Direct[] direct = new Direct[fields.size()];
             final Node node = (datum, out) -> {
                 if (!(datum instanceof IndexedRecord record)) {
                     fallback.write(datum, out);
                     return;
                 }
+                final boolean isGenerated = datum.getClass() == generated;
                 for (int i = 0; i < writers.length; i++) {
+                    if (isGenerated && direct[i] != null) {
+                        direct[i].write(datum, out);
+                        continue;
+                    }
                     final Object value = record.get(positions[i]);
                     try {
                         writers[i].write(value, out);
@@ -149,8 +188,76 @@ final class CompiledDatumWriter implements DatumWriter<Object> {
                 positions[i] = fields.get(i).pos();
                 names[i] = fields.get(i).name();
                 writers[i] = node(fields.get(i).schema());
+                direct[i] = generated == null ? null : direct(generated, fields.get(i));
+                if (direct[i] != null) {
+                    directFields++;
+                }
             }
             return node;
+        }
+
+        /**
+         * A writer of a field through the generated class's getter when the field is a non-null
+         * primitive without a logical type and the class has exactly one getter for it returning
+         * that primitive ({@code js_distance}: {@code double getJsDistance()}); else null.
+         */
+        private static Direct direct(final Class<?> generated, final Schema.Field field) {
+            final Schema schema = field.schema();
+            final Class<?> primitive = switch (schema.getType()) {
+                case DOUBLE -> double.class;
+                case LONG -> long.class;
+                case INT -> int.class;
+                case BOOLEAN -> boolean.class;
+                default -> null;
+            };
+            if (primitive == null || schema.getLogicalType() != null) {
+                return null;
+            }
+            final String name = "get" + field.name().replace("_", "");
+            Method getter = null;
+            for (final Method method : generated.getMethods()) {
+                if (method.getParameterCount() == 0 && method.getName().equalsIgnoreCase(name)
+                        && method.getReturnType() == primitive) {
+                    if (getter != null) {
+                        return null;
+                    }
+                    getter = method;
+                }
+            }
+            if (getter == null) {
+                return null;
+            }
+            try {
+                final MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(generated, MethodHandles.lookup());
+                final MethodHandle handle = lookup.unreflect(getter);
+                if (primitive == double.class) {
+                    final ToDoubleFunction<Object> get = function(lookup, handle, ToDoubleFunction.class, "applyAsDouble");
+                    return (record, out) -> out.writeDouble(get.applyAsDouble(record));
+                }
+                if (primitive == long.class) {
+                    final ToLongFunction<Object> get = function(lookup, handle, ToLongFunction.class, "applyAsLong");
+                    return (record, out) -> out.writeLong(get.applyAsLong(record));
+                }
+                if (primitive == int.class) {
+                    final ToIntFunction<Object> get = function(lookup, handle, ToIntFunction.class, "applyAsInt");
+                    return (record, out) -> out.writeInt(get.applyAsInt(record));
+                }
+                final Predicate<Object> get = function(lookup, handle, Predicate.class, "test");
+                return (record, out) -> out.writeBoolean(get.test(record));
+            } catch (final Throwable e) {
+                // Not reachable this way (another module, a security policy): get(int) does it, boxed.
+                return null;
+            }
+        }
+
+        /** The getter as an instance of a one-method interface taking Object (a lambda of the class, as javac would make). */
+        @SuppressWarnings("unchecked")
+        private static <F> F function(final MethodHandles.Lookup lookup, final MethodHandle getter, final Class<?> type,
+                                      final String method) throws Throwable {
+            final MethodType erased = MethodType.methodType(getter.type().returnType(), Object.class);
+            final CallSite site = LambdaMetafactory.metafactory(lookup, method, MethodType.methodType(type),
+                    erased, getter, getter.type());
+            return (F) site.getTarget().invoke();
         }
 
         private Node union(final Schema schema) {

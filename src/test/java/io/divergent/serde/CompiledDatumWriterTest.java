@@ -78,6 +78,48 @@ class CompiledDatumWriterTest {
                 .hasMessageContaining("null value for a non-nullable field");
     }
 
+    /**
+     * Issue 16: every non-null primitive field (no logical type) of a generated record is read
+     * through its getter, unboxed; the bytes are the same (the test above). A generic record has
+     * no getters.
+     */
+    @ParameterizedTest
+    @ValueSource(classes = {DivergenceEvent.class, DriftAlert.class, PlayEvent.class, ReferenceDistribution.class})
+    void readsEveryNonNullPrimitiveOfAGeneratedRecordThroughItsGetter(final Class<? extends SpecificRecord> type) {
+        final Schema schema = SpecificData.get().getSchema(type);
+        final int primitives = primitiveFields(schema, new java.util.HashSet<>());
+        assertThat(CompiledDatumWriter.of(SpecificData.getForClass(type), schema).directFields()).isEqualTo(primitives);
+        assertThat(CompiledDatumWriter.of(GenericData.get(), schema).directFields()).isZero();
+        if (type == DivergenceEvent.class) {
+            assertThat(primitives).as("a divergence event's").isGreaterThan(20);
+        }
+    }
+
+    /** Non-null double, long, int and boolean fields without a logical type, over the named records reachable from a schema. */
+    private static int primitiveFields(final Schema schema, final java.util.Set<String> seen) {
+        return switch (schema.getType()) {
+            case RECORD -> {
+                if (!seen.add(schema.getFullName())) {
+                    yield 0;
+                }
+                int n = 0;
+                for (final Schema.Field field : schema.getFields()) {
+                    final Schema.Type t = field.schema().getType();
+                    if (field.schema().getLogicalType() == null && (t == Schema.Type.DOUBLE || t == Schema.Type.LONG
+                            || t == Schema.Type.INT || t == Schema.Type.BOOLEAN)) {
+                        n++;
+                    }
+                    n += primitiveFields(field.schema(), seen);
+                }
+                yield n;
+            }
+            case UNION -> schema.getTypes().stream().mapToInt(b -> primitiveFields(b, seen)).sum();
+            case ARRAY -> primitiveFields(schema.getElementType(), seen);
+            case MAP -> primitiveFields(schema.getValueType(), seen);
+            default -> 0;
+        };
+    }
+
     private static byte[] bytes(final DatumWriter<Object> writer, final Object datum) throws IOException {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
