@@ -101,26 +101,31 @@ final class CategoryFold {
         private long boundSum;
         private long total;
         private long otherEvents;
+        /** Whether the pane being added evicted, and its smallest upper bound (count + error): its bound. */
+        private boolean paneEvicted;
+        private long paneSmallest;
 
         /** Adds one pane's summary of the series: every counter it holds, {@value WindowProcessor#OTHER} included. */
         void pane(final PaneCounts counters) {
-            final long[] smallest = {Long.MAX_VALUE};
-            final boolean[] evicted = {false};
+            paneEvicted = false;
+            paneSmallest = Long.MAX_VALUE;
+            // One pass as if the pane's bound were 0, the usual case: a pane that never evicted
+            // holds every category it saw (absent means 0). An evicted one takes its bound off after.
             counters.forEach((category, count, error) -> {
-                evicted[0] |= error > 0;
-                smallest[0] = Math.min(smallest[0], count + error);
-            });
-            // A pane that never evicted holds every category it saw: absent means 0.
-            final long bound = evicted[0] ? smallest[0] : 0;
-            boundSum += bound;
-            otherEvents += counters.other();
-            total += counters.other();
-            counters.forEach((category, count, error) -> {
+                paneEvicted |= error > 0;
+                paneSmallest = Math.min(paneSmallest, count + error);
                 total += count + error;
                 final long[] cell = categories.computeIfAbsent(category, c -> new long[2]);
                 cell[0] += count;
-                cell[1] += count + error - bound;
+                cell[1] += count + error;
             });
+            if (paneEvicted) {
+                final long bound = paneSmallest;
+                counters.forEach((category, count, error) -> categories.get(category)[1] -= bound);
+                boundSum += bound;
+            }
+            otherEvents += counters.other();
+            total += counters.other();
         }
 
         /** Keeps the {@code maxCategories} most frequent categories; see the class comment. */
