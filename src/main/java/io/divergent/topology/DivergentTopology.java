@@ -66,8 +66,6 @@ public final class DivergentTopology {
     public static final String BATCHER = "divergent-batch-observations";
     /** The {@link CommitHook} that has the batcher send its batches before each commit of its task. */
     public static final String BATCHER_HOOK = "divergent-batcher-commit-hook";
-    /** The processor that forwards a batch's observations to the window processor ({@link ObservationUnbatcher}). */
-    public static final String UNBATCHER = "divergent-unbatch-observations";
     /**
      * Global store of reference versions: (series, timestamp) -> weights, or empty for a
      * tombstone; filled from the reference topic by {@link ReferenceProcessor}.
@@ -192,10 +190,10 @@ public final class DivergentTopology {
 
         final WindowSupplier windows = new WindowSupplier(config, deadLetterBudget, referenceGeneration);
         // Input partitioned by series: the window task is the source task, no repartition.
-        final KStream<String, Observation> bySeries = placement.isBySegments() ? observations
-                : repartitionInBatches(builder, observations, partitions);
-        final KStream<String, Routed> alerted = bySeries
-                .process(windows, Named.as(WINDOWS))
+        final KStream<String, Routed> windowed = placement.isBySegments()
+                ? observations.process(windows, Named.as(WINDOWS))
+                : repartitionInBatches(builder, observations, partitions).process(windows.unbatching(), Named.as(WINDOWS));
+        final KStream<String, Routed> alerted = windowed
                 .process(new AlertSupplier(config.monitors(), placement, partitions), Named.as(ALERTING));
         if (config.httpPort().isPresent()) {
             // Only the HTTP server reads it: without one it would be a changelogged copy of every event for nobody.
@@ -218,19 +216,18 @@ public final class DivergentTopology {
 
     /**
      * Sends the observations to the window tasks' partitions by series id, in one
-     * {@link ObservationBatch} per (source task, window partition, flush) ({@link ObservationBatcher}),
-     * and turns each batch back into its observations in the window task ({@link ObservationUnbatcher}).
+     * {@link ObservationBatch} per (source task, window partition, flush) ({@link ObservationBatcher});
+     * the window task reads each batch's observations back ({@link ObservationUnbatcher}).
      */
-    private static KStream<String, Observation> repartitionInBatches(final StreamsBuilder builder,
-                                                                     final KStream<String, Observation> observations,
-                                                                     final int partitions) {
+    private static KStream<Integer, byte[]> repartitionInBatches(final StreamsBuilder builder,
+                                                                 final KStream<String, Observation> observations,
+                                                                 final int partitions) {
         builder.addStateStore(CommitHook.builder(BATCHER_HOOK));
         return observations
                 .process(() -> new ObservationBatcher(partitions, BATCHER_HOOK), Named.as(BATCHER), BATCHER_HOOK)
                 .repartition(Repartitioned.with(Serdes.Integer(), Serdes.ByteArray())
                         .withName(OBSERVATION_BATCHES).withNumberOfPartitions(partitions)
-                        .withStreamPartitioner((topic, partition, batch, count) -> Optional.of(Set.of(partition))))
-                .process(ObservationUnbatcher::new, Named.as(UNBATCHER));
+                        .withStreamPartitioner((topic, partition, batch, count) -> Optional.of(Set.of(partition))));
     }
 
     /** Routes dead letters, with their original key, value and reason headers, to the dead-letter topic if one is configured. */
@@ -358,6 +355,21 @@ public final class DivergentTopology {
         public WindowProcessor get() {
             return new WindowProcessor(monitors, names, maxFutureMs, maxCategories, deadLetterBudget, liveness,
                     referenceGeneration);
+        }
+
+        /** The same window processors, each reading observation batches ({@link ObservationUnbatcher}), with the same stores. */
+        ProcessorSupplier<Integer, byte[], String, Routed> unbatching() {
+            return new ProcessorSupplier<>() {
+                @Override
+                public Set<StoreBuilder<?>> stores() {
+                    return stores;
+                }
+
+                @Override
+                public ObservationUnbatcher get() {
+                    return new ObservationUnbatcher(WindowSupplier.this.get());
+                }
+            };
         }
     }
 }

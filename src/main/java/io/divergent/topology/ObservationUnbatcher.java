@@ -5,17 +5,27 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Forwards each observation of an {@link ObservationBatch} to the window processor, in batch
- * order, keyed by its series and with its input record's timestamp: what the window task saw
- * when each observation was a record of its own. Stateless.
+ * The window processor of a repartitioned input: hands each observation of an
+ * {@link ObservationBatch} to the window processor, in batch order, keyed by its series and with
+ * its input record's timestamp: what the window processor saw when each observation was a
+ * record of its own. A call rather than a Kafka Streams forward per observation (a processor
+ * node's metrics, record context and exception handling, ~4% of the window task, issue 16);
+ * the window processor forwards what it emits through this processor's context.
  */
-final class ObservationUnbatcher implements Processor<Integer, byte[], String, Observation> {
+final class ObservationUnbatcher implements Processor<Integer, byte[], String, Routed> {
 
-    private ProcessorContext<String, Observation> context;
+    private final Processor<String, Observation, String, Routed> windows;
+    private ProcessorContext<String, Routed> context;
+
+    /** @param windows the window processor the observations go to (this one initializes and closes it) */
+    ObservationUnbatcher(final Processor<String, Observation, String, Routed> windows) {
+        this.windows = windows;
+    }
 
     @Override
-    public void init(final ProcessorContext<String, Observation> context) {
+    public void init(final ProcessorContext<String, Routed> context) {
         this.context = context;
+        windows.init(context);
     }
 
     @Override
@@ -25,6 +35,11 @@ final class ObservationUnbatcher implements Processor<Integer, byte[], String, O
         }
         final String topic = context.recordMetadata().map(m -> m.topic()).orElse("the observation batches topic");
         ObservationBatch.read(topic, record.value(),
-                (series, observation, timestamp) -> context.forward(new Record<>(series, observation, timestamp)));
+                (series, observation, timestamp) -> windows.process(new Record<>(series, observation, timestamp)));
+    }
+
+    @Override
+    public void close() {
+        windows.close();
     }
 }
