@@ -244,6 +244,8 @@ final class CompiledDatumWriter implements DatumWriter<Object> {
                 }
                 final Predicate<Object> get = function(lookup, handle, Predicate.class, "test");
                 return (record, out) -> out.writeBoolean(get.test(record));
+            } catch (final VirtualMachineError e) {
+                throw e;
             } catch (final Throwable e) {
                 // Not reachable this way (another module, a security policy): get(int) does it, boxed.
                 return null;
