@@ -35,6 +35,9 @@ public record Lifecycle(int forWindows, int repeatWindows, int resolveAfter) {
     public record Step(AlertStatus status, Transition transition) {
     }
 
+    /** Nothing holds and nothing is left: {@link AlertStatus#INACTIVE}, nothing to notify. */
+    private static final Step QUIET = new Step(AlertStatus.INACTIVE, null);
+
     public Lifecycle {
         if (forWindows < 1 || repeatWindows < 0 || resolveAfter < 1) {
             throw new IllegalArgumentException("for >= 1, repeat >= 0, resolve after >= 1: " + forWindows + ", "
@@ -77,7 +80,9 @@ public record Lifecycle(int forWindows, int repeatWindows, int resolveAfter) {
             return new Step(new AlertStatus(false, streak, 0, startedAt, 0, 0, 0, Severity.WARNING, s), null);
         }
         if (!before.firing()) {
-            return new Step(new AlertStatus(false, 0, 0, 0, 0, 0, 0, Severity.WARNING, s), null);
+            // Most (series, rule) pairs stay quiet window after window: one shared step for them.
+            return Double.doubleToRawLongBits(s) == 0L ? QUIET
+                    : new Step(new AlertStatus(false, 0, 0, 0, 0, 0, 0, Severity.WARNING, s), null);
         }
         final int falses = before.falseStreak() + 1;
         if (falses >= resolveAfter) {

@@ -45,7 +45,8 @@ public final class FieldPath {
             if (current instanceof Map<?, ?> map) {
                 current = map.get(part);
             } else if (current instanceof GenericRecord record) {
-                current = record.getSchema().getField(part) == null ? null : record.get(part);
+                final org.apache.avro.Schema.Field field = record.getSchema().getField(part);
+                current = field == null ? null : record.get(field.pos());
             } else {
                 return null;
             }

@@ -24,6 +24,8 @@ import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToIntFunction;
@@ -77,6 +79,13 @@ final class CompiledDatumWriter implements DatumWriter<Object> {
         final Compiler compiler = new Compiler(model);
         final Node root = compiler.node(schema);
         return new CompiledDatumWriter(root, compiler.directFields);
+    }
+
+    /** Getter classes looked for and spun in this JVM, ever (for the tests: once per class and field). */
+    private static final java.util.concurrent.atomic.AtomicInteger SPUN = new java.util.concurrent.atomic.AtomicInteger();
+
+    static int spun() {
+        return SPUN.get();
     }
 
     /** How many fields, over the schema's records, are read through a primitive getter (for the tests). */
@@ -199,9 +208,26 @@ final class CompiledDatumWriter implements DatumWriter<Object> {
         /**
          * A writer of a field through the generated class's getter when the field is a non-null
          * primitive without a logical type and the class has exactly one getter for it returning
-         * that primitive ({@code js_distance}: {@code double getJsDistance()}); else null.
+         * that primitive ({@code js_distance}: {@code double getJsDistance()}); else null. Made
+         * once per JVM for each class and field: each {@code LambdaMetafactory} call spins a class,
+         * and a writer per serializer made new ones every time an application started, which the
+         * JIT compiled again and the writer's call sites deoptimised for (issue 16).
          */
         private static Direct direct(final Class<?> generated, final Schema.Field field) {
+            return DIRECT.get(generated).computeIfAbsent(field.name() + ':' + field.schema().getType(),
+                    key -> Optional.ofNullable(spin(generated, field))).orElse(null);
+        }
+
+        /** Per generated class, its fields' direct writers by field name and type (empty: none). */
+        private static final ClassValue<Map<String, Optional<Direct>>> DIRECT = new ClassValue<>() {
+            @Override
+            protected Map<String, Optional<Direct>> computeValue(final Class<?> type) {
+                return new ConcurrentHashMap<>();
+            }
+        };
+
+        private static Direct spin(final Class<?> generated, final Schema.Field field) {
+            SPUN.incrementAndGet();
             final Schema schema = field.schema();
             final Class<?> primitive = switch (schema.getType()) {
                 case DOUBLE -> double.class;

@@ -156,11 +156,15 @@ final class AlertProcessor implements Processor<String, Routed, String, Routed> 
             raised.addAll(alerts.get(window.monitor()).evaluate(family, states));
         }
         final long timestamp = window.end() - 1;
+        int emitted = 0;
         for (final DivergenceEvent event : window.events()) {
             context.forward(new Record<>(event.getSeriesId(), new Emitted.Event(event), timestamp));
             if (!event.getNoData()) {
-                metrics.windowEmitted(window.monitor());
+                emitted++;
             }
+        }
+        if (emitted > 0) {
+            metrics.windowEmitted(window.monitor(), emitted);
         }
         for (final DriftAlert alert : raised) {
             context.forward(new Record<>(alert.getSeriesId(), new Emitted.Alert(alert), timestamp));

@@ -2,7 +2,7 @@ package io.divergent.topology;
 
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
-import org.apache.kafka.common.metrics.stats.CumulativeCount;
+import org.apache.kafka.common.metrics.stats.CumulativeSum;
 import org.apache.kafka.streams.StreamsMetrics;
 
 import java.util.HashMap;
@@ -20,7 +20,8 @@ public final class DivergentMetrics {
     public static final String GROUP = "divergent-metrics";
 
     private final StreamsMetrics metrics;
-    private final Map<String, Sensor> sensors = new HashMap<>();
+    /** By metric name, then monitor tag: looked up per emitted event, so no key is built per call. */
+    private final Map<String, Map<String, Sensor>> sensors = new HashMap<>();
 
     /** @param metrics the task's metrics, where the sensors are added */
     DivergentMetrics(final StreamsMetrics metrics) {
@@ -48,8 +49,9 @@ public final class DivergentMetrics {
         count("registry-unavailable-total", null, "Records whose schema could not be fetched because the registry was unavailable (each retry counts)");
     }
 
-    void windowEmitted(final String monitor) {
-        count("windows-emitted-total", monitor, "Divergence events emitted (one per series per closed window)");
+    /** Counts the divergence events of one closed window, {@code emitted} of them, in one recording. */
+    void windowEmitted(final String monitor, final int emitted) {
+        count("windows-emitted-total", monitor, "Divergence events emitted (one per series per closed window)", emitted);
     }
 
     void noData(final String monitor) {
@@ -61,11 +63,15 @@ public final class DivergentMetrics {
     }
 
     private void count(final String name, final String monitor, final String description) {
+        count(name, monitor, description, 1);
+    }
+
+    private void count(final String name, final String monitor, final String description, final int n) {
         final String tag = monitor == null ? "all" : monitor;
-        sensors.computeIfAbsent(name + '\u0000' + tag, k -> {
+        sensors.computeIfAbsent(name, k -> new HashMap<>()).computeIfAbsent(tag, t -> {
             final Sensor sensor = metrics.addSensor("divergent." + name + "." + tag, Sensor.RecordingLevel.INFO);
-            sensor.add(new MetricName(name, GROUP, description, Map.of("monitor", tag)), new CumulativeCount());
+            sensor.add(new MetricName(name, GROUP, description, Map.of("monitor", tag)), new CumulativeSum());
             return sensor;
-        }).record();
+        }).record(n);
     }
 }

@@ -13,7 +13,7 @@ import io.divergent.math.Unit;
  * The event's {@code no_drift} field: the window's distances calibrated against no drift by
  * {@link NoDriftCalibrator}. The baseline is a fixed distribution or a sample of its raw total as
  * the G-test takes it: previous and last-n baselines are samples; a topic reference is what its
- * {@code weights_kind} declares. Seeded (see {@link #seed}) so that a replay writes the same numbers.
+ * {@code weights_kind} declares. Seeded (see {@link #monitorSeed}) so that a replay writes the same numbers.
  */
 final class NoDriftFields {
 
@@ -21,37 +21,40 @@ final class NoDriftFields {
     }
 
     /**
+     * @param monitorSeed {@link #monitorSeed} of the series' monitor
      * @return the calibration, or null when the window or the baseline has no weight (nothing to
      *         compare: possible only with smoothing, which computes the measures anyway)
      */
     static NoDriftCalibration of(final String series, final long windowStart, final Histogram observed,
-                                 final EventFactory.Baseline baseline, final double alpha, final Unit unit) {
+                                 final EventFactory.Baseline baseline, final double alpha, final Unit unit,
+                                 final long monitorSeed) {
         if (observed.total() == 0 || baseline.histogram().total() == 0) {
             return null;
         }
         final NoDrift c = NoDriftCalibrator.instance().calibrate(observed, baseline.histogram(), baseline.weights(), alpha, unit,
-                seed(series, windowStart, baseline.weights()));
-        return NoDriftCalibration.newBuilder()
-                .setBaselineSampleSize(c.fixedBaseline() ? null : c.baselineTotal())
-                .setCategories(c.categories())
-                .setReplicates(c.replicates())
-                .setJsDivergence(value(c.jsDivergence()))
-                .setJsDistance(value(c.jsDistance()))
-                .setHellinger(value(c.hellinger()))
-                .setTotalVariation(value(c.totalVariation()))
-                .setLInfinity(value(c.lInfinity()))
-                .build();
+                baseline.weights() == BaselineKind.FIXED ? monitorSeed : NoDriftCalibrator.seed(series, windowStart));
+        // Without Avro's builder, as the event (EventFactory#blank): every field is set.
+        final NoDriftCalibration calibration = new NoDriftCalibration();
+        calibration.setBaselineSampleSize(c.fixedBaseline() ? null : c.baselineTotal());
+        calibration.setCategories(c.categories());
+        calibration.setReplicates(c.replicates());
+        calibration.setJsDivergence(value(c.jsDivergence()));
+        calibration.setJsDistance(value(c.jsDistance()));
+        calibration.setHellinger(value(c.hellinger()));
+        calibration.setTotalVariation(value(c.totalVariation()));
+        calibration.setLInfinity(value(c.lInfinity()));
+        return calibration;
     }
 
     /**
-     * Against a fixed baseline the null model repeats (the same reference, N and categories), so
-     * the seed is the monitor's and those windows share one simulation, which the calibrator
-     * keeps; against a sample baseline the null model changes every window (it pools the window's
-     * counts), so the seed is the series' and the window's, keeping the simulations independent.
+     * The seed of a monitor's windows against a fixed baseline. There the null model repeats (the
+     * same reference, N and categories), so the seed is the monitor's and those windows share one
+     * simulation, which the calibrator keeps; against a sample baseline the null model changes every
+     * window (it pools the window's counts), so the seed is the series' and the window's, keeping
+     * the simulations independent.
      */
-    private static long seed(final String series, final long windowStart, final BaselineKind weights) {
-        return weights == BaselineKind.FIXED ? NoDriftCalibrator.seed(SeriesId.monitorOf(series), 0)
-                : NoDriftCalibrator.seed(series, windowStart);
+    static long monitorSeed(final String monitor) {
+        return NoDriftCalibrator.seed(monitor, 0);
     }
 
     private static NoDriftValue value(final NoDrift.Value v) {

@@ -14,11 +14,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * of a series in force for a window, decoded once per content and remembered per series.
  *
  * <p>The version in force for a window ending at {@code end} is the series' latest with a
- * timestamp {@code < end}; none, or a tombstone, means no reference. Looking it up is a range
- * scan of the store and a read of the version's bytes; a series closes a window every hop, and
- * the references change rarely, so the answer is remembered per series together with the window
- * ends it holds for (from just after its version's timestamp up to the next version's) and the
- * store's {@link Generation} when it was looked up. Any write to the store (every series) bumps
+ * timestamp {@code < end}; none, or a tombstone, means no reference. Looking it up is a reverse
+ * range scan of the series' versions and a read of the version's bytes; a series closes a
+ * window every hop, and the references change rarely, so the answer is remembered per series
+ * together with the window ends it holds for (from just after its version's timestamp up to the
+ * next version's) and the store's {@link Generation} when it was looked up. Any write to the store (every series) bumps
  * the generation and the next lookup of each series scans again (issue 16, lever 5).
  *
  * <p>Memory: decoded versions are shared by content and bounded by a budget of categories
@@ -90,15 +90,23 @@ final class ReferenceLookup {
         if (remembered != null && remembered.holds(now, end)) {
             return remembered.found();
         }
-        final KeyValue<Bytes, byte[]> latest;
+        // One scan, newest version first: the first one older than the window end is in force,
+        // and the one seen just before it (the next newer) ends the answer. A window usually closes
+        // after its series' newest version, so the scan reads one; a replay of old windows reads
+        // the versions newer than each (a reference is republished rarely).
+        KeyValue<Bytes, byte[]> latest = null;
+        long next = Long.MAX_VALUE;
         try (KeyValueIterator<Bytes, byte[]> it = store.reverseRange(StoreKeys.versionKey(series, 0),
-                StoreKeys.versionKey(series, end - 1))) {
-            latest = it.hasNext() ? it.next() : null;
-        }
-        final long next;
-        try (KeyValueIterator<Bytes, byte[]> it = store.range(StoreKeys.versionKey(series, end),
                 StoreKeys.versionKey(series, Long.MAX_VALUE))) {
-            next = it.hasNext() ? StoreKeys.timestampOfVersion(it.next().key) : Long.MAX_VALUE;
+            while (it.hasNext()) {
+                final KeyValue<Bytes, byte[]> version = it.next();
+                final long timestamp = StoreKeys.timestampOfVersion(version.key);
+                if (timestamp < end) {
+                    latest = version;
+                    break;
+                }
+                next = timestamp;
+            }
         }
         final Found found = latest == null || latest.value.length == 0 ? Found.NONE
                 : new Found(decoded.decode(latest.value), StoreKeys.timestampOfVersion(latest.key));

@@ -311,12 +311,31 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
     }
 
+    /**
+     * The monitor of a series id, or null: compared in place with the few monitors' names rather
+     * than cut out and hashed, which allocated a string per observation (issue 16).
+     */
+    private MonitorState monitorOf(final String series) {
+        if (ordered.size() > 16) {
+            return monitors.get(SeriesId.monitorOf(series));
+        }
+        final int bar = series.indexOf('|');
+        final int length = bar < 0 ? series.length() : bar;
+        for (final MonitorState state : ordered) {
+            final String name = state.config.name();
+            if (name.length() == length && series.startsWith(name)) {
+                return state;
+            }
+        }
+        return null;
+    }
+
     @Override
     public void process(final Record<String, Observation> record) {
         final long now = context.currentSystemTimeMs();
         lastRecordWall = now;
         final String series = record.key();
-        final MonitorState monitor = monitors.get(SeriesId.monitorOf(series));
+        final MonitorState monitor = monitorOf(series);
         final long time = record.value().eventTime();
         if (monitor == null) {
             // A series of a monitor that is no longer configured, still in the repartition topic.

@@ -90,6 +90,11 @@ class CompiledDatumWriterTest {
         final int primitives = primitiveFields(schema, new java.util.HashSet<>());
         assertThat(CompiledDatumWriter.of(SpecificData.getForClass(type), schema).directFields()).isEqualTo(primitives);
         assertThat(CompiledDatumWriter.of(GenericData.get(), schema).directFields()).isZero();
+        // A second writer of the class (another serializer, another application started in this
+        // JVM) reuses the getters: no new class for the JIT to compile.
+        final int spun = CompiledDatumWriter.spun();
+        assertThat(CompiledDatumWriter.of(SpecificData.getForClass(type), schema).directFields()).isEqualTo(primitives);
+        assertThat(CompiledDatumWriter.spun()).isEqualTo(spun);
         if (type == DivergenceEvent.class) {
             assertThat(primitives).as("a divergence event's").isGreaterThan(20);
         }

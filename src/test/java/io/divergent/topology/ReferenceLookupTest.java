@@ -60,7 +60,7 @@ class ReferenceLookupTest {
         assertThat(weightOfA(first)).isEqualTo(1.0);
         assertThat(first.timestamp()).isZero();
         final int afterFirst = scans.get();
-        assertThat(afterFirst).isPositive();
+        assertThat(afterFirst).as("one scan finds the version and the next one's timestamp").isEqualTo(1);
         // Windows ending in (0, 100s] use the same version: answered without a scan.
         assertThat(lookup.inForce("s", 100 * S)).isSameAs(first);
         assertThat(scans.get()).isEqualTo(afterFirst);
@@ -68,7 +68,14 @@ class ReferenceLookupTest {
         final ReferenceLookup.Found second = lookup.inForce("s", 120 * S);
         assertThat(weightOfA(second)).isEqualTo(2.0);
         assertThat(second.timestamp()).isEqualTo(100 * S);
-        assertThat(scans.get()).isGreaterThan(afterFirst);
+        assertThat(scans.get()).isEqualTo(afterFirst + 1);
+        // A window between older versions, with a series whose id extends this one's alongside.
+        publish("s", 200 * S, 4);
+        publish("s2", 150 * S, 9);
+        assertThat(weightOfA(lookup.inForce("s", 150 * S))).isEqualTo(2.0);
+        assertThat(weightOfA(lookup.inForce("s", 200 * S))).isEqualTo(2.0);
+        assertThat(weightOfA(lookup.inForce("s", 200 * S + 1))).isEqualTo(4.0);
+        assertThat(weightOfA(lookup.inForce("s2", 200 * S))).isEqualTo(9.0);
     }
 
     @Test

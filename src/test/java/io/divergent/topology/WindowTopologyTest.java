@@ -344,6 +344,9 @@ class WindowTopologyTest {
             assertThat(second).hasSize(40).isSorted().contains("genres|country=C07");
             assertThat(events.stream().filter(e -> e.getSeriesId().equals("genres|country=C07")
                     && e.getWindowStart().toEpochMilli() == 60 * S).findFirst().orElseThrow().getNoData()).isTrue();
+            // Counted per window, each event once; the no-data event on its own metric.
+            assertThat(t.metric("windows-emitted-total", "genres")).isEqualTo(79.0);
+            assertThat(t.metric("no-data-windows-total", "genres")).isEqualTo(1.0);
         }
     }
 
