@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToIntFunction;
@@ -82,7 +83,7 @@ final class CompiledDatumWriter implements DatumWriter<Object> {
     }
 
     /** Getter classes looked for and spun in this JVM, ever (for the tests: once per class and field). */
-    private static final java.util.concurrent.atomic.AtomicInteger SPUN = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger SPUN = new AtomicInteger();
 
     static int spun() {
         return SPUN.get();

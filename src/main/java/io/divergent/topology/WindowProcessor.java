@@ -311,12 +311,15 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
     }
 
+    /** Up to this many monitors, an observation's is found by comparing names; past it, by a hash lookup. */
+    private static final int MONITORS_COMPARED = 16;
+
     /**
      * The monitor of a series id, or null: compared in place with the few monitors' names rather
      * than cut out and hashed, which allocated a string per observation (issue 16).
      */
     private MonitorState monitorOf(final String series) {
-        if (ordered.size() > 16) {
+        if (ordered.size() > MONITORS_COMPARED) {
             return monitors.get(SeriesId.monitorOf(series));
         }
         final int bar = series.indexOf('|');
