@@ -8,11 +8,11 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * Series ids front-coded against the previous id of the same value, as the store journals write
- * them ({@link PaneJournal}, {@link VolumeJournal}): the number of leading bytes shared with the
- * previous id, then the length and bytes of the rest (varints, Kafka's {@code ByteUtils}). Ids of
- * one monitor written in sorted order share most of their bytes. Not thread-safe; one per value
- * being written or read.
+ * Series ids (and category names) front-coded against the previous one of the same value, as
+ * the store journals write them ({@link PaneJournal}, {@link VolumeJournal}): the number of
+ * leading bytes shared with the previous id, then the length and bytes of the rest (varints,
+ * Kafka's {@code ByteUtils}). Ids of one monitor written in sorted order share most of their
+ * bytes. Not thread-safe; one per sequence of ids being written or read.
  */
 final class FrontCoding {
 
@@ -41,7 +41,7 @@ final class FrontCoding {
     byte[] read(final ByteBuffer in, final String what) {
         final int shared = ByteUtils.readVarint(in);
         if (shared > previous.length) {
-            throw new SerializationException(what + " shares " + shared + " bytes with a series id of " + previous.length);
+            throw new SerializationException(what + " shares " + shared + " bytes with an id of " + previous.length);
         }
         final byte[] id = Arrays.copyOf(Arrays.copyOf(previous, shared), shared + ByteUtils.readVarint(in));
         in.get(id, shared, id.length - shared);

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -162,6 +163,9 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             stored[storedCount++] = seq;
         }
     }
+
+    /** Series in the order of their ids: the order {@link PaneJournal} writes them in best. */
+    private static final Comparator<OpenPane> BY_SERIES = Comparator.comparing(open -> open.series);
 
     /** One series' counts in one open pane. */
     private static final class OpenPane {
@@ -471,7 +475,9 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
                     if (pane.storedCount >= pane.compacted + COMPACT_AFTER) {
                         // Values of whole summaries replace the pane's journal.
                         final int stored = pane.storedCount;
-                        for (final OpenPane open : pane.series.values()) {
+                        final List<OpenPane> all = new ArrayList<>(pane.series.values());
+                        all.sort(BY_SERIES);
+                        for (final OpenPane open : all) {
                             monitor.journal.whole(open.series, open.counts);
                             open.dirty = false;
                             writeIfFull(monitor, pane);
@@ -484,6 +490,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
                         write(monitor, pane);
                         pane.compacted = pane.storedCount;
                     } else {
+                        pane.dirty.sort(BY_SERIES);
                         for (final OpenPane open : pane.dirty) {
                             monitor.journal.changes(open.series, open.counts);
                             open.dirty = false;

@@ -158,6 +158,16 @@ class PaneJournalRestoreTest {
         }
         run.commit();
         assertThat(valuesPerPane(run)).containsExactly(Map.entry(0L, 1), Map.entry(20_000L, 1));
+        // Each value holds its series in the order of their ids (u=0, u=1, u=10, ...), which
+        // front-codes them into the fewest bytes, not in the order they were counted.
+        try (KeyValueIterator<Bytes, byte[]> it = run.panes().all()) {
+            final List<String> ids = new ArrayList<>();
+            PaneJournal.replay(it.next().value, MONITOR, id -> {
+                ids.add(id);
+                return null;
+            });
+            assertThat(ids).hasSize(100).isSorted();
+        }
         run.process(MONITOR + "|u=3", "g1", 21_500);
         run.commit();
         assertThat(valuesPerPane(run)).containsExactly(Map.entry(0L, 1), Map.entry(20_000L, 2));

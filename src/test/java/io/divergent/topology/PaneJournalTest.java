@@ -103,9 +103,10 @@ class PaneJournalTest {
         b.add("tv");
         writer.changes("genres|u=a", a);
         writer.changes("genres|u=b", b);
-        // 1 category: 1, 2, "tv"; 2 series; each: its id front-coded against the one before
-        // (shared 0, 4, "|u=a"; then shared 3, 1, "b"), header 2*1+0, other 0, index 0, count
-        assertThat(writer.finish()).hasSize(1 + 3 + 1 + (1 + 1 + 4 + 4) + (1 + 1 + 1 + 4));
+        // The layout marker; 1 category: 1, then "tv" front-coded (shared 0, 2, "tv"); 2 series;
+        // each: its id front-coded against the one before (shared 0, 4, "|u=a"; then shared 3,
+        // 1, "b"), header 2*1+0, other 0, the counter: gap 0 and count 2 (2*0+1, 2), or count 1 (2*0+0)
+        assertThat(writer.finish()).hasSize(1 + 1 + 4 + 1 + (1 + 1 + 4 + 1 + 1 + 2) + (1 + 1 + 1 + 1 + 1 + 1));
         assertThat(writer.isEmpty()).isTrue();
         // Nothing changed since: an empty delta.
         writer.changes("genres|u=a", a);
@@ -132,8 +133,73 @@ class PaneJournalTest {
         assertThat(content(back.get("m"))).isEqualTo(content(counts)).containsOnlyKeys("b", "c", "\u0000other");
     }
 
+    /**
+     * Counters go in increasing dictionary index as gaps: a series' categories first seen in
+     * another order, far apart in the dictionary, and counts of 1 and more all replay exactly.
+     */
+    @Test
+    void countersAreWrittenAsGapsInIndexOrderAndReplayExactly() {
+        final PaneJournal.Writer writer = new PaneJournal.Writer("m");
+        final PaneCounts first = new PaneCounts(Long.MAX_VALUE);
+        for (int c = 0; c < 300; c++) {
+            first.add("c" + c);   // indices 0..299 in this value
+        }
+        final PaneCounts second = new PaneCounts(Long.MAX_VALUE);
+        for (final String category : List.of("c299", "c0", "c150", "c150", "c7", "new", "c299", "c299")) {
+            second.add(category);
+        }
+        final Map<String, Map<String, List<Long>>> expected = new TreeMap<>();
+        expected.put("m|a", content(first));
+        expected.put("m|b", content(second));
+        writer.changes("m|a", first);
+        writer.changes("m|b", second);
+        final byte[] value = writer.finish();
+        assertThat(contents(replay(List.of(value), Long.MAX_VALUE))).isEqualTo(expected);
+        // Against a value of m|a alone, m|b adds its id (shared 2, 1, "b"), header (5 counters: 10;
+        // other 0) and counters: c0 (gap 0), c7 (6), c150 (142: two bytes, count 2), c299 (148: two
+        // bytes, count 3), new (index 300, gap 0); and "new" to the dictionary (shared 0, 3, "new").
+        final PaneCounts firstAgain = new PaneCounts(Long.MAX_VALUE);
+        for (int c = 0; c < 300; c++) {
+            firstAgain.add("c" + c);
+        }
+        writer.changes("m|a", firstAgain);
+        final int seriesB = 3 + 1 + 1 + 1 + 1 + (2 + 1) + (2 + 1) + 1;
+        assertThat(value).hasSize(writer.finish().length + seriesB + 5);
+    }
+
+    /** Values written before layout 2 (stores of earlier versions) replay as they did. */
+    @Test
+    void valuesOfTheFirstLayoutStillReplay() {
+        final java.nio.ByteBuffer v1 = java.nio.ByteBuffer.allocate(64);
+        org.apache.kafka.common.utils.ByteUtils.writeVarint(2, v1);   // dictionary: 2 names
+        for (final String name : List.of("tv", "film")) {
+            org.apache.kafka.common.utils.ByteUtils.writeVarint(name.length(), v1);
+            v1.put(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        org.apache.kafka.common.utils.ByteUtils.writeVarint(2, v1);   // 2 series
+        // "|u=a": shared 0, 4 bytes; delta of 2 counters, 1 other: film +3, tv +1
+        v1.put(new byte[] {0, 8}).put("|u=a".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        v1.put(new byte[] {2 * (2 * 2), 2, 2, 6, 0, 2});
+        // "|u=b": shared 3, 1 byte "b"; set of 1 counter, no other: tv 5, error 2
+        v1.put(new byte[] {6, 2, 'b'});
+        v1.put(new byte[] {2 * (2 * 1 + 1), 0, 0, 10, 4});
+        final byte[] value = java.util.Arrays.copyOf(v1.array(), v1.position());
+        final Map<String, PaneCounts> back = replay(List.of(value), Long.MAX_VALUE);
+        assertThat(content(back.get("m|u=a"))).containsOnly(Map.entry("film", List.of(3L, 0L)),
+                Map.entry("tv", List.of(1L, 0L)), Map.entry("\u0000other", List.of(1L)));
+        assertThat(content(back.get("m|u=b"))).containsOnly(Map.entry("tv", List.of(5L, 2L)),
+                Map.entry("\u0000other", List.of(0L)));
+    }
+
     @Test
     void malformedBytesFailWithASerializationException() {
+        assertThatThrownBy(() -> PaneJournal.replay(new byte[] {5}, "m", s -> null))
+                .isInstanceOf(SerializationException.class).hasMessageContaining("unknown layout (-3)");
+        // Layout 2: one category "a", one series "x" whose counter's gap points past the dictionary.
+        assertThatThrownBy(() -> PaneJournal.replay(new byte[] {3, 1, 0, 2, 'a', 1, 0, 2, 'x', 2, 0, 2}, "m", s -> null))
+                .isInstanceOf(SerializationException.class).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> PaneJournal.replay(new byte[] {3, 1, 0, 2, 'a', 1, 0, 2, 'x', 2, 0, 0, 9}, "m", s -> null))
+                .isInstanceOf(SerializationException.class).hasMessageContaining("left over");
         assertThatThrownBy(() -> PaneJournal.replay(new byte[] {2, 2, 'a'}, "m", s -> null))
                 .isInstanceOf(SerializationException.class).hasMessageContaining("truncated");
         assertThatThrownBy(() -> PaneJournal.replay(new byte[] {0, 2, 0}, "m", s -> null))
