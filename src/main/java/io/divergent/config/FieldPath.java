@@ -1,5 +1,6 @@
 package io.divergent.config;
 
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 
 import java.util.List;
@@ -9,11 +10,24 @@ import java.util.Map;
 public final class FieldPath {
 
     private final List<String> parts;
+    private final String[] steps;
     private final String text;
+    /**
+     * The field positions last found for each step, with the record schema each was found in:
+     * the records of one topic share their schemas, so most walks skip the schema's name lookup.
+     * Replaced whole (never changed in place), so threads sharing the path see a consistent pair.
+     */
+    private volatile Positions positions;
+
+    /** Positions by step; a null schema: not found yet. */
+    private record Positions(Schema[] schemas, int[] positions) {
+    }
 
     private FieldPath(final List<String> parts, final String text) {
         this.parts = parts;
+        this.steps = parts.toArray(String[]::new);
         this.text = text;
+        this.positions = new Positions(new Schema[steps.length], new int[steps.length]);
     }
 
     /**
@@ -41,12 +55,22 @@ public final class FieldPath {
      */
     public Object resolve(final Object root) {
         Object current = root;
-        for (final String part : parts) {
+        final Positions known = positions;
+        for (int i = 0; i < steps.length; i++) {
             if (current instanceof Map<?, ?> map) {
-                current = map.get(part);
+                current = map.get(steps[i]);
             } else if (current instanceof GenericRecord record) {
-                final org.apache.avro.Schema.Field field = record.getSchema().getField(part);
-                current = field == null ? null : record.get(field.pos());
+                final Schema schema = record.getSchema();
+                if (known.schemas[i] == schema) {
+                    current = record.get(known.positions[i]);
+                } else {
+                    final Schema.Field field = schema.getField(steps[i]);
+                    if (field == null) {
+                        return null;
+                    }
+                    remember(i, schema, field.pos());
+                    current = record.get(field.pos());
+                }
             } else {
                 return null;
             }
@@ -55,6 +79,15 @@ public final class FieldPath {
             }
         }
         return current;
+    }
+
+    private void remember(final int step, final Schema schema, final int position) {
+        final Positions before = positions;
+        final Schema[] schemas = before.schemas.clone();
+        final int[] at = before.positions.clone();
+        schemas[step] = schema;
+        at[step] = position;
+        positions = new Positions(schemas, at);
     }
 
     @Override

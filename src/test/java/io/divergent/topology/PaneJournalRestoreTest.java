@@ -187,14 +187,19 @@ class PaneJournalRestoreTest {
 
     @Test
     void aPaneTooLargeForOneValueIsSplitAndRestoresWhole() {
-        // 30,000 series x 3 categories in one pane and one commit: ~0.8 MB of changes, more than
-        // one value may hold (a value is one changelog record, refused beyond max.request.size).
+        // 10,000 series x 3 categories in one pane and one commit, each series id ending in 32
+        // random hex digits (ids sorted share little): ~0.4 MB of changes, more than one value may
+        // hold (a value is one changelog record, refused beyond max.request.size).
         final Run plain = new Run(monitors(), 100);
         final Run restarted = new Run(monitors(), 100);
-        for (int i = 0; i < 90_000; i++) {
-            final String series = MONITOR + "|user=" + (i % 30_000) + "-" + "x".repeat(i % 7);
-            plain.process(series, "category-" + (i % 3), 1_000 + i / 10);
-            restarted.process(series, "category-" + (i % 3), 1_000 + i / 10);
+        final Random random = new Random(256);
+        final String[] ids = new String[10_000];
+        for (int s = 0; s < ids.length; s++) {
+            ids[s] = MONITOR + "|user=" + Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
+        }
+        for (int i = 0; i < 3 * ids.length; i++) {
+            plain.process(ids[i % ids.length], "category-" + (i % 3), 1_000 + i / 10);
+            restarted.process(ids[i % ids.length], "category-" + (i % 3), 1_000 + i / 10);
         }
         plain.commit();
         restarted.commit();
@@ -203,8 +208,8 @@ class PaneJournalRestoreTest {
         assertThat(sizes).hasSizeGreaterThan(1)
                 .allSatisfy(size -> assertThat(size).isLessThan(PaneJournal.MAX_VALUE_BYTES + 64 * 1024));
         restarted.start(false);
-        plain.process(MONITOR + "|user=0-", "category-0", 3_600_000);   // closes the pane's windows
-        restarted.process(MONITOR + "|user=0-", "category-0", 3_600_000);
+        plain.process(ids[0], "category-0", 3_600_000);   // closes the pane's windows
+        restarted.process(ids[0], "category-0", 3_600_000);
         assertThat(restarted.output()).hasSizeGreaterThan(0).isEqualTo(plain.output());
     }
 
