@@ -78,10 +78,14 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
      * before deleted) once the values written since the last compaction are
      * {@value #VOLUME_COMPACTION_RATIO} times its size, and at least
      * {@value #MIN_VOLUME_COMPACTION_BYTES} bytes: the store holds about four times the state at
-     * most, and writes about a third more than what changed.
+     * most, and writes about a third more than what changed. Before the first compaction of a
+     * task (nothing to go by) its size is taken as at least {@value #MIN_HISTORY_BYTES} bytes per
+     * expected series, so a young journal is not replaced by a compaction larger than itself.
      */
     static final int VOLUME_COMPACTION_RATIO = 3;
     static final int MIN_VOLUME_COMPACTION_BYTES = 64 * 1024;
+    /** Fewest bytes an expected series takes in a compaction: op, id, history (its end alone is ~6). */
+    static final int MIN_HISTORY_BYTES = 8;
 
     /** Per-monitor window geometry and stores. */
     private static final class MonitorState {
@@ -533,8 +537,9 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             return;
         }
         writeVolume(monitor);
+        final long compaction = Math.max(monitor.volumeCompactionBytes, (long) MIN_HISTORY_BYTES * monitor.expected.size());
         if (monitor.volumeCompactionDue || monitor.volumeSinceCompaction
-                > Math.max(VOLUME_COMPACTION_RATIO * monitor.volumeCompactionBytes, MIN_VOLUME_COMPACTION_BYTES)) {
+                > Math.max(VOLUME_COMPACTION_RATIO * compaction, MIN_VOLUME_COMPACTION_BYTES)) {
             final List<String> before = new ArrayList<>(monitor.volumeKeys);
             monitor.volumeKeys.clear();
             long bytes = 0;

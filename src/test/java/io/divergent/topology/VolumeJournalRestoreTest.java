@@ -75,6 +75,44 @@ class VolumeJournalRestoreTest {
                 .anyMatch(e -> e.getSeriesId().equals(MONITOR + "|u=0") && e.getExpectedTotal() == null));
     }
 
+    /**
+     * A young journal (no compaction yet) is not compacted while it is smaller than the
+     * compaction would be ({@value WindowProcessor#MIN_HISTORY_BYTES} bytes or more per expected
+     * series), even past {@value WindowProcessor#MIN_VOLUME_COMPACTION_BYTES} bytes; once it is
+     * {@value WindowProcessor#VOLUME_COMPACTION_RATIO} times that, it is.
+     */
+    @Test
+    void aYoungJournalIsNotReplacedByACompactionLargerThanItself() {
+        final PaneJournalRestoreTest.Run run = new PaneJournalRestoreTest.Run(PaneJournalRestoreTest.monitors(), 100, LIVENESS);
+        final int series = 5_000;
+        final long floor = (long) WindowProcessor.VOLUME_COMPACTION_RATIO * WindowProcessor.MIN_HISTORY_BYTES * series;
+        long time = 1_000;
+        long maxUncompacted = 0;
+        boolean compacted = false;
+        int maxKeys = 0;
+        for (int round = 0; round < 12 && !compacted; round++) {
+            for (int i = 0; i < series; i++) {
+                // one record per series and 20 s advance: each advance closes a window of each
+                run.process(MONITOR + "|u=" + i, "g" + (i % 3), time + i % 20_000);
+            }
+            time += 20_000;
+            run.commit();
+            final List<KeyValue<String, byte[]>> held = new ArrayList<>();
+            run.volume().all().forEachRemaining(held::add);
+            final long bytes = held.stream().mapToLong(kv -> kv.value.length).sum();
+            if (held.size() < maxKeys) {
+                compacted = true;
+            } else {
+                maxUncompacted = bytes;
+            }
+            maxKeys = Math.max(maxKeys, held.size());
+        }
+        // Held uncompacted past the 64 KiB minimum (which alone compacted it before), never past
+        // 3 x 8 bytes x 5,000 series; and compacted in the end.
+        assertThat(compacted).as("compacted").isTrue();
+        assertThat(maxUncompacted).isBetween((long) WindowProcessor.MIN_VOLUME_COMPACTION_BYTES, floor);
+    }
+
     @Test
     void aStoreOfTheFirstLayoutIsReadAndReplacedAtTheNextCommit() {
         final String series = MONITOR + "|u=7";
