@@ -57,6 +57,18 @@ public final class ConfigKeys {
      */
     public static final String STREAM_THREADS = "num.stream.threads";
 
+    /**
+     * How long a task with an empty input partition waits for it before processing what its
+     * other partitions hold. Divergent's default when every monitor reads one topic is {@code -1}
+     * (never wait): every task of its topology then reads one partition (the input's, or the
+     * observations repartition's; the references are a global store), so there is nothing to
+     * wait for, and Kafka Streams 4.3.1 skips its per-record readiness check
+     * ({@code PartitionGroup.readyToProcess}, which otherwise builds a set and a string per record:
+     * issue 16). With several input topics a reading task reads a partition of each and Kafka
+     * Streams' own default (0) keeps ordering their records by time.
+     */
+    public static final String TASK_IDLE = "max.task.idle.ms";
+
     /** The default of {@link #STREAM_THREADS}: the processors this JVM sees, at least 1. */
     public static int defaultStreamThreads() {
         return Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -308,7 +320,8 @@ public final class ConfigKeys {
                 "", "passed to the registry client and Avro serdes, as Confluent names them"));
         rows.add(new Row("`kafka.<any>`", new TreeSet<>(KAFKA_DEFAULTS.keySet()).stream()
                 .map(k -> "`" + k + "=" + KAFKA_DEFAULTS.get(k) + "`").collect(Collectors.joining(", "))
-                + ", `" + STREAM_THREADS + "` = the processors the JVM sees",
+                + ", `" + STREAM_THREADS + "` = the processors the JVM sees, `" + TASK_IDLE
+                + "=-1` when every monitor reads one topic",
                 "Kafka Streams / client properties, prefix removed; near misses of Kafka's names refused (above); "
                 + "`compression.type=zstd` applies under exactly-once only"));
         for (final ConfigKey<?> key : MONITOR_KEYS) {

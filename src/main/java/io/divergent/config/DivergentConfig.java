@@ -300,7 +300,8 @@ public final class DivergentConfig {
 
     /**
      * Kafka Streams and client properties: {@link ConfigKeys#KAFKA_DEFAULTS} and
-     * {@link ConfigKeys#STREAM_THREADS} (the processors the JVM sees), then every {@code kafka.*} key without its prefix; {@code application.id} is always Divergent's. The
+     * {@link ConfigKeys#STREAM_THREADS} (the processors the JVM sees), {@link ConfigKeys#TASK_IDLE}
+     * {@code -1} when every monitor reads one topic, then every {@code kafka.*} key without its prefix; {@code application.id} is always Divergent's. The
      * default {@code compression.type=zstd} holds under exactly-once only: with another
      * guarantee, compression is Kafka's default (none) unless a {@code kafka.*} key sets it.
      */
@@ -310,6 +311,9 @@ public final class DivergentConfig {
         kafka.put("bootstrap.servers", bootstrapServers());
         kafka.putAll(ConfigKeys.KAFKA_DEFAULTS);
         kafka.put(ConfigKeys.STREAM_THREADS, Integer.toString(ConfigKeys.defaultStreamThreads()));
+        if (inputTopics().size() == 1) {
+            kafka.put(ConfigKeys.TASK_IDLE, "-1");
+        }
         settings.properties().forEach((k, v) -> {
             if (k.startsWith("kafka.")) {
                 kafka.put(k.substring("kafka.".length()), v);

@@ -84,6 +84,29 @@ class DivergentConfigTest {
         assertThat(streamThreads(Map.of("kafka.num.stream.threads", "3"))).isEqualTo(3);
     }
 
+    /**
+     * With one input topic every task reads one partition, so a task never waits for an empty
+     * one ({@code max.task.idle.ms=-1}); with two, Kafka Streams' default (0) orders the reading
+     * tasks' partitions by time; a key wins either way.
+     */
+    @Test
+    void tasksNeverIdleWhenEveryMonitorReadsOneTopic() {
+        assertThat(taskIdle(Map.of())).isEqualTo(-1L);
+        final Map<String, String> twoTopics = Map.of("monitor.devices.input.topic", "sessions",
+                "monitor.devices.category.field", "device");
+        assertThat(taskIdle(twoTopics)).isEqualTo(0L);
+        assertThat(taskIdle(Map.of("monitor.devices.input.topic", "plays", "monitor.devices.category.field", "device")))
+                .as("two monitors of one topic").isEqualTo(-1L);
+        assertThat(taskIdle(Map.of("kafka.max.task.idle.ms", "250"))).isEqualTo(250L);
+    }
+
+    private static long taskIdle(final Map<String, String> extra) {
+        final Map<String, String> keys = new java.util.HashMap<>(minimal());
+        keys.putAll(extra);
+        return new org.apache.kafka.streams.StreamsConfig(io.divergent.runtime.DivergentApp.streamsProperties(
+                DivergentConfig.fromMap(keys))).getLong(org.apache.kafka.streams.StreamsConfig.MAX_TASK_IDLE_MS_CONFIG);
+    }
+
     private static int streamThreads(final Map<String, String> extra) {
         final Map<String, String> keys = new java.util.HashMap<>(minimal());
         keys.putAll(extra);
