@@ -81,7 +81,8 @@ final class PaneJournal {
         private final FrontCoding ids = new FrontCoding();
         /** The counters of the series being written: {@code index << 32 | slot}, sorted to write them in index order. */
         private long[] order = new long[16];
-        private long[] counts = new long[16];
+        /** By slot: each collected counter's count (gained, or whole) and error. */
+        private long[] amounts = new long[16];
         private long[] errors = new long[16];
         private int collected;
 
@@ -124,11 +125,11 @@ final class PaneJournal {
         private void collect(final String category, final long count, final long error) {
             if (collected == order.length) {
                 order = Arrays.copyOf(order, 2 * collected);
-                counts = Arrays.copyOf(counts, 2 * collected);
+                amounts = Arrays.copyOf(amounts, 2 * collected);
                 errors = Arrays.copyOf(errors, 2 * collected);
             }
             order[collected] = (long) index(category) << 32 | collected;
-            counts[collected] = count;
+            amounts[collected] = count;
             errors[collected] = error;
             collected++;
         }
@@ -145,7 +146,7 @@ final class PaneJournal {
             for (int i = 0; i < collected; i++) {
                 final int index = (int) (order[i] >>> 32);
                 final int slot = (int) order[i];
-                final long count = counts[slot];
+                final long count = amounts[slot];
                 ByteUtils.writeUnsignedVarint(2 * (index - previous - 1) + (count == 1 ? 0 : 1), buffer);
                 if (count != 1) {
                     ByteUtils.writeVarlong(count, buffer);
