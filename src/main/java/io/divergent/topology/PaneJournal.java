@@ -111,14 +111,14 @@ final class PaneJournal {
                 return;
             }
             counts.forEachPending(this::collect);
-            seriesHeader(seriesId, DELTA, counts.otherPending());
+            writeSeries(seriesId, DELTA, counts.otherPending());
             counts.markWritten();
         }
 
         /** Adds a series' whole summary (set), and marks it written. */
         void whole(final String seriesId, final PaneCounts counts) {
             counts.forEach(this::collect);
-            seriesHeader(seriesId, SET, counts.other());
+            writeSeries(seriesId, SET, counts.other());
             counts.markWritten();
         }
 
@@ -135,7 +135,7 @@ final class PaneJournal {
         }
 
         /** Writes the series' id, header and the counters collected, in index order. */
-        private void seriesHeader(final String seriesId, final int kind, final long other) {
+        private void writeSeries(final String seriesId, final int kind, final long other) {
             ids.write(seriesId.substring(prefix).getBytes(StandardCharsets.UTF_8), body);
             body.ensureRemaining(5 + 10 + collected * 25);
             final ByteBuffer buffer = body.buffer();
