@@ -62,10 +62,13 @@ public final class DivergentTopology {
      * topic's records as batches.
      */
     public static final String OBSERVATION_BATCHES = "divergent-observation-batches";
-    /** The processor that gathers a source task's observations into batches ({@link ObservationBatcher}). */
-    public static final String BATCHER = "divergent-batch-observations";
-    /** The {@link CommitHook} that has the batcher send its batches before each commit of its task. */
-    public static final String BATCHER_HOOK = "divergent-batcher-commit-hook";
+    /**
+     * The {@link CommitHook} that has an input topic's {@link ObservationBatcher} (held by the topic's
+     * observe processor) send its batches before each commit of its task; no changelog.
+     */
+    public static String batcherHook(final String inputTopic) {
+        return "divergent-batcher-commit-hook-" + inputTopic;
+    }
     /**
      * Global store of reference versions: (series, timestamp) -> weights, or empty for a
      * tombstone; filled from the reference topic by {@link ReferenceProcessor}.
@@ -152,27 +155,33 @@ public final class DivergentTopology {
         final Serde<DivergenceEvent> eventSerde = AvroSerdes.specific(DivergenceEvent.class, serdeConfig, false);
         final Serde<DriftAlert> alertSerde = AvroSerdes.specific(DriftAlert.class, serdeConfig, false);
 
-        final List<KStream<String, Observation>> observed = new ArrayList<>();
+        final boolean batching = !placement.isBySegments();
+        final List<KStream<Object, Object>> observed = new ArrayList<>();
         for (final String topic : config.inputTopics()) {
             final List<MonitorConfig> monitors = config.monitorsOf(topic);
             // An Avro input is decoded for the fields its monitors read alone (the others are skipped).
             final List<List<String>> read = monitors.stream().flatMap(m -> m.fieldsRead().stream())
                     .map(FieldPath::parts).distinct().toList();
+            final String hook = batcherHook(topic);
+            if (batching) {
+                builder.addStateStore(CommitHook.builder(hook));
+            }
             // One decoder per processor instance: Avro decoders are reused per record and are not thread-safe.
-            final KStream<String, Routed> routed = builder
+            // Repartitioned: each topic's observe processor batches its task's observations itself
+            // (ObservationBatcher) and forwards batches; otherwise it forwards each observation.
+            final KStream<Object, Object> routed = builder
                     .stream(topic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("divergent-source-" + topic))
                     .process(() -> new ObserveProcessor(monitors, new ValueDecoder(monitors.get(0).valueFormat(),
-                                    AvroSerdes.projected(serdeConfig, read)), deadLetterBudget,
-                                    checkedPartitions),
-                            Named.as("divergent-observe-" + topic));
-            final Map<String, KStream<String, Routed>> branches = routed.split(Named.as("divergent-route-" + topic + "-"))
-                    .branch((k, v) -> v instanceof Observation, Branched.as("observations"))
+                                    AvroSerdes.projected(serdeConfig, read)), deadLetterBudget, checkedPartitions,
+                                    batching ? new ObservationBatcher(partitions, hook) : null),
+                            Named.as("divergent-observe-" + topic), batching ? new String[] {hook} : new String[0]);
+            final Map<String, KStream<Object, Object>> branches = routed.split(Named.as("divergent-route-" + topic + "-"))
+                    .branch((k, v) -> !(v instanceof DeadLetter), Branched.as("observations"))
                     .defaultBranch(Branched.as("dead-letters"));
             deadLetters(config, branches.get("divergent-route-" + topic + "-dead-letters"), "divergent-observe-" + topic);
-            observed.add(branches.get("divergent-route-" + topic + "-observations")
-                    .mapValues(v -> (Observation) v, Named.as("divergent-observations-of-" + topic)));
+            observed.add(branches.get("divergent-route-" + topic + "-observations"));
         }
-        KStream<String, Observation> observations = observed.get(0);
+        KStream<Object, Object> observations = observed.get(0);
         for (int i = 1; i < observed.size(); i++) {
             observations = observations.merge(observed.get(i), Named.as("divergent-merge-" + config.inputTopics().get(i)));
         }
@@ -190,9 +199,10 @@ public final class DivergentTopology {
 
         final WindowSupplier windows = new WindowSupplier(config, deadLetterBudget, referenceGeneration);
         // Input partitioned by series: the window task is the source task, no repartition.
-        final KStream<String, Routed> windowed = placement.isBySegments()
-                ? observations.process(windows, Named.as(WINDOWS))
-                : repartitionInBatches(builder, observations, partitions).process(windows.unbatching(), Named.as(WINDOWS));
+        final KStream<String, Routed> windowed = batching
+                ? repartitionInBatches(DivergentTopology.<Integer, byte[]>narrow(observations), partitions)
+                        .process(windows.unbatching(), Named.as(WINDOWS))
+                : DivergentTopology.<String, Observation>narrow(observations).process(windows, Named.as(WINDOWS));
         final KStream<String, Routed> alerted = windowed
                 .process(new AlertSupplier(config.monitors(), placement, partitions), Named.as(ALERTING));
         if (config.httpPort().isPresent()) {
@@ -215,23 +225,30 @@ public final class DivergentTopology {
     }
 
     /**
-     * Sends the observations to the window tasks' partitions by series id, in one
-     * {@link ObservationBatch} per (source task, window partition, flush) ({@link ObservationBatcher});
-     * the window task reads each batch's observations back ({@link ObservationUnbatcher}).
+     * Sends the observation batches ({@link ObservationBatch}, one per (source task, input topic,
+     * window partition, flush), from the {@link ObservationBatcher} each observe processor holds) to
+     * the window tasks' partitions, keyed by partition; the window task reads each batch's
+     * observations back ({@link ObservationUnbatcher}).
      */
-    private static KStream<Integer, byte[]> repartitionInBatches(final StreamsBuilder builder,
-                                                                 final KStream<String, Observation> observations,
+    private static KStream<Integer, byte[]> repartitionInBatches(final KStream<Integer, byte[]> batches,
                                                                  final int partitions) {
-        builder.addStateStore(CommitHook.builder(BATCHER_HOOK));
-        return observations
-                .process(() -> new ObservationBatcher(partitions, BATCHER_HOOK), Named.as(BATCHER), BATCHER_HOOK)
-                .repartition(Repartitioned.with(Serdes.Integer(), Serdes.ByteArray())
-                        .withName(OBSERVATION_BATCHES).withNumberOfPartitions(partitions)
-                        .withStreamPartitioner((topic, partition, batch, count) -> Optional.of(Set.of(partition))));
+        return batches.repartition(Repartitioned.with(Serdes.Integer(), Serdes.ByteArray())
+                .withName(OBSERVATION_BATCHES).withNumberOfPartitions(partitions)
+                .withStreamPartitioner((topic, partition, batch, count) -> Optional.of(Set.of(partition))));
+    }
+
+    /**
+     * The observe processors' output, past the dead-letter branch, as what it holds: observations
+     * keyed by series id, or batches keyed by window partition. A cast of the stream, not a node
+     * per record (Kafka Streams' types are erased at run time).
+     */
+    @SuppressWarnings("unchecked")
+    private static <K, V> KStream<K, V> narrow(final KStream<Object, Object> stream) {
+        return (KStream<K, V>) (KStream<?, ?>) stream;
     }
 
     /** Routes dead letters, with their original key, value and reason headers, to the dead-letter topic if one is configured. */
-    private static void deadLetters(final DivergentConfig config, final KStream<String, Routed> stream, final String from) {
+    private static void deadLetters(final DivergentConfig config, final KStream<?, ?> stream, final String from) {
         config.deadLetterTopic().ifPresent(topic -> stream
                 .map((k, v) -> KeyValue.pair(((DeadLetter) v).key(), ((DeadLetter) v).value()),
                         Named.as(from + "-dead-letter"))

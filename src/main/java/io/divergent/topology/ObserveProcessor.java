@@ -12,9 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads one input topic once for all of its monitors: decodes each value once, then forwards
- * one {@link Observation} per monitor, keyed by series id and stamped with its event time.
- * A record that cannot be decoded, or lacks a monitor's category, is forwarded as a
+ * Reads one input topic once for all of its monitors: decodes each value once, then yields
+ * one {@link Observation} per monitor, keyed by series id and stamped with its event time:
+ * forwarded as a record of its own, or, where the observations are repartitioned, handed to the
+ * task's {@link ObservationBatcher}, whose batches (keyed by window partition) this processor
+ * forwards. A record that cannot be decoded, or lacks a monitor's category, is forwarded as a
  * {@link DeadLetter} instead (for that monitor only when other monitors can still use it).
  *
  * <p>No input record can stop the stream: what a record yields is worked out first, and anything
@@ -28,7 +30,7 @@ import java.util.List;
  * the monitors of a topic share their segment fields, so one series id decides for all): a record
  * that is not is dead-lettered whole ({@code partitioning}) and nothing of it is counted.
  */
-final class ObserveProcessor implements Processor<byte[], byte[], String, Routed> {
+final class ObserveProcessor implements Processor<byte[], byte[], Object, Object> {
 
     private final List<MonitorConfig> monitors;
     private final ValueDecoder decoder;
@@ -38,17 +40,24 @@ final class ObserveProcessor implements Processor<byte[], byte[], String, Routed
     private final List<List<String>> segmentNames = new ArrayList<>();
     /** What the current record yields, reused from record to record: observations, or dead letters. */
     private final List<Object> yields = new ArrayList<>();
-    private ProcessorContext<String, Routed> context;
+    /** Where the observations go: gathered into batches for the repartition, or (null) forwarded one by one. */
+    private final ObservationBatcher batcher;
+    private ProcessorContext<Object, Object> context;
     private DivergentMetrics metrics;
     private DeadLetters deadLetters;
 
     /**
      * @param checkedPartitions the input's partition count, to check that each record is on its
      *                          series' partition ({@link SeriesPartitioner#bySegments()}); 0: no check
+     * @param batcher           the source task's batcher, which this processor initializes with its
+     *                          own context and hands each observation to (the batches are then
+     *                          forwarded from here, keyed by window partition); null: each
+     *                          observation is forwarded as a record keyed by its series id
      */
     ObserveProcessor(final List<MonitorConfig> monitors, final ValueDecoder decoder, final int deadLetterBudget,
-                     final int checkedPartitions) {
+                     final int checkedPartitions, final ObservationBatcher batcher) {
         this.monitors = monitors;
+        this.batcher = batcher;
         this.decoder = decoder;
         this.deadLetterBudget = deadLetterBudget;
         this.checkedPartitions = checkedPartitions;
@@ -58,10 +67,16 @@ final class ObserveProcessor implements Processor<byte[], byte[], String, Routed
     }
 
     @Override
-    public void init(final ProcessorContext<String, Routed> context) {
+    @SuppressWarnings("unchecked")
+    public void init(final ProcessorContext<Object, Object> context) {
         this.context = context;
         this.metrics = new DivergentMetrics(context.metrics());
-        this.deadLetters = new DeadLetters(context, metrics, deadLetterBudget);
+        // One context, three kinds of record: the topology splits them by value type right after this node.
+        this.deadLetters = new DeadLetters((ProcessorContext<String, Routed>) (ProcessorContext<?, ?>) context, metrics,
+                deadLetterBudget);
+        if (batcher != null) {
+            batcher.init((ProcessorContext<Integer, byte[]>) (ProcessorContext<?, ?>) context);
+        }
     }
 
     @Override
@@ -84,8 +99,13 @@ final class ObserveProcessor implements Processor<byte[], byte[], String, Routed
                 deadLetters.send(dead, dead.monitor() == null ? "" : dead.monitor(), record.headers());
             } else {
                 @SuppressWarnings("unchecked")
-                final Record<String, Routed> observation = (Record<String, Routed>) yielded;
-                context.forward(observation);
+                final Record<String, Observation> observation = (Record<String, Observation>) yielded;
+                if (batcher != null) {
+                    // A call, not a forward: no processor node (metrics, record context) per observation (issue 16).
+                    batcher.process(observation);
+                } else {
+                    context.forward(observation);
+                }
             }
         }
         yields.clear();
@@ -129,7 +149,7 @@ final class ObserveProcessor implements Processor<byte[], byte[], String, Routed
             }
             // The record keeps the input's timestamp, which the broker accepted once; see Observation.
             // No headers: the input's are not forwarded (the three-argument Record starts empty, without a copy).
-            yields.add(new Record<String, Routed>(series,
+            yields.add(new Record<>(series,
                     new Observation(category, meta.partition(), meta.offset(), timestamp), record.timestamp()));
         }
     }
