@@ -179,7 +179,11 @@ final class ObserveProcessor implements Processor<byte[], byte[], Object, Object
 
     /** Decodes a value, waiting for the registry while it is unavailable (see {@link RegistryOutage}). */
     private Object decode(final RecordMetadata meta, final byte[] value) {
-        return RegistryOutage.decode(() -> decoder.decode(meta.topic(), value), meta, metrics::registryUnavailable);
+        try {
+            return decoder.decode(meta.topic(), value);
+        } catch (final RuntimeException first) {
+            return RegistryOutage.retry(first, () -> decoder.decode(meta.topic(), value), meta, metrics::registryUnavailable);
+        }
     }
 
     private static DeadLetter deadLetter(final Record<byte[], byte[]> record, final RecordMetadata meta,

@@ -62,8 +62,21 @@ final class RegistryOutage {
         try {
             return attempt.get();
         } catch (final RuntimeException first) {
-            return await(attempt, first, record.topic() + "-" + record.partition() + "@" + record.offset(), counted);
+            return retry(first, attempt, record, counted);
         }
+    }
+
+    /**
+     * {@link #decode} for a caller that made the first attempt itself, so that a record that
+     * decodes at once costs no {@code Supplier} (the input's hot path: one per record otherwise).
+     *
+     * @param first what the caller's own attempt threw
+     * @throws RuntimeException {@code first} itself, or a later failure, when it is not registry unavailability
+     * @throws StillUnavailable as {@link #decode}
+     */
+    static <T> T retry(final RuntimeException first, final Supplier<T> attempt, final RecordMetadata record,
+                       final Runnable counted) {
+        return await(attempt, first, record.topic() + "-" + record.partition() + "@" + record.offset(), counted);
     }
 
     /** Tries {@code attempt} again after {@code first} failed, while the failures are registry unavailability. */
