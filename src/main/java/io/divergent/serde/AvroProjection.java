@@ -2,6 +2,7 @@ package io.divergent.serde;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.generic.GenericData;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,7 +20,8 @@ import java.util.Map;
  * type, whatever it is). A path that names a field the writer does not have keeps nothing (the
  * field reads as absent, as it would with the writer's own schema). Fields and union branches
  * are kept in the writer's order, with the writer's names, so the reader resolves against the
- * writer by name.
+ * writer by name. A string where a path ends (or a union's string branches there) reads as a
+ * {@code java.lang.String}, not a {@code Utf8}; what is kept whole below it keeps Avro's types.
  *
  * <p>When the pruned schema would not be a valid reader of the writer's (a named type kept
  * both pruned and whole, for example), the writer's schema itself is the answer: projection is
@@ -64,7 +66,7 @@ public final class AvroProjection {
                 if (schema.getType() == Schema.Type.RECORD && named.put(schema.getFullName(), schema) != null) {
                     throw new IllegalStateException("record " + schema.getFullName() + " is on more than one path");
                 }
-                return schema;
+                return asJavaStrings(schema);
             }
         }
         switch (schema.getType()) {
@@ -100,6 +102,38 @@ public final class AvroProjection {
                 // A path goes on into something that is not a record: nothing there to read.
                 return schema;
         }
+    }
+
+    /**
+     * A string field at the end of a path (or a union's string branches) read as
+     * {@code java.lang.String} rather than Avro's {@code Utf8}: the reader wants a {@code String}
+     * anyway, and this way a value costs one object, not a {@code Utf8}, its bytes and then the
+     * {@code String} (issue 16). A string with a logical type, and everything else, is kept as is;
+     * the writer's schema objects are never changed.
+     */
+    private static Schema asJavaStrings(final Schema schema) {
+        if (schema.getType() == Schema.Type.STRING) {
+            return javaString(schema);
+        }
+        if (schema.getType() == Schema.Type.UNION
+                && schema.getTypes().stream().anyMatch(branch -> branch.getType() == Schema.Type.STRING)) {
+            final List<Schema> branches = new ArrayList<>();
+            for (final Schema branch : schema.getTypes()) {
+                branches.add(branch.getType() == Schema.Type.STRING ? javaString(branch) : branch);
+            }
+            return Schema.createUnion(branches);
+        }
+        return schema;
+    }
+
+    private static Schema javaString(final Schema string) {
+        if (string.getLogicalType() != null || string.getProp(GenericData.STRING_PROP) != null) {
+            return string;
+        }
+        final Schema copy = Schema.create(Schema.Type.STRING);
+        string.getObjectProps().forEach(copy::addProp);
+        GenericData.setStringType(copy, GenericData.StringType.String);
+        return copy;
     }
 
     /** Whether the schema is valid as text (no named type defined twice, for one). */

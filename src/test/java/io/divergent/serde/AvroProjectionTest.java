@@ -44,10 +44,11 @@ class AvroProjectionTest {
             .name("at").type(org.apache.avro.LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG)))
             .noDefault()
             .requiredString("page").requiredLong("session").requiredDouble("amount")
+            .optionalString("referrer")
             .endRecord();
 
     private static final List<List<String>> READ = List.of(List.of("prediction", "label"), List.of("geo", "country"),
-            List.of("device"), List.of("at"), List.of("tags"));
+            List.of("device"), List.of("at"), List.of("tags"), List.of("referrer"));
 
     private String scope;
     private Map<String, Object> config;
@@ -85,6 +86,7 @@ class AvroProjectionTest {
         event.put("page", "/p/" + random.nextInt(1000));
         event.put("session", random.nextLong());
         event.put("amount", random.nextDouble() * 100);
+        event.put("referrer", random.nextBoolean() ? "r" + random.nextInt(9) : null);
         return event;
     }
 
@@ -103,13 +105,20 @@ class AvroProjectionTest {
     void thePrunedSchemaKeepsThePathsAndTheWritersOrderAndNames() {
         final Schema reader = AvroProjection.of(EVENT, READ);
         assertThat(reader.getFullName()).isEqualTo("t.Event");
-        assertThat(reader.getFields()).extracting(Schema.Field::name).containsExactly("prediction", "geo", "device", "tags", "at");
+        assertThat(reader.getFields()).extracting(Schema.Field::name).containsExactly("prediction", "geo", "device", "tags", "at", "referrer");
         assertThat(reader.getField("prediction").schema().getFields()).extracting(Schema.Field::name).containsExactly("label");
         final Schema geo = reader.getField("geo").schema().getTypes().get(1);
         assertThat(geo.getFullName()).isEqualTo("t.Geo");
         assertThat(geo.getFields()).extracting(Schema.Field::name).containsExactly("country");
         // Kept whole where a path ends: the map, the enum, the logical type.
         assertThat(reader.getField("tags").schema()).isEqualTo(EVENT.getField("tags").schema());
+        // A string leaf reads as java.lang.String; the writer's schema is left as it was.
+        assertThat(reader.getField("prediction").schema().getField("label").schema().getProp(GenericData.STRING_PROP))
+                .isEqualTo("String");
+        assertThat(geo.getField("country").schema().getProp(GenericData.STRING_PROP)).isEqualTo("String");
+        assertThat(reader.getField("referrer").schema().getTypes()).extracting(t -> t.getProp(GenericData.STRING_PROP))
+                .containsExactly(null, "String");
+        assertThat(PREDICTION.getField("label").schema().getProp(GenericData.STRING_PROP)).isNull();
         assertThat(reader.getField("at").schema().getLogicalType()).isEqualTo(org.apache.avro.LogicalTypes.timestampMillis());
     }
 
@@ -126,9 +135,16 @@ class AvroProjectionTest {
                 final GenericRecord whole = full.deserialize(TOPIC, bytes);
                 final GenericRecord part = projected.deserialize(TOPIC, bytes);
                 for (final List<String> path : READ) {
-                    assertThat(at(part, path)).as("%s of record %d", path, i).isEqualTo(at(whole, path));
+                    // A string leaf reads as a String where the full reader has a Utf8: the same text.
+                    final Object value = at(whole, path);
+                    assertThat(at(part, path)).as("%s of record %d", path, i)
+                            .isEqualTo(value instanceof org.apache.avro.util.Utf8 ? value.toString() : value);
                 }
                 assertThat(part.getSchema().getField("page")).isNull();   // skipped, not decoded
+                assertThat(at(part, List.of("prediction", "label"))).isInstanceOf(String.class);
+                if (i % 3 != 0) {
+                    assertThat(at(part, List.of("geo", "country"))).isInstanceOf(String.class);
+                }
             }
         }
     }
