@@ -85,7 +85,18 @@ final class ObservationBatcher implements Processor<String, Observation, Integer
 
     @Override
     public void process(final Record<String, Observation> record) {
-        final int partition = SeriesPartitioner.bySeriesId().partition(record.key(), partitions);
+        add(record.key(), record.value(), record.timestamp());
+    }
+
+    /**
+     * {@link #process(Record)} without the {@code Record}, as {@link ObserveProcessor} calls it.
+     *
+     * @param series          the series id
+     * @param observation     the observation
+     * @param recordTimestamp the input record's timestamp
+     */
+    void add(final String series, final Observation observation, final long recordTimestamp) {
+        final int partition = SeriesPartitioner.bySeriesId().partition(series, partitions);
         ObservationBatch.Writer batch = batches[partition];
         if (batch == null) {
             // A writer keeps about its share of MAX_BYTES (a doubling's worth more) between batches.
@@ -93,7 +104,7 @@ final class ObservationBatcher implements Processor<String, Observation, Integer
             batches[partition] = batch;
         }
         final int before = batch.size();
-        batch.add(record.key(), record.value(), record.timestamp());
+        batch.add(series, observation, recordTimestamp);
         bytes += batch.size() - before;
         final RecordMetadata meta = context.recordMetadata().orElse(null);
         if (meta != null) {

@@ -14,11 +14,11 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 final class ObservationUnbatcher implements Processor<Integer, byte[], String, Routed> {
 
-    private final Processor<String, Observation, String, Routed> windows;
+    private final WindowProcessor windows;
     private ProcessorContext<String, Routed> context;
 
     /** @param windows the window processor the observations go to (this one initializes and closes it) */
-    ObservationUnbatcher(final Processor<String, Observation, String, Routed> windows) {
+    ObservationUnbatcher(final WindowProcessor windows) {
         this.windows = windows;
     }
 
@@ -35,7 +35,7 @@ final class ObservationUnbatcher implements Processor<Integer, byte[], String, R
         }
         final String topic = context.recordMetadata().map(m -> m.topic()).orElse("the observation batches topic");
         ObservationBatch.read(topic, record.value(),
-                (series, observation, timestamp) -> windows.process(new Record<>(series, observation, timestamp)));
+                windows::process);
     }
 
     @Override

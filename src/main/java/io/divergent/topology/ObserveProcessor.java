@@ -38,7 +38,7 @@ final class ObserveProcessor implements Processor<byte[], byte[], Object, Object
     /** The input's partition count to check each record's partition against; 0: no check. */
     private final int checkedPartitions;
     private final List<List<String>> segmentNames = new ArrayList<>();
-    /** What the current record yields, reused from record to record: observations, or dead letters. */
+    /** What the current record yields, reused from record to record: {@link Observed}s, or dead letters. */
     private final List<Object> yields = new ArrayList<>();
     /** Where the observations go: gathered into batches for the repartition, or (null) forwarded one by one. */
     private final ObservationBatcher batcher;
@@ -98,13 +98,14 @@ final class ObserveProcessor implements Processor<byte[], byte[], Object, Object
             if (yielded instanceof DeadLetter dead) {
                 deadLetters.send(dead, dead.monitor() == null ? "" : dead.monitor(), record.headers());
             } else {
-                @SuppressWarnings("unchecked")
-                final Record<String, Observation> observation = (Record<String, Observation>) yielded;
+                // The observation keeps the input's timestamp, which the broker accepted once; see Observation.
+                final Observed observed = (Observed) yielded;
                 if (batcher != null) {
                     // A call, not a forward: no processor node (metrics, record context) per observation (issue 16).
-                    batcher.process(observation);
+                    batcher.add(observed.series(), observed.observation(), record.timestamp());
                 } else {
-                    context.forward(observation);
+                    // No headers: the input's are not forwarded (the three-argument Record starts empty, without a copy).
+                    context.forward(new Record<>(observed.series(), observed.observation(), record.timestamp()));
                 }
             }
         }
@@ -147,18 +148,19 @@ final class ObserveProcessor implements Processor<byte[], byte[], Object, Object
             } else {
                 timestamp = record.timestamp();
             }
-            // The record keeps the input's timestamp, which the broker accepted once; see Observation.
-            // No headers: the input's are not forwarded (the three-argument Record starts empty, without a copy).
-            yields.add(new Record<>(series,
-                    new Observation(category, meta.partition(), meta.offset(), timestamp), record.timestamp()));
+            yields.add(new Observed(series, new Observation(category, meta.partition(), meta.offset(), timestamp)));
         }
+    }
+
+    /** An observation a record yields, and its series. */
+    private record Observed(String series, Observation observation) {
     }
 
     /** Replaces {@link #yields} by one {@code partitioning} dead letter if the record is not on its series' partition. */
     private void checkPartition(final Record<byte[], byte[]> record, final RecordMetadata meta) {
         for (final Object yielded : yields) {
-            if (yielded instanceof Record<?, ?> observation) {
-                final String series = (String) observation.key();
+            if (yielded instanceof Observed observed) {
+                final String series = observed.series();
                 final int expected = SeriesPartitioner.bySegments().partition(series, checkedPartitions);
                 if (expected != meta.partition()) {
                     yields.clear();

@@ -343,11 +343,22 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
 
     @Override
     public void process(final Record<String, Observation> record) {
+        process(record.key(), record.value(), record.timestamp());
+    }
+
+    /**
+     * {@link #process(Record)} without the {@code Record}: what {@link ObservationUnbatcher} calls
+     * for each observation of a batch (a {@code Record} and its headers per observation otherwise).
+     *
+     * @param series          the series id (the record key)
+     * @param observation     the observation
+     * @param recordTimestamp the input record's timestamp (that of a dead letter)
+     */
+    void process(final String series, final Observation observation, final long recordTimestamp) {
         final long now = context.currentSystemTimeMs();
         lastRecordWall = now;
-        final String series = record.key();
         final MonitorState monitor = monitorOf(series);
-        final long time = record.value().eventTime();
+        final long time = observation.eventTime();
         if (monitor == null) {
             // A series of a monitor that is no longer configured, still in the repartition topic.
             LOG.warn("Dropped an observation of series '{}': no monitor '{}' is configured", series, SeriesId.monitorOf(series));
@@ -355,12 +366,12 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
         if (time > Long.MAX_VALUE - monitor.size - monitor.grace - monitor.advance) {
             // Its window would end past the largest long: window arithmetic would overflow.
-            reject(record, monitor, DeadLetter.Kind.FUTURE, "event time " + time
+            reject(series, observation, recordTimestamp, monitor, DeadLetter.Kind.FUTURE, "event time " + time
                     + " is beyond the last window that can close (window end + grace must fit a 64-bit count of milliseconds)");
             return;
         }
         if (streamTime >= 0 && time - streamTime > maxFutureMs) {
-            reject(record, monitor, DeadLetter.Kind.FUTURE, "event time " + time + " is " + (time - streamTime)
+            reject(series, observation, recordTimestamp, monitor, DeadLetter.Kind.FUTURE, "event time " + time + " is " + (time - streamTime)
                     + " ms ahead of stream time " + streamTime + " (max.future allows " + maxFutureMs + " ms)");
             return;
         }
@@ -369,7 +380,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         // the last could walk stream time into the future, where the broker refuses the events'
         // timestamps (message.timestamp.after.max.ms). Replayed history is far behind the clock.
         if (time - now > maxFutureMs) {
-            reject(record, monitor, DeadLetter.Kind.FUTURE, "event time " + time + " is " + (time - now)
+            reject(series, observation, recordTimestamp, monitor, DeadLetter.Kind.FUTURE, "event time " + time + " is " + (time - now)
                     + " ms ahead of the wall clock " + now + " (max.future allows " + maxFutureMs + " ms)");
             return;
         }
@@ -378,11 +389,11 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
         final long pane = Math.floorDiv(time, monitor.advance) * monitor.advance;
         if (pane + monitor.size + monitor.grace <= streamTime) {
-            reject(record, monitor, DeadLetter.Kind.LATE, "event time " + time + " is late: its last window ["
+            reject(series, observation, recordTimestamp, monitor, DeadLetter.Kind.LATE, "event time " + time + " is late: its last window ["
                     + pane + ", " + (pane + monitor.size) + ") closed at stream time " + (pane + monitor.size + monitor.grace)
                     + " and stream time is " + streamTime);
         } else {
-            count(monitor, pane, series, record.value().category());
+            count(monitor, pane, series, observation.category());
         }
         for (final MonitorState state : ordered) {
             closeWindows(state);
@@ -791,15 +802,14 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     }
 
     /** Dead-letters an observation (late or future): key series id, value category; see {@link DeadLetter}. */
-    private void reject(final Record<String, Observation> record, final MonitorState monitor, final DeadLetter.Kind kind,
-                        final String reason) {
-        final Observation observation = record.value();
+    private void reject(final String series, final Observation observation, final long recordTimestamp,
+                        final MonitorState monitor, final DeadLetter.Kind kind, final String reason) {
         // The observation's record timestamp is the source record's (ObserveProcessor keeps it).
         final DeadLetter dead = new DeadLetter(kind, reason, monitor.config.name(), monitor.config.inputTopic(),
-                observation.sourcePartition(), observation.sourceOffset(), record.timestamp(),
-                record.key().getBytes(StandardCharsets.UTF_8), observation.category().getBytes(StandardCharsets.UTF_8));
+                observation.sourcePartition(), observation.sourceOffset(), recordTimestamp,
+                series.getBytes(StandardCharsets.UTF_8), observation.category().getBytes(StandardCharsets.UTF_8));
         final RecordHeaders eventTime = new RecordHeaders();
         eventTime.add(DeadLetter.EVENT_TIME, Long.toString(observation.eventTime()).getBytes(StandardCharsets.UTF_8));
-        deadLetters.send(dead, record.key(), new RecordHeaders(), eventTime);
+        deadLetters.send(dead, series, new RecordHeaders(), eventTime);
     }
 }
