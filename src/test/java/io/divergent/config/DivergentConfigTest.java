@@ -100,6 +100,22 @@ class DivergentConfigTest {
         assertThat(taskIdle(Map.of("kafka.max.task.idle.ms", "250"))).isEqualTo(250L);
     }
 
+    /** The producers Kafka Streams makes batch 64 KiB unless a key says otherwise (ConfigKeys.KAFKA_DEFAULTS). */
+    @Test
+    void producersBatch64KibUnlessAKeySaysOtherwise() {
+        assertThat(producerBatchSize(Map.of())).isEqualTo(65_536);
+        assertThat(producerBatchSize(Map.of("kafka.batch.size", "32768"))).isEqualTo(32_768);
+        assertThat(producerBatchSize(Map.of("kafka.producer.batch.size", "131072"))).isEqualTo(131_072);
+    }
+
+    private static Object producerBatchSize(final Map<String, String> extra) {
+        final Map<String, String> keys = new java.util.HashMap<>(minimal());
+        keys.putAll(extra);
+        final Object size = new org.apache.kafka.streams.StreamsConfig(io.divergent.runtime.DivergentApp.streamsProperties(
+                DivergentConfig.fromMap(keys))).getProducerConfigs("client").get("batch.size");
+        return Integer.valueOf(size.toString());
+    }
+
     private static long taskIdle(final Map<String, String> extra) {
         final Map<String, String> keys = new java.util.HashMap<>(minimal());
         keys.putAll(extra);
