@@ -46,8 +46,8 @@ public final class ConfigKeys {
      *
      * <p>And producer batches of 64 KiB ({@code batch.size}; the producer's default is 16 KiB): a
      * closing window sends its events in one burst, and with 16 KiB a batch held about sixteen of
-     * them; four times fewer batches cost the broker a quarter less CPU per record and the
-     * producer less allocation (issue 16: records/s +30% on tumbling-64, docs/benchmarks.md,
+     * them; four times fewer batches cost the broker a third less CPU per record and the
+     * producer less allocation (issue 16: records/s +32% on tumbling-64, docs/benchmarks.md,
      * twelfth pass). Each partition the producer is writing to holds one batch buffer, so 64 KiB
      * stays well inside the producer's 32 MiB {@code buffer.memory} up to hundreds of partitions.
      * A {@code kafka.batch.size} or {@code kafka.producer.batch.size} key wins.
