@@ -34,8 +34,7 @@ final class ObservationUnbatcher implements Processor<Integer, byte[], String, R
             return;
         }
         final String topic = context.recordMetadata().map(m -> m.topic()).orElse("the observation batches topic");
-        ObservationBatch.read(topic, record.value(),
-                windows::process);
+        ObservationBatch.read(topic, record.value(), windows::process);
     }
 
     @Override

@@ -366,12 +366,14 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
         if (time > Long.MAX_VALUE - monitor.size - monitor.grace - monitor.advance) {
             // Its window would end past the largest long: window arithmetic would overflow.
-            reject(series, observation, recordTimestamp, monitor, DeadLetter.Kind.FUTURE, "event time " + time
+            reject(series, observation, recordTimestamp, monitor,
+                    DeadLetter.Kind.FUTURE, "event time " + time
                     + " is beyond the last window that can close (window end + grace must fit a 64-bit count of milliseconds)");
             return;
         }
         if (streamTime >= 0 && time - streamTime > maxFutureMs) {
-            reject(series, observation, recordTimestamp, monitor, DeadLetter.Kind.FUTURE, "event time " + time + " is " + (time - streamTime)
+            reject(series, observation, recordTimestamp, monitor,
+                    DeadLetter.Kind.FUTURE, "event time " + time + " is " + (time - streamTime)
                     + " ms ahead of stream time " + streamTime + " (max.future allows " + maxFutureMs + " ms)");
             return;
         }
@@ -380,7 +382,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         // the last could walk stream time into the future, where the broker refuses the events'
         // timestamps (message.timestamp.after.max.ms). Replayed history is far behind the clock.
         if (time - now > maxFutureMs) {
-            reject(series, observation, recordTimestamp, monitor, DeadLetter.Kind.FUTURE, "event time " + time + " is " + (time - now)
+            reject(series, observation, recordTimestamp, monitor,
+                    DeadLetter.Kind.FUTURE, "event time " + time + " is " + (time - now)
                     + " ms ahead of the wall clock " + now + " (max.future allows " + maxFutureMs + " ms)");
             return;
         }
@@ -389,7 +392,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
         final long pane = Math.floorDiv(time, monitor.advance) * monitor.advance;
         if (pane + monitor.size + monitor.grace <= streamTime) {
-            reject(series, observation, recordTimestamp, monitor, DeadLetter.Kind.LATE, "event time " + time + " is late: its last window ["
+            reject(series, observation, recordTimestamp, monitor,
+                    DeadLetter.Kind.LATE, "event time " + time + " is late: its last window ["
                     + pane + ", " + (pane + monitor.size) + ") closed at stream time " + (pane + monitor.size + monitor.grace)
                     + " and stream time is " + streamTime);
         } else {
