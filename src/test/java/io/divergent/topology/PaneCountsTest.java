@@ -60,4 +60,59 @@ class PaneCountsTest {
         estimates += sum[0];
         assertThat(estimates).as("Space-Saving: the estimates sum to the events counted").isEqualTo(50_000);
     }
+
+    /**
+     * Against a plain model of Space-Saving (a sorted map, the smallest estimate evicted, ties by
+     * name) and of the pending changes, over random categories: small and large summaries, with
+     * and without evictions. Content after every event; the delta after every random write.
+     */
+    @Test
+    void theSmallArrayAndTheMapHoldTheSameSummaryAsAPlainModel() {
+        final java.util.Random random = new java.util.Random(8);
+        for (final int capacity : new int[] {3, 8, 12, 1_000}) {
+            for (final int distinct : new int[] {2, 8, 24}) {
+                final PaneCounts counts = new PaneCounts(capacity);
+                final Map<String, long[]> model = new TreeMap<>();
+                final Map<String, Long> pending = new TreeMap<>();
+                boolean evicted = false;
+                for (int event = 0; event < 300; event++) {
+                    final String category = "c" + random.nextInt(distinct);
+                    counts.add(category);
+                    final long[] cell = model.get(category);
+                    if (cell != null) {
+                        cell[0]++;
+                    } else if (model.size() < capacity) {
+                        model.put(category, new long[] {1, 0});
+                    } else {
+                        String smallest = null;
+                        for (final Map.Entry<String, long[]> e : model.entrySet()) {
+                            final long estimate = e.getValue()[0] + e.getValue()[1];
+                            if (smallest == null || estimate < model.get(smallest)[0] + model.get(smallest)[1]) {
+                                smallest = e.getKey();
+                            }
+                        }
+                        final long[] gone = model.remove(smallest);
+                        model.put(category, new long[] {1, gone[0] + gone[1]});
+                        evicted = true;
+                    }
+                    pending.merge(category, 1L, Long::sum);
+                    final String where = "capacity " + capacity + ", " + distinct + " categories, event " + event;
+                    assertThat(content(counts)).as(where).containsOnlyKeys(model.keySet());
+                    model.forEach((c, v) -> assertThat(content(counts).get(c)).as(where + ": " + c).containsExactly(v));
+                    assertThat(counts.deltaExact()).as(where).isEqualTo(!evicted);
+                    if (random.nextInt(10) == 0) {
+                        if (!evicted) {
+                            final Map<String, Long> delta = new TreeMap<>();
+                            counts.forEachPending((c, count, error) -> delta.put(c, count));
+                            assertThat(delta).as(where).isEqualTo(pending);
+                            assertThat(counts.pendingSize()).as(where).isEqualTo(pending.size());
+                        }
+                        counts.markWritten();
+                        pending.clear();
+                        evicted = false;
+                    }
+                }
+            }
+        }
+    }
 }
