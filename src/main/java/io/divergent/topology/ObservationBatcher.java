@@ -2,7 +2,6 @@ package io.divergent.topology;
 
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
@@ -41,7 +40,7 @@ import java.time.Duration;
  * holds one, initializes it with its own context and calls it per observation (a Kafka Streams
  * forward per observation, through a branch and a cast node, was ~4% of the stream threads).
  */
-final class ObservationBatcher implements Processor<String, Observation, Integer, byte[]> {
+final class ObservationBatcher {
 
     /** How long an observation waits at most for its batch when no commit comes first. */
     static final Duration LINGER = Duration.ofMillis(100);
@@ -69,8 +68,12 @@ final class ObservationBatcher implements Processor<String, Observation, Integer
         this.batches = new ObservationBatch.Writer[partitions];
     }
 
-    @Override
-    public void init(final ProcessorContext<Integer, byte[]> context) {
+    /**
+     * Connects to the observe processor's context: the commit hook and the linger punctuation.
+     *
+     * @param context the context batches are forwarded through (that of the processor holding this batcher)
+     */
+    void init(final ProcessorContext<Integer, byte[]> context) {
         this.context = context;
         // Kafka Streams always hands its internal context; a test's mock context has none, and
         // then only the linger and the size send batches.
@@ -83,13 +86,8 @@ final class ObservationBatcher implements Processor<String, Observation, Integer
         context.schedule(LINGER, PunctuationType.WALL_CLOCK_TIME, now -> sendAll());
     }
 
-    @Override
-    public void process(final Record<String, Observation> record) {
-        add(record.key(), record.value(), record.timestamp());
-    }
-
     /**
-     * {@link #process(Record)} without the {@code Record}, as {@link ObserveProcessor} calls it.
+     * Adds one observation to its window partition's batch (and sends the batches if they have grown to {@link #MAX_BYTES}).
      *
      * @param series          the series id
      * @param observation     the observation

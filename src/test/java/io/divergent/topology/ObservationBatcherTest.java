@@ -59,7 +59,8 @@ class ObservationBatcherTest {
 
         for (int i = 0; i < 300; i++) {
             context.setRecordMetadata("plays", 0, i);
-            batcher.process(observation(i));
+            final Record<String, Observation> observation = observation(i);
+            batcher.add(observation.key(), observation.value(), observation.timestamp());
         }
         assertThat(context.forwarded()).as("held until the linger, a commit or the size").isEmpty();
         linger.getPunctuator().punctuate(0);
@@ -102,7 +103,7 @@ class ObservationBatcherTest {
         while (context.forwarded().isEmpty()) {
             context.setRecordMetadata("plays", 0, n);
             // a new category each time: nothing is shared, so the batches grow ~20 bytes an observation
-            batcher.process(new Record<>("genres|country=C" + n, new Observation("category-" + n, 0, n, n), n));
+            batcher.add("genres|country=C" + n, new Observation("category-" + n, 0, n, n), n);
             n++;
         }
         final int total = context.forwarded().stream().mapToInt(f -> f.record().value().length).sum();
