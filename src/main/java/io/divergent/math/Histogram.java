@@ -70,6 +70,38 @@ public final class Histogram {
     }
 
     /**
+     * {@link #of(Map)}, faster when the weights have the categories of {@code like}: their order
+     * is then taken from it (an O(K) check of the map) instead of sorting the names. The
+     * references a publisher sends for many series often share one category set, and the
+     * reference store's restore turns each of them into a histogram (the sort was 37% of it for
+     * 1,024 categories).
+     *
+     * @param weights category to weight, as for {@link #of(Map)}
+     * @param like    a histogram whose categories the weights likely have, or null
+     * @return what {@link #of(Map)} returns, equal in every case
+     * @throws NullPointerException      if {@code weights} is {@code null}
+     * @throws InvalidHistogramException as {@link #of(Map)}
+     */
+    public static Histogram of(final Map<String, ? extends Number> weights, final Histogram like) {
+        Objects.requireNonNull(weights, "weights");
+        if (like == null || like.categories.length == 0 || like.categories.length != weights.size()) {
+            return of(weights);
+        }
+        final String[] names = like.categories;
+        final double[] values = new double[names.length];
+        for (int i = 0; i < names.length; i++) {
+            final Number value = weights.get(names[i]);
+            if (value == null) {
+                // Another category set (or a null weight, which of(Map) reports).
+                return of(weights);
+            }
+            values[i] = checkWeight(names[i], value.doubleValue());
+        }
+        // Same size, and every category of like a key: the same categories, in like's (valid) order.
+        return create(names, values);
+    }
+
+    /**
      * A histogram over categories already in ascending {@link String#compareTo} order, checked
      * in O(K). The histogram takes ownership of both arrays: the caller must not change them
      * afterwards ({@code -0.0} weights are rewritten to {@code 0.0} in place).

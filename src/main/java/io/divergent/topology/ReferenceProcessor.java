@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.divergent.avro.ReferenceDistribution;
 import io.divergent.config.ValueFormat;
 import io.divergent.math.BaselineKind;
+import io.divergent.math.Histogram;
 import io.divergent.serde.ReferenceJson;
 import io.divergent.serde.StrictJson;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -50,6 +51,8 @@ final class ReferenceProcessor implements Processor<String, byte[], Void, Void> 
     private ProcessorContext<Void, Void> context;
     private DivergentMetrics metrics;
     private KeyValueStore<Bytes, byte[]> references;
+    /** The last valid reference's histogram: the next one likely has its categories (its order is then reused). */
+    private Histogram lastValid;
 
     /**
      * @param format    how reference values are encoded
@@ -141,7 +144,9 @@ final class ReferenceProcessor implements Processor<String, byte[], Void, Void> 
                 source = reference.getSource();
                 kind = BaselineKind.valueOf(reference.getWeightsKind().name());
             }
-            return HistogramCodec.encode(ReferenceRules.histogramOf(weights), source, kind);
+            final Histogram histogram = ReferenceRules.histogramOf(weights, lastValid);
+            lastValid = histogram;
+            return HistogramCodec.encode(histogram, source, kind);
         } catch (final java.io.IOException e) {
             return deadLetter(record, DeadLetter.Kind.INVALID_REFERENCE,
                     "invalid reference for series '" + record.key() + "': not valid JSON: " + StrictJson.describe(e));

@@ -31,7 +31,17 @@ public final class ReferenceRules {
      * @throws IllegalArgumentException  if the total weight is 0 (no weights, or all of them 0)
      */
     public static Histogram histogramOf(final Map<String, ? extends Number> weights) {
-        final Histogram histogram = Histogram.of(weights);
+        return histogramOf(weights, null);
+    }
+
+    /**
+     * {@link #histogramOf(Map)}, faster when the weights have the categories of {@code like}
+     * ({@link Histogram#of(Map, Histogram)}): for a run of references over one category set.
+     *
+     * @param like the previous reference's histogram, or null
+     */
+    public static Histogram histogramOf(final Map<String, ? extends Number> weights, final Histogram like) {
+        final Histogram histogram = Histogram.of(weights, like);
         if (!(histogram.total() > 0)) {
             throw new IllegalArgumentException("total weight is 0: a reference needs at least one positive weight"
                     + " (an all-zero reference is refused, not read as uniform)");

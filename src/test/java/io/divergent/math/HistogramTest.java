@@ -204,4 +204,56 @@ class HistogramTest {
         }
         assertThat(builder.build().total()).isEqualTo(1.000000000000001);
     }
+
+    /**
+     * of(weights, like) is of(weights) in every case: the same categories in another map order,
+     * another set of the same size, fewer or more categories, no hint, and each invalid input
+     * (null, negative, NaN, infinite weight; an overflowing total) with the same message.
+     */
+    @Test
+    void ofWithAHistogramOfTheSameCategoriesIsOfWithoutIt() {
+        final java.util.Random random = new java.util.Random(1024);
+        final Map<String, Double> base = new TreeMap<>();
+        for (int i = 0; i < 200; i++) {
+            base.put("category-" + Integer.toHexString(random.nextInt()), (double) random.nextInt(50));
+        }
+        final Histogram like = Histogram.of(base);
+        final List<Map<String, Double>> cases = new java.util.ArrayList<>();
+        final Map<String, Double> shuffled = new HashMap<>();
+        base.forEach((c, w) -> shuffled.put(c, w + random.nextInt(3)));
+        cases.add(shuffled);                                       // same set, other weights, hash order
+        final Map<String, Double> renamed = new HashMap<>(shuffled);
+        renamed.remove(base.keySet().iterator().next());
+        renamed.put("zz-new", 4.0);                                // same size, one category other
+        cases.add(renamed);
+        final Map<String, Double> fewer = new HashMap<>(shuffled);
+        fewer.remove("zz-new");
+        fewer.remove(base.keySet().iterator().next());
+        cases.add(fewer);                                          // one category fewer
+        final Map<String, Double> more = new HashMap<>(shuffled);
+        more.put("aa-new", 1.0);
+        cases.add(more);                                           // one more
+        for (final Map<String, Double> weights : cases) {
+            assertThat(Histogram.of(weights, like)).isEqualTo(Histogram.of(weights));
+            assertThat(Histogram.of(weights, null)).isEqualTo(Histogram.of(weights));
+            assertThat(Histogram.of(weights, Histogram.empty())).isEqualTo(Histogram.of(weights));
+        }
+        final String second = new java.util.ArrayList<>(base.keySet()).get(1);
+        final String last = new java.util.ArrayList<>(base.keySet()).get(base.size() - 1);
+        for (final Double bad : new Double[] {null, -1.0, Double.NaN, Double.POSITIVE_INFINITY}) {
+            final Map<String, Double> weights = new HashMap<>(shuffled);
+            weights.put(last, -2.0);                               // the later of two bad weights
+            weights.put(second, bad);
+            final Throwable expected = org.assertj.core.api.Assertions.catchThrowable(() -> Histogram.of(weights));
+            assertThat(expected).isInstanceOf(InvalidHistogramException.class);
+            assertThatThrownBy(() -> Histogram.of(weights, like)).isInstanceOf(InvalidHistogramException.class)
+                    .hasMessage(expected.getMessage());
+        }
+        final Map<String, Double> huge = new HashMap<>(shuffled);
+        huge.put(second, Double.MAX_VALUE);
+        huge.put(last, Double.MAX_VALUE);
+        final Throwable overflow = org.assertj.core.api.Assertions.catchThrowable(() -> Histogram.of(huge));
+        assertThat(overflow).isInstanceOf(InvalidHistogramException.class);
+        assertThatThrownBy(() -> Histogram.of(huge, like)).hasMessage(overflow.getMessage());
+    }
 }
