@@ -2,12 +2,15 @@ package io.divergent.math;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
@@ -212,13 +215,13 @@ class HistogramTest {
      */
     @Test
     void ofWithAHistogramOfTheSameCategoriesIsOfWithoutIt() {
-        final java.util.Random random = new java.util.Random(1024);
+        final java.util.Random random = new Random(1024);
         final Map<String, Double> base = new TreeMap<>();
         for (int i = 0; i < 200; i++) {
             base.put("category-" + Integer.toHexString(random.nextInt()), (double) random.nextInt(50));
         }
         final Histogram like = Histogram.of(base);
-        final List<Map<String, Double>> cases = new java.util.ArrayList<>();
+        final List<Map<String, Double>> cases = new ArrayList<>();
         final Map<String, Double> shuffled = new HashMap<>();
         base.forEach((c, w) -> shuffled.put(c, w + random.nextInt(3)));
         cases.add(shuffled);                                       // same set, other weights, hash order
@@ -238,13 +241,13 @@ class HistogramTest {
             assertThat(Histogram.of(weights, null)).isEqualTo(Histogram.of(weights));
             assertThat(Histogram.of(weights, Histogram.empty())).isEqualTo(Histogram.of(weights));
         }
-        final String second = new java.util.ArrayList<>(base.keySet()).get(1);
-        final String last = new java.util.ArrayList<>(base.keySet()).get(base.size() - 1);
+        final String second = new ArrayList<>(base.keySet()).get(1);
+        final String last = new ArrayList<>(base.keySet()).get(base.size() - 1);
         for (final Double bad : new Double[] {null, -1.0, Double.NaN, Double.POSITIVE_INFINITY}) {
             final Map<String, Double> weights = new HashMap<>(shuffled);
             weights.put(last, -2.0);                               // the later of two bad weights
             weights.put(second, bad);
-            final Throwable expected = org.assertj.core.api.Assertions.catchThrowable(() -> Histogram.of(weights));
+            final Throwable expected = catchThrowable(() -> Histogram.of(weights));
             assertThat(expected).isInstanceOf(InvalidHistogramException.class);
             assertThatThrownBy(() -> Histogram.of(weights, like)).isInstanceOf(InvalidHistogramException.class)
                     .hasMessage(expected.getMessage());
@@ -252,7 +255,7 @@ class HistogramTest {
         final Map<String, Double> huge = new HashMap<>(shuffled);
         huge.put(second, Double.MAX_VALUE);
         huge.put(last, Double.MAX_VALUE);
-        final Throwable overflow = org.assertj.core.api.Assertions.catchThrowable(() -> Histogram.of(huge));
+        final Throwable overflow = catchThrowable(() -> Histogram.of(huge));
         assertThat(overflow).isInstanceOf(InvalidHistogramException.class);
         assertThatThrownBy(() -> Histogram.of(huge, like)).hasMessage(overflow.getMessage());
     }

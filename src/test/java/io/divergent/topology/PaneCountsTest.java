@@ -3,6 +3,7 @@ package io.divergent.topology;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -68,7 +69,7 @@ class PaneCountsTest {
      */
     @Test
     void theSmallArrayAndTheMapHoldTheSameSummaryAsAPlainModel() {
-        final java.util.Random random = new java.util.Random(8);
+        final java.util.Random random = new Random(8);
         for (final int capacity : new int[] {3, 8, 12, 1_000}) {
             for (final int distinct : new int[] {2, 8, 24}) {
                 final PaneCounts counts = new PaneCounts(capacity);
