@@ -153,7 +153,8 @@ public final class Bench {
                         + "%5.0f MiB heap%s%n", label, m.workload(), m.contender(), m.recordsPerSecond(),
                 m.cpuSecondsPerMillion(), m.allocatedBytesPerRecord(), m.changelogBytesPerRecord(), m.peakHeapMiB(),
                 m.expectedWindows() < 0 ? "" : String.format(Locale.ROOT, "  windows %,d/%,d", m.emittedWindows(),
-                        m.expectedWindows()));
+                        m.expectedWindows()) + (m.uncounted() > 0
+                        ? String.format(Locale.ROOT, "  LEFT OUT %,d records", m.uncounted()) : ""));
     }
 
     private static void setup(final BenchReport report, final Options options) {

@@ -72,28 +72,39 @@ public final class BenchReport {
                 / median(workload, against, Measurement::recordsPerSecond);
     }
 
-    /** Whether B3 and P emitted the expected number of windows in every run of a workload. */
+    /**
+     * Whether every windowed contender emitted the expected number of windows in every run of a
+     * workload, and none left a record out of its windows ({@link Measurement#uncounted()}): only
+     * then did they all do the same work.
+     */
     public boolean windowsConsistent(final String workload) {
         final Map<Contender, List<Measurement>> byContender = runs.getOrDefault(workload, Map.of());
         return byContender.values().stream().flatMap(List::stream).filter(m -> m.expectedWindows() >= 0)
-                .allMatch(m -> m.emittedWindows() == m.expectedWindows());
+                .allMatch(m -> m.emittedWindows() == m.expectedWindows() && m.uncounted() <= 0);
+    }
+
+    /** The most records a contender left out of its windows in one run of a workload, or -1 if not measured. */
+    private long uncounted(final String workload, final Contender contender) {
+        return runs.get(workload).get(contender).stream().mapToLong(Measurement::uncounted).max().orElse(-1);
     }
 
     /** The Markdown table of medians, then the ratios. */
     public void printTable(final PrintStream out) {
-        out.println("| workload | contender | records/s | CPU s / M records | alloc B / record | changelog B / record | peak heap MiB | windows emitted |");
-        out.println("|---|---|---:|---:|---:|---:|---:|---:|");
+        out.println("| workload | contender | records/s | CPU s / M records | alloc B / record | changelog B / record | peak heap MiB | windows emitted | records left out |");
+        out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         for (final String workload : runs.keySet()) {
             for (final Contender c : runs.get(workload).keySet()) {
                 final List<Measurement> list = runs.get(workload).get(c);
-                out.printf(Locale.ROOT, "| %s | %s | %,.0f | %.2f | %,.0f | %.2f | %.0f | %s |%n", workload, c,
+                final long uncounted = uncounted(workload, c);
+                out.printf(Locale.ROOT, "| %s | %s | %,.0f | %.2f | %,.0f | %.2f | %.0f | %s | %s |%n", workload, c,
                         median(workload, c, Measurement::recordsPerSecond),
                         median(workload, c, Measurement::cpuSecondsPerMillion),
                         median(workload, c, Measurement::allocatedBytesPerRecord),
                         median(workload, c, Measurement::changelogBytesPerRecord),
                         median(workload, c, Measurement::peakHeapMiB),
                         list.get(0).expectedWindows() < 0 ? "-" : String.format(Locale.ROOT, "%,d / %,d expected",
-                                list.get(0).emittedWindows(), list.get(0).expectedWindows()));
+                                list.get(0).emittedWindows(), list.get(0).expectedWindows()),
+                        uncounted < 0 ? "-" : String.format(Locale.ROOT, "%,d", uncounted));
             }
         }
         out.println();
@@ -181,6 +192,10 @@ public final class BenchReport {
                 if (list.get(0).expectedWindows() >= 0) {
                     node.put("windows_emitted", list.get(0).emittedWindows());
                     node.put("windows_expected", list.get(0).expectedWindows());
+                }
+                if (uncounted(workload, c) >= 0) {
+                    node.set("records_left_out_each_run", JSON.valueToTree(
+                            list.stream().mapToLong(Measurement::uncounted).toArray()));
                 }
                 node.set("records_per_second_each_run", JSON.valueToTree(
                         list.stream().mapToDouble(Measurement::recordsPerSecond).toArray()));

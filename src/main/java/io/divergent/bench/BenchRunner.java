@@ -49,6 +49,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -75,8 +76,12 @@ public final class BenchRunner implements AutoCloseable {
      */
     private final Map<String, String> settings;
 
-    /** One workload's input, filled once and read by every run. */
-    record Input(SyntheticEvents events, String topic, String referenceTopic, long expectedWindows) {
+    /** One workload's input, filled once and read by every run; {@code closing}: what a contender emits from it. */
+    record Input(SyntheticEvents events, String topic, String referenceTopic, SyntheticEvents.Closing closing) {
+        /** The windows that close by the last record's event time. */
+        long expectedWindows() {
+            return closing.windows();
+        }
     }
 
     private BenchRunner(final EmbeddedKafkaBroker broker, final PrintStream log, final Map<String, String> settings) {
@@ -116,15 +121,15 @@ public final class BenchRunner implements AutoCloseable {
             topics.ensureTopic(NewTopicSpec.compacted(references, 1));
         }
         final long start = System.nanoTime();
-        final long expected = events.produce(broker.bootstrapServers(), topic, serdeConfig);
+        final SyntheticEvents.Closing expected = events.produce(broker.bootstrapServers(), topic, serdeConfig);
         if (workload.segmented()) {
             events.publishReferences(broker.bootstrapServers(), references, SERIES_PREFIX, serdeConfig);
         } else {
             events.publishReferences(broker.bootstrapServers(), references, List.of(MONITOR), serdeConfig);
         }
-        log.printf(Locale.ROOT, "%s: %,d records, %,d series, %d categories filled in %.1f s; %,d windows close%n",
-                workload.name(), records, events.series(), workload.categories(),
-                (System.nanoTime() - start) / 1e9, expected);
+        log.printf(Locale.ROOT, "%s: %,d records, %,d series, %d categories filled in %.1f s; %,d windows close, "
+                        + "holding %,d records%n", workload.name(), records, events.series(), workload.categories(),
+                (System.nanoTime() - start) / 1e9, expected.windows(), expected.records());
         return new Input(events, topic, references, expected);
     }
 
@@ -192,7 +197,7 @@ public final class BenchRunner implements AutoCloseable {
         }
         final long[] cost = snapshots[1].since(snapshots[0]);
         return new Measurement(input.events().workload().name(), Contender.B0, n, wall[0], cost[0], cost[1], 0,
-                peakHeap(), -1, -1, List.of());
+                peakHeap(), -1, -1, -1, List.of());
     }
 
     private Measurement streams(final Contender contender, final String id, final Input input) {
@@ -305,10 +310,15 @@ public final class BenchRunner implements AutoCloseable {
             }
             final long windows = contender.divergent() ? windowsEmitted(instances)
                     : contender == Contender.B3 ? emitted.get() : -1;
+            final long uncounted = contender.divergent() ? divergentMetric(instances, name -> name.endsWith("-records-total"))
+                    : contender == Contender.B3 ? droppedRecords(instances) : -1;
+            if (uncounted > 0) {
+                log.printf(Locale.ROOT, "  %s left %,d of %,d records out of its windows%n", contender, uncounted, n);
+            }
             instances.forEach(BenchRunner::close);
             final boolean windowed = contender.divergent() || contender == Contender.B3;
             return new Measurement(input.events().workload().name(), contender, n, wall, cost[0], cost[1],
-                    changelogBytes(id), heap, windows, windowed ? input.expectedWindows() : -1, perInstance);
+                    changelogBytes(id), heap, windows, windowed ? input.expectedWindows() : -1, uncounted, perInstance);
         } finally {
             FirstRecordClock.forget(id);
             for (final KafkaStreams streams : instances) {
@@ -422,11 +432,27 @@ public final class BenchRunner implements AutoCloseable {
 
     /** The sum of Divergent's {@code windows-emitted-total} metrics over some instances of one application. */
     static long windowsEmitted(final List<KafkaStreams> instances) {
+        return divergentMetric(instances, "windows-emitted-total"::equals);
+    }
+
+    /** The sum of Divergent's metrics (group {@code divergent-metrics}) of some names over some instances. */
+    static long divergentMetric(final List<KafkaStreams> instances, final Predicate<String> name) {
+        return metricSum(instances, "divergent-metrics", name);
+    }
+
+    /**
+     * Records B3's Kafka Streams tasks dropped ({@code dropped-records-total}: late for a closed
+     * window above all; Kafka Streams logs each one).
+     */
+    static long droppedRecords(final List<KafkaStreams> instances) {
+        return metricSum(instances, "stream-task-metrics", "dropped-records-total"::equals);
+    }
+
+    private static long metricSum(final List<KafkaStreams> instances, final String group, final Predicate<String> name) {
         double total = 0;
         for (final KafkaStreams streams : instances) {
             for (final var metric : streams.metrics().entrySet()) {
-                if (metric.getKey().name().equals("windows-emitted-total")
-                        && metric.getKey().group().equals("divergent-metrics")) {
+                if (metric.getKey().group().equals(group) && name.test(metric.getKey().name())) {
                     total += ((Number) metric.getValue().metricValue()).doubleValue();
                 }
             }

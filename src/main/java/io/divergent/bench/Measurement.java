@@ -18,12 +18,17 @@ import java.util.List;
  *                        and the harness share the heap)
  * @param emittedWindows  window results emitted (B3, P), or -1
  * @param expectedWindows windows that close by the last record's event time, or -1
+ * @param uncounted       input records the contender left out of its windows (late ones above
+ *                        all): P's dead-letter kinds ({@code <kind>-records-total}), B3's Kafka
+ *                        Streams {@code dropped-records-total}, and for B4 the records its windows
+ *                        hold short of what the closed windows hold ({@link SyntheticEvents.Closing});
+ *                        -1 where not measured (B0-B2, which keep no windows)
  * @param instanceCpuNanos CPU time of each instance's threads, for a contender of several
  *                        instances (P2, P3); empty otherwise
  */
 public record Measurement(String workload, Contender contender, long records, long wallNanos, long cpuNanos,
                           long allocatedBytes, long changelogBytes, long peakHeapBytes, long emittedWindows,
-                          long expectedWindows, List<Long> instanceCpuNanos) {
+                          long expectedWindows, long uncounted, List<Long> instanceCpuNanos) {
 
     /** Copies the per-instance list. */
     public Measurement {

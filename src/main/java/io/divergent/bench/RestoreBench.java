@@ -49,7 +49,8 @@ public final class RestoreBench {
                 60_000L, 60_000L, 0, 0, 1);
         final SyntheticEvents events = new SyntheticEvents(workload, counts);
         final String id = "bench-restore-" + UUID.randomUUID().toString().substring(0, 8);
-        final BenchRunner.Input input = new BenchRunner.Input(events, id + "-input", id + "-reference", 0);
+        final BenchRunner.Input input = new BenchRunner.Input(events, id + "-input", id + "-reference",
+                new SyntheticEvents.Closing(0, 0));
         try (TopicManager topics = TopicManager.connect(Map.of("bootstrap.servers", runner.bootstrapServers()))) {
             topics.ensureTopic(NewTopicSpec.of(input.topic(), 1));
             topics.ensureTopic(NewTopicSpec.compacted(input.referenceTopic(), 1));

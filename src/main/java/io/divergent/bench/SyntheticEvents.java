@@ -15,13 +15,12 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -149,15 +148,17 @@ public final class SyntheticEvents {
      * @param bootstrap   bootstrap servers
      * @param topic       an existing topic with the workload's partitions
      * @param serdeConfig Avro serde configuration (the registry)
-     * @return the number of windows, over all series, that close by the last record's event time
+     * @return the windows, over all series, that close by the last record's event time, and the
+     *         records they hold
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    public long produce(final String bootstrap, final String topic, final Map<String, ?> serdeConfig) {
+    public Closing produce(final String bootstrap, final String topic, final Map<String, ?> serdeConfig) {
         final Map<String, Object> props = producerProps(bootstrap);
         final Serializer<GenericRecord> values = (Serializer) AvroSerdes.generic(serdeConfig, false).serializer();
         final Random random = new Random(SEED);
         final FirstFailure failure = new FirstFailure();
-        final Set<Long> windows = new HashSet<>();
+        // Records per (series, window), the window by its end in advances from the base.
+        final Map<Long, Long> windows = new HashMap<>();
         maxTime = 0;
         try (KafkaProducer<String, GenericRecord> producer = new KafkaProducer<>(props, new StringSerializer(), values)) {
             for (long i = 0; i < records; i++) {
@@ -170,7 +171,7 @@ public final class SyntheticEvents {
                 maxTime = Math.max(maxTime, time);
                 final long lastStart = Math.floorDiv(time, workload.advanceMs()) * workload.advanceMs();
                 for (long start = lastStart; start > time - workload.sizeMs(); start -= workload.advanceMs()) {
-                    windows.add((long) s << 32 | (start - base + workload.sizeMs()) / workload.advanceMs());
+                    windows.merge((long) s << 32 | (start - base + workload.sizeMs()) / workload.advanceMs(), 1L, Long::sum);
                 }
                 final GenericRecord event = event(random, s, c);
                 if (workload.keyedBySeries()) {
@@ -185,8 +186,25 @@ public final class SyntheticEvents {
         }
         failure.check();
         final long lastClosedStart = maxTime - workload.graceMs() - workload.sizeMs();
-        return windows.stream().filter(w -> (w & 0xFFFF_FFFFL) * workload.advanceMs() - workload.sizeMs() + base
-                <= lastClosedStart).count();
+        long closing = 0;
+        long held = 0;
+        for (final Map.Entry<Long, Long> window : windows.entrySet()) {
+            if ((window.getKey() & 0xFFFF_FFFFL) * workload.advanceMs() - workload.sizeMs() + base <= lastClosedStart) {
+                closing++;
+                held += window.getValue();
+            }
+        }
+        return new Closing(closing, held);
+    }
+
+    /**
+     * What a contender that counts every record emits from the input by its last record's event time.
+     *
+     * @param windows the closed windows, over all series
+     * @param records the records they hold, each once per window it falls in (on hopping windows,
+     *                size / advance times)
+     */
+    public record Closing(long windows, long records) {
     }
 
     /**

@@ -20,7 +20,7 @@ class ContenderTest {
 
         final BenchReport report = new BenchReport();
         report.skip("one-series", Contender.PK.whyNot(oneSeries));
-        report.add(new Measurement("one-series", Contender.P, 10, 1_000_000_000L, 1, 1, 0, 1, 1, 1, java.util.List.of()));
+        report.add(new Measurement("one-series", Contender.P, 10, 1_000_000_000L, 1, 1, 0, 1, 1, 1, 0, java.util.List.of()));
         assertThat(report.toJson().get("workloads").get(0).get("skipped").get(0).asText())
                 .isEqualTo(Contender.PK.whyNot(oneSeries));
         final java.io.ByteArrayOutputStream table = new java.io.ByteArrayOutputStream();
