@@ -19,6 +19,13 @@ import java.util.Map;
  */
 final class DeadLetters {
 
+    /**
+     * The budget that means no dead-letter topic: a dead letter is counted and logged, not fitted
+     * nor forwarded, since nothing would write it (issue 16: a backlog read with no grace made
+     * 84% of the records late, and fitting them was a third of the window thread).
+     */
+    static final int UNROUTED = 0;
+
     /** Minimum time between two log lines of one kind, wall-clock milliseconds. */
     static final long LOG_INTERVAL_MS = 60_000;
 
@@ -32,7 +39,7 @@ final class DeadLetters {
     /**
      * @param context the processor's context, to forward to
      * @param metrics the processor's metrics
-     * @param budget  bytes a dead letter may take ({@link DeadLetter#budget})
+     * @param budget  bytes a dead letter may take ({@link DeadLetter#budget}), or {@link #UNROUTED}
      */
     DeadLetters(final ProcessorContext<String, Routed> context, final DivergentMetrics metrics, final int budget) {
         this.context = context;
@@ -51,6 +58,9 @@ final class DeadLetters {
     void send(final DeadLetter dead, final String routeKey, final Headers original, final Headers extra) {
         metrics.skipped(dead.kind(), dead.monitor());
         log(dead);
+        if (budget == UNROUTED) {
+            return;
+        }
         final DeadLetter.Fitted fitted = dead.fit(original, extra, budget);
         context.forward(new Record<>(routeKey, fitted.deadLetter(), dead.timestamp(), fitted.headers()));
     }

@@ -148,7 +148,9 @@ public final class DivergentTopology {
     private static Topology build(final DivergentConfig config, final Map<String, ?> serdeConfig,
                                   final boolean checkPartitions) {
         final StreamsBuilder builder = new StreamsBuilder();
-        final int deadLetterBudget = DeadLetter.budget(config.kafkaProperties());
+        // Checked whether or not there is a dead-letter topic: a bad max.request.size is a bad config either way.
+        final int budget = DeadLetter.budget(config.kafkaProperties());
+        final int deadLetterBudget = config.deadLetterTopic().isPresent() ? budget : DeadLetters.UNROUTED;
         final int partitions = Math.max(1, config.partitions());
         final SeriesPartitioner placement = SeriesPartitioner.of(config);
         final int checkedPartitions = placement.isBySegments() && checkPartitions ? partitions : 0;

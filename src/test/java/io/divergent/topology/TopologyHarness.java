@@ -173,6 +173,11 @@ final class TopologyHarness implements AutoCloseable {
         return n;
     }
 
+    /** Every topic the topology has produced to so far (outputs, changelogs, repartitions). */
+    java.util.Set<String> producedTopics() {
+        return driver.producedTopicNames();
+    }
+
     /** Records the topology has sent to a store's changelog topic so far (tombstones included). */
     long changelogRecords(final String store) {
         final String topic = config.applicationId() + "-" + store + "-changelog";

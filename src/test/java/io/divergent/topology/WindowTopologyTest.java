@@ -123,6 +123,24 @@ class WindowTopologyTest {
     }
 
     @Test
+    void withoutADeadLetterTopicLateAndMalformedRecordsAreCountedInTheMetricsAndWrittenNowhere() {
+        try (TopologyHarness t = new TopologyHarness(jsonMonitor("genres", "genre", "dead.letter.topic", ""))) {
+            t.genre(10 * S, "a", 1);         // [0, 60s)
+            t.genre(60 * S, "b", 1);         // closes [0, 60s) = {a: 1}
+            t.genre(20 * S, "a", 1);         // late: its only window closed at 60s
+            t.json(61 * S, "{\"genre\": ");  // malformed
+            t.genre(70 * S, "b", 1);         // [60s, 120s)
+
+            assertThat(t.events()).extracting(DivergenceEvent::getObservedTotal).containsExactly(1L);
+            assertThat(t.metric("late-records-total", "genres")).isEqualTo(1.0);
+            assertThat(t.metric("malformed-records-total", "all")).isEqualTo(1.0);  // before any monitor reads it
+            assertThat(t.producedTopics()).noneMatch(topic -> topic.contains("dead"));
+            t.genre(130 * S, "c", 1);         // closes [60s, 120s) = {b: 2}: the late record counted nowhere
+            assertThat(t.events()).extracting(DivergenceEvent::getObservedTotal).containsExactly(2L);
+        }
+    }
+
+    @Test
     void graceKeepsWindowsOpenAndLateRecordsAreDeadLettered() {
         try (TopologyHarness t = new TopologyHarness(jsonMonitor("genres", "genre",
                 "monitor.genres.window.grace", "10s"))) {
