@@ -54,7 +54,7 @@ public class EmissionBenchmark {
 
     @Setup
     public void setUp() {
-        final Workload w = Workload.ALL.stream().filter(x -> x.name().equals(workload)).findFirst().orElseThrow();
+        final Workload w = Workload.parse(workload).get(0);
         final Map<String, String> keys = new LinkedHashMap<>();
         keys.put("application.id", "jmh");
         keys.put("bootstrap.servers", "localhost:9092");

@@ -10,7 +10,8 @@ import java.util.List;
  * @param records         input records consumed
  * @param wallNanos       wall time of the consume phase: from the contender's first records read
  *                        ({@link FirstRecordClock}; B0: its first poll) until every record was
- *                        consumed (and, for B3 and P, every closable window emitted)
+ *                        consumed (and, for B3, P and B4, every closable window emitted; B4 also
+ *                        until its window operator has counted every record)
  * @param cpuNanos        CPU time of the contender's threads over that phase
  * @param allocatedBytes  bytes allocated by the contender's threads over that phase
  * @param changelogBytes  bytes appended to the contender's changelog topics (0 without state)

@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * Where a processor sends the records it does not count: counts each in the metric of its kind,
- * forwards it (cut to the size budget, see {@link DeadLetter#fit}) to the dead-letter branch,
+ * forwards it (cut to the size budget, see {@link DeadLetter#fit}) to the dead-letter branch
+ * when there is a dead-letter topic ({@link #UNROUTED} otherwise),
  * and logs it without flooding the log: the first of each kind in full, then one summary line
  * per kind and minute ("and N more"), because a bad producer can send millions and every one of
  * them is in the metrics and on the dead-letter topic anyway.
