@@ -39,6 +39,9 @@ record VolumeHistory(long lastSeen, long lastEnd, long[] counts) {
      * None when the newest count is not of the window just before {@code end}.
      */
     Baseline baseline(final long end, final long size, final long advance, final int windows) {
+        if (end <= lastEnd) {
+            return before(end, advance).baseline(end, size, advance, windows);
+        }
         if (end - advance != lastEnd) {
             return new Baseline(0, 0);
         }
@@ -63,6 +66,9 @@ record VolumeHistory(long lastSeen, long lastEnd, long[] counts) {
      * starts again (after a gap, its counts would be mislabelled).
      */
     VolumeHistory append(final long end, final long advance, final long count, final int capacity) {
+        if (end <= lastEnd) {
+            return before(end, advance).append(end, advance, count, capacity);
+        }
         final long seen = count > 0 ? end : lastSeen;
         if (end - advance != lastEnd) {
             return new VolumeHistory(seen, end, new long[] {count});
@@ -71,6 +77,29 @@ record VolumeHistory(long lastSeen, long lastEnd, long[] counts) {
         final long[] next = Arrays.copyOfRange(counts, counts.length + 1 - keep, counts.length + 1);
         next[keep - 1] = count;
         return new VolumeHistory(seen, end, next);
+    }
+
+    /**
+     * This history as it was before the window ending at {@code end} (at or before
+     * {@link #lastEnd}) was appended: a window emitted again (at-least-once, after a restart)
+     * replaces its count and those after it rather than starting the history again. Empty when
+     * {@code end} is not one of its windows.
+     */
+    private VolumeHistory before(final long end, final long advance) {
+        final long back = (lastEnd - end) / advance + 1;
+        if ((lastEnd - end) % advance != 0 || back > counts.length) {
+            return new VolumeHistory(lastSeen, Long.MIN_VALUE, new long[0]);
+        }
+        final long[] kept = Arrays.copyOf(counts, counts.length - (int) back);
+        final long keptEnd = end - advance;
+        long seen = Math.min(lastSeen, keptEnd - kept.length * advance);
+        for (int i = kept.length - 1; i >= 0; i--) {
+            if (kept[i] > 0) {
+                seen = keptEnd - (kept.length - 1 - i) * advance;
+                break;
+            }
+        }
+        return new VolumeHistory(lastSeen <= keptEnd ? lastSeen : seen, keptEnd, kept);
     }
 
     /** The history of a series' first window with events. */

@@ -8,6 +8,7 @@ import io.divergent.math.VolumeTest;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -42,7 +44,8 @@ import java.util.TreeMap;
  * pane changed since the last commit gets <em>one</em> value in the monitor's panes store, keyed
  * (pane, commit sequence), holding the changes of every series counted in it during the commit
  * ({@link PaneJournal}: a delta, or the whole summary of one that evicted); every value of each
- * expired pane is deleted, and the times are written to the meta store. Both stores are logged
+ * expired pane is deleted, and the times are written to the meta store (under at-least-once
+ * later: see {@link #persist}). Both stores are logged
  * and not cached, so their changelog records go out inside that commit (under exactly-once: in
  * its transaction). A pane born and expired between two commits never reaches the store.
  * {@link #init} rebuilds the heap from the stores, which restore filled from their changelogs,
@@ -111,8 +114,15 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         int seriesPerPane;
         /** Panes with series changed since the last commit (each once). */
         final List<Pane> dirty = new ArrayList<>();
-        /** Keys of expired panes that the store holds, to delete at the next commit. */
-        final List<Bytes> expired = new ArrayList<>();
+        /** Keys of the panes the store holds that expired since the last commit. */
+        List<Bytes> expired = new ArrayList<>();
+        /** Keys of panes that expired before earlier commits, oldest first, one list per commit, not yet deleted (see {@link #persist}). */
+        final ArrayDeque<List<Bytes>> expiredBefore = new ArrayDeque<>();
+        /** Values a compaction replaced under at-least-once: the next commit deletes them, once the values replacing them are durable. */
+        final List<Bytes> replaced = new ArrayList<>();
+        /** closedUntil as of the last commit, and of the one before: what an at-least-once commit writes. */
+        long closedUntilAtCommit = Long.MIN_VALUE;
+        long closedUntilTwoCommitsAgo = Long.MIN_VALUE;
         final PaneJournal.Writer journal;
         /** The expected series and their volume history; the volume store's journal rebuilds it. */
         final TreeMap<String, VolumeHistory> expected = new TreeMap<>();
@@ -125,6 +135,11 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         long volumeCompactionBytes;
         /** The volume store holds values of its first layout: the next commit compacts. */
         boolean volumeCompactionDue;
+        /** At-least-once: volume values of changes since the last commit, and those of the commit before, written at the next. */
+        final List<byte[]> volumeStaged = new ArrayList<>();
+        final List<byte[]> volumeReady = new ArrayList<>();
+        /** At-least-once: volume keys a compaction (or forgetting every series) replaced, one list per commit, deleted two commits later. */
+        final ArrayDeque<List<String>> volumeReplaced = new ArrayDeque<>();
 
         MonitorState(final MonitorConfig config) {
             this.config = config;
@@ -225,6 +240,12 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private final long counters;
     /** streamTime as the meta store holds it. */
     private long storedStreamTime = -1;
+    /** streamTime as of the last commit: what an at-least-once commit writes next. */
+    private long streamTimeAtCommit = -1;
+    /** processing.guarantee is at_least_once: what a close changes is written late (see {@link #persist}). */
+    private boolean atLeastOnce;
+    /** Commits an expired pane's values stay in the store after the one that follows its expiry (see {@link #persist}). */
+    private int deleteLag;
     /** The commit sequence of the panes values the next commit writes: above every one the stores hold. */
     private long nextSeq;
     private final int deadLetterBudget;
@@ -277,6 +298,9 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         final Long time = meta.get(STREAM_TIME);
         streamTime = time == null ? -1 : time;
         storedStreamTime = streamTime;
+        streamTimeAtCommit = streamTime;
+        atLeastOnce = StreamsConfig.AT_LEAST_ONCE.equals(context.appConfigs().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+        deleteLag = atLeastOnce ? 3 : 0;
         nextSeq = 0;
         for (final MonitorState monitor : ordered) {
             monitor.panesStore = context.getStateStore(stores.panes().get(monitor.config.name()));
@@ -287,6 +311,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             final Long closed = meta.get(CLOSED_PREFIX + monitor.config.name());
             monitor.closedUntil = closed == null ? Long.MIN_VALUE : closed;
             monitor.storedClosedUntil = monitor.closedUntil;
+            monitor.closedUntilAtCommit = monitor.closedUntil;
+            monitor.closedUntilTwoCommitsAgo = monitor.closedUntil;
             nextSeq = Math.max(nextSeq, rebuildHeap(monitor) + 1);
         }
         final CommitHook hook = context.getStateStore(stores.hook());
@@ -441,6 +467,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         monitor.lastPane = null;
         monitor.dirty.clear();
         monitor.expired.clear();
+        monitor.expiredBefore.clear();
+        monitor.replaced.clear();
         monitor.expected.clear();
         long maxSeq = -1;
         // Key order: each pane's values in commit order, as they must be replayed.
@@ -457,6 +485,9 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
         monitor.volumeKeys.clear();
         monitor.volumeCompactionDue = false;
+        monitor.volumeStaged.clear();
+        monitor.volumeReady.clear();
+        monitor.volumeReplaced.clear();
         final List<byte[]> journal = new ArrayList<>();
         long journalBytes = 0;
         try (KeyValueIterator<String, byte[]> it = monitor.volume.all()) {
@@ -488,52 +519,86 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
      * {@link CommitHook} before each commit of the task, so the commit covers it.
      */
     private void persist() {
+        // Under at-least-once the task's writes are not atomic: the events of a window, the
+        // stores' changelog records and the input offsets go to different partitions, and a kill
+        // during a commit's producer flush can keep any subset of what was sent since the
+        // previous commit. When this runs, the previous commit has completed: everything sent
+        // before it is durable. So what a window's close changes is written only once what it
+        // depends on is durable (PaneJournalRestoreTest models the cut flush):
+        // - the volume store's changes (the expected series, their histories) one commit late,
+        //   once the events of the windows they record are durable (else a kill could keep a
+        //   series forgotten and lose its no-data events);
+        // - the closed-until time two commits late, once the volume changes of the windows it
+        //   covers are durable (else a restored task would not expect a series in windows after it);
+        // - an expired pane's values (its last changes written too) deleted three commits after
+        //   it expired, once the closed-until time covering it is durable (else a kill could keep
+        //   the deletions, reopen the window with the replayed records alone and emit it again with
+        //   fewer counts), and a compacted pane's old values one commit after the values replacing them;
+        // - the stream time one commit late: ahead of the records read again, it would judge them late.
+        // A restarted task then finds every window not marked emitted with its panes, counts the
+        // replayed records into them and emits it again with at least the counts it had; panes of
+        // windows marked emitted it loads and drops at the next close (outside every later window).
+        // Exactly-once commits everything in one transaction: current values, deleted at once.
+        final long time = atLeastOnce ? streamTimeAtCommit : streamTime;
+        streamTimeAtCommit = streamTime;
+        if (time != storedStreamTime) {
+            meta.put(STREAM_TIME, time);
+            storedStreamTime = time;
+        }
         for (final MonitorState monitor : ordered) {
+            // The values a compaction replaced at the previous commit (at-least-once).
+            monitor.replaced.forEach(monitor.panesStore::delete);
+            monitor.replaced.clear();
             for (final Pane pane : monitor.dirty) {
-                if (!pane.expired) {
-                    if (pane.storedCount >= pane.compacted + COMPACT_AFTER) {
-                        // Values of whole summaries replace the pane's journal.
-                        final int stored = pane.storedCount;
-                        final List<OpenPane> all = new ArrayList<>(pane.series.values());
-                        all.sort(BY_SERIES);
-                        for (final OpenPane open : all) {
-                            monitor.journal.whole(open.series, open.counts);
-                            open.dirty = false;
-                            writeIfFull(monitor, pane);
-                        }
-                        for (int i = 0; i < stored; i++) {
-                            monitor.panesStore.delete(StoreKeys.paneKey(pane.start, pane.stored[i]));
-                        }
-                        pane.stored = java.util.Arrays.copyOfRange(pane.stored, stored, Math.max(stored + 4, pane.stored.length));
-                        pane.storedCount -= stored;
-                        write(monitor, pane);
-                        pane.compacted = pane.storedCount;
-                    } else {
-                        pane.dirty.sort(BY_SERIES);
-                        for (final OpenPane open : pane.dirty) {
-                            monitor.journal.changes(open.series, open.counts);
-                            open.dirty = false;
-                            writeIfFull(monitor, pane);
-                        }
-                        write(monitor, pane);
+                if (!pane.expired && pane.storedCount >= pane.compacted + COMPACT_AFTER) {
+                    // Values of whole summaries replace the pane's journal.
+                    final int stored = pane.storedCount;
+                    final List<OpenPane> all = new ArrayList<>(pane.series.values());
+                    all.sort(BY_SERIES);
+                    for (final OpenPane open : all) {
+                        monitor.journal.whole(open.series, open.counts);
+                        open.dirty = false;
+                        writeIfFull(monitor, pane);
                     }
+                    for (int i = 0; i < stored; i++) {
+                        final Bytes old = StoreKeys.paneKey(pane.start, pane.stored[i]);
+                        if (atLeastOnce) {
+                            monitor.replaced.add(old);
+                        } else {
+                            monitor.panesStore.delete(old);
+                        }
+                    }
+                    pane.stored = java.util.Arrays.copyOfRange(pane.stored, stored, Math.max(stored + 4, pane.stored.length));
+                    pane.storedCount -= stored;
+                    write(monitor, pane);
+                    pane.compacted = pane.storedCount;
+                } else if (!pane.expired || atLeastOnce) {
+                    pane.dirty.sort(BY_SERIES);
+                    for (final OpenPane open : pane.dirty) {
+                        monitor.journal.changes(open.series, open.counts);
+                        open.dirty = false;
+                        writeIfFull(monitor, pane);
+                    }
+                    write(monitor, pane);
                 }
                 pane.dirty.clear();
             }
             monitor.dirty.clear();
-            for (final Bytes key : monitor.expired) {
-                monitor.panesStore.delete(key);
+            monitor.expiredBefore.addLast(monitor.expired);
+            monitor.expired = new ArrayList<>();
+            while (monitor.expiredBefore.size() > deleteLag) {
+                for (final Bytes key : monitor.expiredBefore.removeFirst()) {
+                    monitor.panesStore.delete(key);
+                }
             }
-            monitor.expired.clear();
             persistVolume(monitor);
-            if (monitor.closedUntil != monitor.storedClosedUntil) {
-                meta.put(CLOSED_PREFIX + monitor.config.name(), monitor.closedUntil);
-                monitor.storedClosedUntil = monitor.closedUntil;
+            final long closed = atLeastOnce ? monitor.closedUntilTwoCommitsAgo : monitor.closedUntil;
+            monitor.closedUntilTwoCommitsAgo = monitor.closedUntilAtCommit;
+            monitor.closedUntilAtCommit = monitor.closedUntil;
+            if (closed != monitor.storedClosedUntil) {
+                meta.put(CLOSED_PREFIX + monitor.config.name(), closed);
+                monitor.storedClosedUntil = closed;
             }
-        }
-        if (streamTime != storedStreamTime) {
-            meta.put(STREAM_TIME, streamTime);
-            storedStreamTime = streamTime;
         }
     }
 
@@ -542,48 +607,77 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
      * store, as one journal value (or more, when large), and compacts the journal when due.
      */
     private void persistVolume(final MonitorState monitor) {
+        // At-least-once (see persist): the values of the previous commit's changes go out now,
+        // once that commit's events are durable; those of this commit's wait for the next.
+        monitor.volumeReady.forEach(value -> putVolume(monitor, value));
+        monitor.volumeReady.clear();
+        while (monitor.volumeReplaced.size() >= 2) {
+            monitor.volumeReplaced.removeFirst().forEach(monitor.volume::delete);
+        }
+        final List<String> replaced = new ArrayList<>();
         if (monitor.expected.isEmpty()) {
             // Nothing expected: nothing to hold.
             monitor.volumeJournal.finish();
-            monitor.volumeKeys.forEach(monitor.volume::delete);
+            monitor.volumeStaged.clear();
+            replaced.addAll(monitor.volumeKeys);
             monitor.volumeKeys.clear();
             monitor.volumeSinceCompaction = 0;
             monitor.volumeCompactionDue = false;
-            return;
-        }
-        writeVolume(monitor);
-        final long compaction = Math.max(monitor.volumeCompactionBytes, (long) MIN_HISTORY_BYTES * monitor.expected.size());
-        if (monitor.volumeCompactionDue || monitor.volumeSinceCompaction
-                > Math.max(VOLUME_COMPACTION_RATIO * compaction, MIN_VOLUME_COMPACTION_BYTES)) {
-            final List<String> before = new ArrayList<>(monitor.volumeKeys);
-            monitor.volumeKeys.clear();
-            long bytes = 0;
-            monitor.volumeJournal.clear();
-            for (final Map.Entry<String, VolumeHistory> entry : monitor.expected.entrySet()) {
-                monitor.volumeJournal.set(entry.getKey(), entry.getValue());
-                if (monitor.volumeJournal.isFull()) {
-                    bytes += writeVolume(monitor);
+        } else {
+            writeVolume(monitor);
+            final long compaction = Math.max(monitor.volumeCompactionBytes, (long) MIN_HISTORY_BYTES * monitor.expected.size());
+            if (monitor.volumeCompactionDue || monitor.volumeSinceCompaction
+                    > Math.max(VOLUME_COMPACTION_RATIO * compaction, MIN_VOLUME_COMPACTION_BYTES)) {
+                replaced.addAll(monitor.volumeKeys);
+                monitor.volumeKeys.clear();
+                // This commit's changes are in the whole values.
+                monitor.volumeStaged.clear();
+                long bytes = 0;
+                monitor.volumeJournal.clear();
+                for (final Map.Entry<String, VolumeHistory> entry : monitor.expected.entrySet()) {
+                    monitor.volumeJournal.set(entry.getKey(), entry.getValue());
+                    if (monitor.volumeJournal.isFull()) {
+                        bytes += writeVolume(monitor);
+                    }
                 }
+                bytes += writeVolume(monitor);
+                monitor.volumeCompactionBytes = bytes;
+                monitor.volumeSinceCompaction = 0;
+                monitor.volumeCompactionDue = false;
             }
-            bytes += writeVolume(monitor);
-            before.forEach(monitor.volume::delete);
-            monitor.volumeCompactionBytes = bytes;
-            monitor.volumeSinceCompaction = 0;
-            monitor.volumeCompactionDue = false;
+        }
+        if (atLeastOnce) {
+            // Written at the next commit; the keys they replace deleted at the one after.
+            monitor.volumeReady.addAll(monitor.volumeStaged);
+            monitor.volumeStaged.clear();
+            monitor.volumeReplaced.addLast(replaced);
+        } else {
+            replaced.forEach(monitor.volume::delete);
         }
     }
 
-    /** Writes the volume journal's value being built, if any, under the next sequence number; returns its bytes. */
+    /**
+     * Finishes the volume journal's value being built, if any: written under the next sequence
+     * number at once, or under at-least-once staged for the next commit. Returns its bytes.
+     */
     private long writeVolume(final MonitorState monitor) {
         if (monitor.volumeJournal.isEmpty()) {
             return 0;
         }
-        final String key = VolumeJournal.key(nextSeq++);
         final byte[] value = monitor.volumeJournal.finish();
-        monitor.volume.put(key, value);
-        monitor.volumeKeys.add(key);
+        if (atLeastOnce) {
+            monitor.volumeStaged.add(value);
+        } else {
+            putVolume(monitor, value);
+        }
         monitor.volumeSinceCompaction += value.length;
         return value.length;
+    }
+
+    private void putVolume(final MonitorState monitor, final byte[] value) {
+        final String key = VolumeJournal.key(nextSeq++);
+        monitor.volume.put(key, value);
+        monitor.volumeKeys.add(key);
     }
 
     /** The counts a series' volume history keeps: {@code volume.windows} sizes of windows, one per advance. */
@@ -602,8 +696,13 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private void write(final MonitorState monitor, final Pane pane) {
         if (!monitor.journal.isEmpty()) {
             final long seq = nextSeq++;
-            monitor.panesStore.put(StoreKeys.paneKey(pane.start, seq), monitor.journal.finish());
+            final Bytes key = StoreKeys.paneKey(pane.start, seq);
+            monitor.panesStore.put(key, monitor.journal.finish());
             pane.stored(seq);
+            if (pane.expired) {
+                // At-least-once writes an expired pane's last changes too (persist); deleted with its other values.
+                monitor.expired.add(key);
+            }
         }
     }
 
@@ -615,8 +714,10 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
         while (true) {
             final long end;
-            if (monitor.closedUntil != Long.MIN_VALUE && !monitor.expected.isEmpty()) {
-                // Some series is expected: every window closes in turn, with data or not.
+            if (monitor.closedUntil >= monitor.size && !monitor.expected.isEmpty()) {
+                // Some series is expected: every window closes in turn, with data or not. (Under
+                // at-least-once the closed-until time restored can be one commit older than the
+                // expected series, even from before the first window: then the panes decide.)
                 end = monitor.closedUntil + monitor.advance;
             } else {
                 if (monitor.panes.isEmpty()) {

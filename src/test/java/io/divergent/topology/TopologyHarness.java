@@ -75,6 +75,8 @@ final class TopologyHarness implements AutoCloseable {
         final Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "test:9092");
+        // As `run` has it (exactly-once unless a kafka.* key says otherwise): the window processor's commits depend on it.
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.kafkaProperties().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
         wall = wallClock == null ? System.currentTimeMillis() : wallClock.toEpochMilli();
         driver = wallClock == null ? new TopologyTestDriver(DivergentTopology.build(config, serdeConfig), props)
                 : new TopologyTestDriver(DivergentTopology.build(config, serdeConfig), props, wallClock);

@@ -28,6 +28,38 @@ class VolumeHistoryTest {
         }
     }
 
+    /**
+     * A window emitted again (at-least-once, after a restart) replaces its count and the later
+     * ones: the history is what appending the windows in order once would have made, and the
+     * re-emitted window's baseline is the one it had the first time. Windows of 60 s advancing by
+     * 20 s, capacity 9.
+     */
+    @Test
+    void aWindowAppendedAgainReplacesItsCountAndTheLaterOnes() {
+        final long s = 1_000;
+        VolumeHistory history = VolumeHistory.first(60 * s, 5);
+        for (long end = 80 * s, count = 6; end <= 200 * s; end += 20 * s, count++) {
+            history = history.append(end, 20 * s, end == 140 * s ? 0 : count, 9);
+        }
+        // Counts 5, 6, 7, 8, 0, 10, 11, 12 for the windows ending 60 s, 80 s, ..., 200 s; last seen 200 s.
+        VolumeHistory upTo = VolumeHistory.first(60 * s, 5);
+        for (long end = 80 * s, count = 6; end <= 140 * s; end += 20 * s, count++) {
+            upTo = upTo.append(end, 20 * s, end == 140 * s ? 0 : count, 9);
+        }
+        // Before the window ending at 160 s: the history up to 140 s.
+        assertThat(history.baseline(160 * s, 60 * s, 20 * s, 3)).isEqualTo(upTo.baseline(160 * s, 60 * s, 20 * s, 3));
+        final VolumeHistory again = history.append(160 * s, 20 * s, 0, 9);
+        assertThat(again.lastEnd()).isEqualTo(160 * s);
+        assertThat(again.counts()).containsExactly(5, 6, 7, 8, 0, 0);
+        // Neither 160 s nor 140 s had events: the last window with events ended at 120 s.
+        assertThat(again.lastSeen()).isEqualTo(120 * s);
+        assertThat(again).usingRecursiveComparison().isEqualTo(upTo.append(160 * s, 20 * s, 0, 9));
+        // A window older than every count kept: the history starts again from it.
+        final VolumeHistory old = history.append(20 * s, 20 * s, 3, 9);
+        assertThat(old.lastEnd()).isEqualTo(20 * s);
+        assertThat(old.counts()).containsExactly(3);
+    }
+
     @Test
     void twelveSmallCountsTakeAFifthOfTheFixedWidthLayout() {
         final long[] counts = {3, 0, 7, 12, 1, 0, 0, 9, 4, 2, 8, 5};
