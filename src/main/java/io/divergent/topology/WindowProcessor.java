@@ -123,6 +123,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         /** closedUntil as of the last commit, and of the one before: what an at-least-once commit writes. */
         long closedUntilAtCommit = Long.MIN_VALUE;
         long closedUntilTwoCommitsAgo = Long.MIN_VALUE;
+        /** At-least-once: the closed-until time written at the commit before the last, durable since the last one. */
+        long closedUntilDurable = Long.MIN_VALUE;
         final PaneJournal.Writer journal;
         /** The expected series and their volume history; the volume store's journal rebuilds it. */
         final TreeMap<String, VolumeHistory> expected = new TreeMap<>();
@@ -313,6 +315,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             monitor.storedClosedUntil = monitor.closedUntil;
             monitor.closedUntilAtCommit = monitor.closedUntil;
             monitor.closedUntilTwoCommitsAgo = monitor.closedUntil;
+            monitor.closedUntilDurable = monitor.closedUntil;
             nextSeq = Math.max(nextSeq, rebuildHeap(monitor) + 1);
         }
         final CommitHook hook = context.getStateStore(stores.hook());
@@ -534,7 +537,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         //   it expired, once the closed-until time covering it is durable (else a kill could keep
         //   the deletions, reopen the window with the replayed records alone and emit it again with
         //   fewer counts), and a compacted pane's old values one commit after the values replacing them;
-        // - the stream time one commit late: ahead of the records read again, it would judge them late.
+        // - the stream time one commit late: ahead of the records read again, it would judge them late;
+        // - past windows (previous, last-n references) kept for every window a restart could close again (expireHistory).
         // A restarted task then finds every window not marked emitted with its panes, counts the
         // replayed records into them and emits it again with at least the counts it had; panes of
         // windows marked emitted it loads and drops at the next close (outside every later window).
@@ -592,6 +596,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
                 }
             }
             persistVolume(monitor);
+            monitor.closedUntilDurable = monitor.storedClosedUntil;
             final long closed = atLeastOnce ? monitor.closedUntilTwoCommitsAgo : monitor.closedUntil;
             monitor.closedUntilTwoCommitsAgo = monitor.closedUntilAtCommit;
             monitor.closedUntilAtCommit = monitor.closedUntil;
@@ -843,10 +848,18 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         return merged == null ? null : EventFactory.Baseline.fromPast(merged, monitor.config.referenceMode(), starts);
     }
 
-    /** Deletes the past windows of a series that no window after the one starting at {@code start} can use. */
-    private static void expireHistory(final MonitorState monitor, final String series, final long start) {
+    /**
+     * Deletes the past windows of a series that no window after the one starting at {@code start}
+     * can use, nor (under at-least-once) a window a restarted task could close again: one after
+     * the closed-until time a restart surely finds.
+     */
+    private void expireHistory(final MonitorState monitor, final String series, final long start) {
         // The next window starts at start + advance and looks back at most n sizes.
-        final long firstUseful = start + monitor.advance - monitor.config.baselineWindows() * monitor.size;
+        long next = start + monitor.advance;
+        if (atLeastOnce && monitor.closedUntilDurable != Long.MIN_VALUE) {
+            next = Math.min(next, monitor.closedUntilDurable + monitor.advance - monitor.size);
+        }
+        final long firstUseful = next - monitor.config.baselineWindows() * monitor.size;
         if (firstUseful > 0) {
             deleteRange(monitor.history, StoreKeys.versionKey(series, 0), StoreKeys.versionKey(series, firstUseful - 1));
         }

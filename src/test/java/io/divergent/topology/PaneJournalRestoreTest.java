@@ -67,7 +67,8 @@ class PaneJournalRestoreTest {
                     Stores.inMemoryKeyValueStore(DivergentTopology.META_STORE), Serdes.String(), Serdes.Long())
                     .withLoggingDisabled().build());
             stores.put(DivergentTopology.COMMIT_HOOK, CommitHook.builder(DivergentTopology.COMMIT_HOOK).build());
-            for (final String name : List.of(DivergentTopology.REFERENCE_STORE, DivergentTopology.panesStore(MONITOR))) {
+            for (final String name : List.of(DivergentTopology.REFERENCE_STORE, DivergentTopology.panesStore(MONITOR),
+                    DivergentTopology.historyStore(MONITOR))) {
                 stores.put(name, Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.Bytes(),
                         Serdes.ByteArray()).withLoggingDisabled().build());
             }
@@ -92,7 +93,8 @@ class PaneJournalRestoreTest {
             }
             processor = new WindowProcessor(monitors, new WindowProcessor.StoreNames(DivergentTopology.META_STORE,
                     DivergentTopology.COMMIT_HOOK, DivergentTopology.REFERENCE_STORE,
-                    Map.of(MONITOR, DivergentTopology.panesStore(MONITOR)), Map.of(),
+                    Map.of(MONITOR, DivergentTopology.panesStore(MONITOR)),
+                    Map.of(MONITOR, DivergentTopology.historyStore(MONITOR)),
                     Map.of(MONITOR, DivergentTopology.volumeStore(MONITOR))),
                     Long.MAX_VALUE, maxCategories, 10_000, liveness,
                     new ReferenceLookup.Generation());
@@ -145,8 +147,14 @@ class PaneJournalRestoreTest {
 
     /** The monitor: 60 s windows advancing by {@code advance}, with a grace. */
     static List<MonitorConfig> monitors(final String advance, final String grace) {
+        return monitors(advance, grace, "topic");
+    }
+
+    /** The monitor: 60 s windows advancing by {@code advance}, with a grace and a reference mode. */
+    static List<MonitorConfig> monitors(final String advance, final String grace, final String reference) {
         final Map<String, String> keys = new HashMap<>(TopologyHarness.jsonMonitor(MONITOR, "genre",
-                "monitor.genres.window.advance", advance, "monitor.genres.window.grace", grace));
+                "monitor.genres.window.advance", advance, "monitor.genres.window.grace", grace,
+                "monitor.genres.reference.mode", reference));
         keys.put("application.id", "journal-restore");
         keys.put("schema.registry.url", "mock://journal-restore");
         return DivergentConfig.fromMap(keys).monitors();
@@ -279,7 +287,7 @@ class PaneJournalRestoreTest {
     private static Map<String, Map<Object, Object>> snapshot(final Run run) {
         final Map<String, Map<Object, Object>> all = new HashMap<>();
         for (final String name : List.of(DivergentTopology.META_STORE, DivergentTopology.panesStore(MONITOR),
-                DivergentTopology.volumeStore(MONITOR))) {
+                DivergentTopology.volumeStore(MONITOR), DivergentTopology.historyStore(MONITOR))) {
             final Map<Object, Object> entries = new HashMap<>();
             ((KeyValueStore<Object, Object>) run.stores.get(name)).all().forEachRemaining(kv -> entries.put(kv.key, kv.value));
             all.put(name, entries);
@@ -294,23 +302,25 @@ class PaneJournalRestoreTest {
      * keys the interrupted commit wrote (each key's last write or deletion); the events sent after
      * the last completed commit are all lost, and the input is read again from the last committed
      * offset. Over 200 runs of up to 5 kills each (30 in the runs that compact), every (series,
-     * window) the uninterrupted processor emits is emitted, and no copy counts fewer records
-     * (at-least-once may count a record twice, never lose one). Each of the rules in
+     * window) the uninterrupted processor emits is emitted, no copy counts fewer records
+     * (at-least-once may count a record twice, never lose one), and none lacks the previous
+     * window it was compared with. Each of the rules in
      * {@code WindowProcessor.persist} is needed: with the stream time written at once, the
      * closed-until time one commit late instead of two, the volume store written at once,
      * expired panes deleted two commits late instead of three, an expired pane's last changes
-     * unwritten, or a compaction's old values deleted with it, this fails
+     * unwritten, a compaction's old values deleted with it, or past windows expired as the
+     * window closes, this fails
      * (checked by hand, issue 16, fifteenth pass).
      */
     @Test
     @SuppressWarnings("unchecked")
     void underAtLeastOnceAKillDuringACommitLosesNoWindowAndNoCount() {
-        final List<MonitorConfig> hopping = monitors();
+        final List<MonitorConfig> hopping = monitors("20s", "0s", "previous");
         final List<MonitorConfig> tumbling = monitors("60s", "30s");
         int midCommitKills = 0;
         for (int trial = 0; trial < 200; trial++) {
             final Random random = new Random(trial);
-            // Kinds: hopping 60 s / 20 s; tumbling with a grace of 30 s (a pane that expires right
+            // Kinds: hopping 60 s / 20 s compared with the previous window; tumbling with a grace of 30 s (a pane that expires right
             // after records were counted in it, before a commit wrote them; a closed-until time
             // before the first window's end while a window has been emitted); hopping with ~400 records per pane, which
             // compacts its panes' journals (a value per commit for 64 commits).
@@ -389,11 +399,29 @@ class PaneJournalRestoreTest {
             }
             final List<Object> events = killed.output();
             final Map<String, Long> fewest = new HashMap<>();
+            final java.util.Set<String> withoutReference = new java.util.HashSet<>();
             for (final Object out : events) {
                 if (out instanceof Emitted.Window window) {
-                    window.events().forEach(e -> fewest.merge(e.getSeriesId() + "@" + window.end(), e.getObservedTotal(), Math::min));
+                    window.events().forEach(e -> {
+                        fewest.merge(e.getSeriesId() + "@" + window.end(), e.getObservedTotal(), Math::min);
+                        if (!e.getHasReference()) {
+                            withoutReference.add(e.getSeriesId() + "@" + window.end());
+                        }
+                    });
                 }
             }
+            // A window compared with the series' previous one is compared again when emitted again.
+            final java.util.Set<String> plainWithoutReference = new java.util.HashSet<>();
+            for (final Object out : plain.output()) {
+                if (out instanceof Emitted.Window window) {
+                    window.events().stream().filter(e -> !e.getHasReference())
+                            .forEach(e -> plainWithoutReference.add(e.getSeriesId() + "@" + window.end()));
+                }
+            }
+            // (A restarted task can expect a series a window longer and emit a no-data event the
+            // uninterrupted one did not: only the windows both emit are compared.)
+            withoutReference.retainAll(expected.keySet());
+            assertThat(withoutReference).as("trial %d: windows without a reference", trial).isSubsetOf(plainWithoutReference);
             assertThat(fewest.keySet()).as("trial %d: every window emitted", trial).containsAll(expected.keySet());
             for (final Map.Entry<String, Long> window : expected.entrySet()) {
                 assertThat(fewest.get(window.getKey())).as("trial %d: %s counts at least the uninterrupted run's", trial,
