@@ -41,8 +41,9 @@ public final class ConfigKeys {
      * repartition topic, events, alerts). Compressed batches of the panes journal, the volume
      * histories and the observations are 2.5-3x smaller on the broker and on restore, for 2-4%
      * more CPU at most (issue 16, {@code docs/benchmarks.md}).
-     * A {@code kafka.producer.compression.type} overrides it for the producer alone. Under
-     * at-least-once it is not applied ({@link DivergentConfig#kafkaProperties}).
+     * A {@code kafka.producer.compression.type} overrides it for the producer alone. (Under
+     * at-least-once it was not applied from issue 16's third pass to its fifteenth: see
+     * docs/reliability.md.)
      *
      * <p>And producer batches of 64 KiB ({@code batch.size}; the producer's default is 16 KiB): a
      * closing window sends its events in one burst, and with 16 KiB a batch held about sixteen of
@@ -330,8 +331,7 @@ public final class ConfigKeys {
                 .map(k -> "`" + k + "=" + KAFKA_DEFAULTS.get(k) + "`").collect(Collectors.joining(", "))
                 + ", `" + STREAM_THREADS + "` = the processors the JVM sees, `" + TASK_IDLE
                 + "=-1` when every monitor reads one topic",
-                "Kafka Streams / client properties, prefix removed; near misses of Kafka's names refused (above); "
-                + "`compression.type=zstd` applies under exactly-once only"));
+                "Kafka Streams / client properties, prefix removed; near misses of Kafka's names refused (above)"));
         for (final ConfigKey<?> key : MONITOR_KEYS) {
             rows.add(row(key));
         }

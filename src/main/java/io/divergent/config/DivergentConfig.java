@@ -301,9 +301,7 @@ public final class DivergentConfig {
     /**
      * Kafka Streams and client properties: {@link ConfigKeys#KAFKA_DEFAULTS} and
      * {@link ConfigKeys#STREAM_THREADS} (the processors the JVM sees), {@link ConfigKeys#TASK_IDLE}
-     * {@code -1} when every monitor reads one topic, then every {@code kafka.*} key without its prefix; {@code application.id} is always Divergent's. The
-     * default {@code compression.type=zstd} holds under exactly-once only: with another
-     * guarantee, compression is Kafka's default (none) unless a {@code kafka.*} key sets it.
+     * {@code -1} when every monitor reads one topic, then every {@code kafka.*} key without its prefix; {@code application.id} is always Divergent's.
      */
     public Map<String, Object> kafkaProperties() {
         final Map<String, Object> kafka = new TreeMap<>();
@@ -320,12 +318,6 @@ public final class DivergentConfig {
             }
         });
         kafka.put("application.id", applicationId());
-        // zstd is a default of exactly-once only: under at-least-once it made the gap between a
-        // window's events and the changelog records that close it show (docs/reliability.md).
-        if (!ConfigKeys.KAFKA_DEFAULTS.get("processing.guarantee").equals(kafka.get("processing.guarantee"))
-                && !settings.properties().containsKey("kafka.compression.type")) {
-            kafka.remove("compression.type");
-        }
         return kafka;
     }
 
