@@ -856,7 +856,10 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private void expireHistory(final MonitorState monitor, final String series, final long start) {
         // The next window starts at start + advance and looks back at most n sizes.
         long next = start + monitor.advance;
-        if (atLeastOnce && monitor.closedUntilDurable != Long.MIN_VALUE) {
+        if (atLeastOnce) {
+            if (monitor.closedUntilDurable == Long.MIN_VALUE) {
+                return;   // A restart would close every window again.
+            }
             next = Math.min(next, monitor.closedUntilDurable + monitor.advance - monitor.size);
         }
         final long firstUseful = next - monitor.config.baselineWindows() * monitor.size;
