@@ -304,13 +304,12 @@ class PaneJournalRestoreTest {
      * offset. Over 200 runs of up to 5 kills each (30 in the runs that compact), every (series,
      * window) the uninterrupted processor emits is emitted, no copy counts fewer records
      * (at-least-once may count a record twice, never lose one), and none lacks the previous
-     * window it was compared with. Each of the rules in
-     * {@code WindowProcessor.persist} is needed: with the stream time written at once, the
-     * closed-until time one commit late instead of two, the volume store written at once,
-     * expired panes deleted two commits late instead of three, an expired pane's last changes
-     * unwritten, a compaction's old values deleted with it, or past windows expired as the
-     * window closes, this fails
-     * (checked by hand, issue 16, fifteenth pass).
+     * window it was compared with. Each of the rules in {@code WindowProcessor.persist} is
+     * needed: with the stream time written at once, the closed-until time one commit late instead
+     * of two, the volume store written at once, expired panes deleted two commits late instead of
+     * three, an expired pane's last changes unwritten, a compaction's old values deleted with it,
+     * or past windows expired as the window closes, this fails (checked by hand, issue 16,
+     * fifteenth pass).
      */
     @Test
     @SuppressWarnings("unchecked")
@@ -320,10 +319,10 @@ class PaneJournalRestoreTest {
         int midCommitKills = 0;
         for (int trial = 0; trial < 200; trial++) {
             final Random random = new Random(trial);
-            // Kinds: hopping 60 s / 20 s compared with the previous window; tumbling with a grace of 30 s (a pane that expires right
-            // after records were counted in it, before a commit wrote them; a closed-until time
-            // before the first window's end while a window has been emitted); hopping with ~400 records per pane, which
-            // compacts its panes' journals (a value per commit for 64 commits).
+            // Kinds: hopping 60 s / 20 s compared with the previous window; tumbling with a grace
+            // of 30 s and jumps of 120 s (a pane that expires right after records were counted in
+            // it, before a commit wrote them); hopping with ~400 records per pane, which compacts
+            // its panes' journals (a value per commit for 64 commits).
             final int kind = trial % 3;
             final List<MonitorConfig> monitors = kind == 1 ? tumbling : hopping;
             final long maxCategories = trial / 3 % 2 == 0 ? 3 : 100;
