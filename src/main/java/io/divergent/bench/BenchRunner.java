@@ -208,8 +208,10 @@ public final class BenchRunner implements AutoCloseable {
         // Every contender runs with the settings `run` uses (exactly-once, the RocksDB bound, the
         // handlers): the bench compares the processing, not the configuration.
         final DivergentConfig base = divergentConfig(id, input, stateRoot.resolve(id));
-        final DivergentConfig config = contender.partitionedBySeries()
-                ? base.with(Map.of("input.partitioned.by.series", "true")) : base;
+        // As `run` does, with the input's partition count known (the window task awaits them all).
+        final DivergentConfig config = (contender.partitionedBySeries()
+                ? base.with(Map.of("input.partitioned.by.series", "true")) : base)
+                .withInputPartitions(Map.of(input.topic(), input.events().workload().partitions()));
         final Supplier<Topology> topology;
         final BooleanSupplier done;
         if (contender.divergent()) {

@@ -140,9 +140,10 @@ public final class ConfigKeys {
     /** Resolved: {@code off} becomes {@link Duration#ZERO}, as {@code 0}: no wall-clock close. */
     public static final ConfigKey<Duration> IDLE_TIMEOUT = ConfigKey.of("idle.timeout", Scope.APP, "30s",
             t -> t.trim().equalsIgnoreCase("off") ? Duration.ZERO : duration(true).parse(t),
-            "a window task that has processed no event for this long (wall clock) is idle: its stream time follows "
-                    + "the wall clock minus this timeout, so its windows close without new events (docs/streaming.md); "
-                    + "0 or `off` = stream time moves with events only");
+            "an input partition that has sent a window task no event for this long (wall clock) stops holding its "
+                    + "monitors' windows back; a window task that has processed no event for this long is idle: its "
+                    + "stream time follows the wall clock minus this timeout, so its windows close without new events "
+                    + "(docs/streaming.md); 0 or `off` = neither: event time moves with events only");
     public static final ConfigKey<Integer> SERIES_HORIZON = ConfigKey.of("series.horizon.windows", Scope.APP, "1440",
             atLeast(0), "a series is expected in the windows (hops) after its last window with events, up to this many "
                     + "(1440 = 24 h of 1-minute windows): a silent one gets a `no_data` event; silent longer, it is "

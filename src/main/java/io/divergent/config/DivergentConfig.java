@@ -39,9 +39,16 @@ public final class DivergentConfig {
     /** The application keys' values, parsed and resolved, by key. */
     private final Map<ConfigKey<?>, Object> values = new LinkedHashMap<>();
     private final List<MonitorConfig> monitors;
+    /** Each input topic's partition count as found at startup; empty when not known. */
+    private final Map<String, Integer> inputPartitions;
 
     private DivergentConfig(final Settings settings) {
+        this(settings, Map.of());
+    }
+
+    private DivergentConfig(final Settings settings, final Map<String, Integer> inputPartitions) {
         this.settings = settings;
+        this.inputPartitions = Map.copyOf(inputPartitions);
         KnownKeys.check(settings);
         for (final ConfigKey<?> key : ConfigKeys.APP_KEYS) {
             values.put(key, settings.value(key));
@@ -139,7 +146,37 @@ public final class DivergentConfig {
      * @throws ConfigException for any invalid setting
      */
     public DivergentConfig with(final Map<String, String> overrides) {
-        return new DivergentConfig(ConfigSources.with(settings, overrides));
+        return new DivergentConfig(ConfigSources.with(settings, overrides), inputPartitions);
+    }
+
+    /**
+     * A copy that knows the input topics' partition counts, as {@code run} finds them at startup.
+     * Behind the observations repartition a window task then awaits every partition of a
+     * monitor's input from its start (docs/streaming.md, "Windows"), not only those it has heard from.
+     *
+     * @param partitions each input topic's partition count (other topics are ignored)
+     * @throws IllegalArgumentException if a count is below 1
+     */
+    public DivergentConfig withInputPartitions(final Map<String, Integer> partitions) {
+        final Map<String, Integer> known = new LinkedHashMap<>();
+        for (final String topic : inputTopics()) {
+            final Integer count = partitions.get(topic);
+            if (count != null) {
+                if (count < 1) {
+                    throw new IllegalArgumentException("topic '" + topic + "' has " + count + " partitions");
+                }
+                known.put(topic, count);
+            }
+        }
+        return new DivergentConfig(settings, known);
+    }
+
+    /**
+     * Each input topic's partition count, when known ({@link #withInputPartitions}); empty for a
+     * configuration as loaded (replay, tests).
+     */
+    public Map<String, Integer> inputPartitions() {
+        return inputPartitions;
     }
 
     /** The names of the measures an alert threshold may name ({@code monitor.<m>.alert.<measure>.*}). */

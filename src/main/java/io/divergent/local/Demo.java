@@ -50,6 +50,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Demo {
 
     static final String INPUT = "plays";
+    private static final int INPUT_PARTITIONS = 2;
     static final List<String> COUNTRIES = List.of("DE", "US");
     private static final String[] GENRES = {"action", "comedy", "drama", "horror", "romance", "documentary"};
     private static final double[] BASELINE = {0.30, 0.25, 0.20, 0.15, 0.10, 0.0};
@@ -128,9 +129,10 @@ public final class Demo {
         keys.put("monitor.genres.category.field", "genre");
         keys.put("monitor.genres.segment.fields", "country");
         keys.put("monitor.genres.window.size", size.toMillis() + "ms");
-        // The two input partitions reach the window tasks interleaved: a window's worth of grace
-        // keeps records of the slower partition from being late.
-        keys.put("monitor.genres.window.grace", size.toMillis() + "ms");
+        // No grace: the two input partitions reach the window tasks interleaved, and each window
+        // task closes by the least event time of the partitions (InputWatermark), so a record of
+        // the slower partition is not late.
+        keys.put("monitor.genres.window.grace", "0ms");
         keys.put("monitor.genres.alert.js_distance.warning", "0.1");
         keys.put("monitor.genres.alert.js_distance.critical", "0.25");
         keys.put("monitor.genres.alert.g_p_value.warning", "0.001");
@@ -248,7 +250,7 @@ public final class Demo {
     /** The input, and the reference topic the demo publishes to before Divergent starts. */
     private static void createTopics(final EmbeddedKafkaBroker broker, final DivergentConfig config) {
         try (TopicManager topics = TopicManager.connect(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-            topics.ensureTopic(NewTopicSpec.of(INPUT, 2));
+            topics.ensureTopic(NewTopicSpec.of(INPUT, INPUT_PARTITIONS));
             topics.ensureTopic(NewTopicSpec.compacted(config.referenceTopic(), 2));
         }
     }
@@ -299,10 +301,13 @@ public final class Demo {
             producer.flush();
             pause(Duration.ofMillis(700));
         }
-        // One more event per country closes the last window shown.
+        // One more event per country and input partition, at the end of the last window shown,
+        // closes it (every partition must pass it).
         for (final String country : COUNTRIES) {
-            producer.send(new ProducerRecord<>(INPUT, null, base + (options.windows() + 1) * size, "closer",
-                    PlayEvent.newBuilder().setUserId("closer").setGenre("action").setCountry(country).build()));
+            for (int p = 0; p < INPUT_PARTITIONS; p++) {
+                producer.send(new ProducerRecord<>(INPUT, p, base + options.windows() * size, "closer",
+                        PlayEvent.newBuilder().setUserId("closer").setGenre("action").setCountry(country).build()));
+            }
         }
         producer.flush();
     }

@@ -180,7 +180,9 @@ public final class DivergentApp implements AutoCloseable {
             ensure(topics, NewTopicSpec.of(config.outputTopic(), internal));
             ensure(topics, NewTopicSpec.of(config.alertsTopic(), internal));
             config.deadLetterTopic().ifPresent(dlq -> ensure(topics, NewTopicSpec.of(dlq, internal)));
-            return config.partitions() == internal ? config : config.with(Map.of("partitions", Integer.toString(internal)));
+            final DivergentConfig resolved = config.partitions() == internal ? config
+                    : config.with(Map.of("partitions", Integer.toString(internal)));
+            return resolved.withInputPartitions(inputPartitions);
         }
     }
 

@@ -331,12 +331,20 @@ public final class DivergentTopology {
         private final Set<StoreBuilder<?>> stores = new java.util.LinkedHashSet<>();
         private final WindowProcessor.StoreNames names;
         private final ReferenceLookup.Generation referenceGeneration;
+        /** Behind the repartition: by monitor, the input partitions its watermark awaits from the start. */
+        private final Map<String, Integer> awaitedPartitions = new java.util.HashMap<>();
 
         WindowSupplier(final DivergentConfig config, final int deadLetterBudget,
                        final ReferenceLookup.Generation referenceGeneration) {
             this.deadLetterBudget = deadLetterBudget;
             this.referenceGeneration = referenceGeneration;
             this.monitors = config.monitors();
+            for (final MonitorConfig monitor : monitors) {
+                final Integer count = config.inputPartitions().get(monitor.inputTopic());
+                if (count != null) {
+                    awaitedPartitions.put(monitor.name(), count);
+                }
+            }
             this.maxFutureMs = config.maxFuture().toMillis();
             this.maxCategories = config.maxCategories();
             this.liveness = new WindowProcessor.Liveness(config.idleTimeout().toMillis(), config.seriesHorizonWindows(),
@@ -370,6 +378,7 @@ public final class DivergentTopology {
             return stores;
         }
 
+        /** A window processor reading the input itself (partitioned by series): it hears its own partition alone. */
         @Override
         public WindowProcessor get() {
             return new WindowProcessor(monitors, names, maxFutureMs, maxCategories, deadLetterBudget, liveness,
@@ -386,7 +395,8 @@ public final class DivergentTopology {
 
                 @Override
                 public ObservationUnbatcher get() {
-                    return new ObservationUnbatcher(WindowSupplier.this.get());
+                    return new ObservationUnbatcher(new WindowProcessor(monitors, names, maxFutureMs, maxCategories,
+                            deadLetterBudget, liveness, referenceGeneration, awaitedPartitions));
                 }
             };
         }

@@ -6,6 +6,7 @@ import io.divergent.avro.DivergenceEvent;
 import io.divergent.math.Histogram;
 import io.divergent.math.VolumeTest;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
@@ -30,7 +31,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Counts observations per (series, pane, category) and, when stream time closes a window,
+ * Counts observations per (series, pane, category) and, when the watermark closes a window,
  * emits the divergence events of the series that had events in it, together, as one
  * {@link Emitted.Window} (the alert processor downstream corrects their p-values together).
  *
@@ -63,15 +64,20 @@ import java.util.TreeMap;
  * are merged and the window keeps its K most frequent categories ({@link CategoryFold}); the
  * reference is folded onto the same set.
  *
- * <p>Stream time is the largest event time this task has seen (reference records do not move
- * it). Window {@code [start, end)} closes when stream time reaches {@code end + grace}. A record
- * whose every window has closed is late: not counted, dead-lettered.
+ * <p>Each monitor's windows close by its {@link InputWatermark}: the least of the largest event
+ * times of the input partitions still sending (reference records do not move it). Window
+ * {@code [start, end)} closes when the watermark reaches {@code end + grace}. A record whose every
+ * window has closed is late: not counted, dead-lettered. Stream time, the largest event time the
+ * task has seen, bounds how far ahead a record may be ({@code max.future}) and moves with the wall
+ * clock when the task is idle.
  */
 final class WindowProcessor implements Processor<String, Observation, String, Routed> {
 
     private static final Logger LOG = LoggerFactory.getLogger(WindowProcessor.class);
     private static final String STREAM_TIME = DivergentTopology.STREAM_TIME_KEY;
     private static final String CLOSED_PREFIX = "closed-until|";
+    /** Meta store keys {@code source-time|<monitor>|<input partition>}: each partition's largest event time. */
+    private static final String SOURCE_PREFIX = "source-time|";
     /** The category that takes the counts of the categories a window folds (beyond max.categories). */
     static final String OTHER = "__other__";
     /** Values a pane's journal holds at most: the next change compacts it into one. */
@@ -126,6 +132,13 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         /** At-least-once: the closed-until time written at the commit before the last, durable since the last one. */
         long closedUntilDurable = Long.MIN_VALUE;
         final PaneJournal.Writer journal;
+        /** When the monitor's windows close: set at init, from the closed-until time. */
+        InputWatermark watermark;
+        /** Input partitions the watermark awaits from the start (0: those heard from). */
+        int awaitedPartitions;
+        /** Each input partition's event time as the meta store holds it, and as of the last commit (at-least-once); NONE: none. */
+        long[] storedSourceTimes = new long[0];
+        long[] sourceTimesAtCommit = new long[0];
         /** The expected series and their volume history; the volume store's journal rebuilds it. */
         final TreeMap<String, VolumeHistory> expected = new TreeMap<>();
         /** What changed in {@link #expected} since the last value written to the volume store. */
@@ -263,6 +276,13 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     private DivergentMetrics metrics;
     private long streamTime = -1;
 
+    /** As the constructor below, awaiting at the start only the input partitions heard from (tests). */
+    WindowProcessor(final List<MonitorConfig> monitors, final StoreNames stores, final long maxFutureMs,
+                    final long maxCategories, final int deadLetterBudget, final Liveness liveness,
+                    final ReferenceLookup.Generation referenceGeneration) {
+        this(monitors, stores, maxFutureMs, maxCategories, deadLetterBudget, liveness, referenceGeneration, Map.of());
+    }
+
     /**
      * @param stores        the names of the stores its supplier connects to it
      * @param maxFutureMs   how far ahead of stream time a record may be (Long.MAX_VALUE: no bound)
@@ -271,15 +291,19 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
      * @param deadLetterBudget bytes a dead letter may take ({@link DeadLetter#budget})
      * @param liveness      idle close and expected series
      * @param referenceGeneration bumped by the {@link ReferenceProcessor} of the same topology at each write
+     * @param awaitedPartitions by monitor name, the input partitions its {@link InputWatermark} awaits
+     *                      from the start (the input topic's partition count behind a repartition);
+     *                      a monitor absent: only those heard from
      */
     WindowProcessor(final List<MonitorConfig> monitors, final StoreNames stores, final long maxFutureMs,
                     final long maxCategories, final int deadLetterBudget, final Liveness liveness,
-                    final ReferenceLookup.Generation referenceGeneration) {
+                    final ReferenceLookup.Generation referenceGeneration, final Map<String, Integer> awaitedPartitions) {
         this.stores = stores;
         this.referenceGeneration = referenceGeneration;
         this.liveness = liveness;
         for (final MonitorConfig monitor : monitors) {
             final MonitorState state = new MonitorState(monitor);
+            state.awaitedPartitions = awaitedPartitions.getOrDefault(monitor.name(), 0);
             this.monitors.put(monitor.name(), state);
             this.ordered.add(state);
         }
@@ -316,6 +340,13 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             monitor.closedUntilAtCommit = monitor.closedUntil;
             monitor.closedUntilTwoCommitsAgo = monitor.closedUntil;
             monitor.closedUntilDurable = monitor.closedUntil;
+            // The partitions' event times are not stored: the closed-until time says how far the
+            // watermark had come (a record of a closed window is late), and the partitions tell
+            // the rest as their records arrive again.
+            monitor.watermark = new InputWatermark(monitor.awaitedPartitions, liveness.idleTimeoutMs(),
+                    context.currentSystemTimeMs(), monitor.closedUntil == Long.MIN_VALUE ? InputWatermark.NONE
+                    : monitor.closedUntil + monitor.grace);
+            restoreSourceTimes(monitor);
             nextSeq = Math.max(nextSeq, rebuildHeap(monitor) + 1);
         }
         final CommitHook hook = context.getStateStore(stores.hook());
@@ -328,22 +359,75 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
     }
 
     /**
-     * The wall-clock punctuator: once the task has processed no observation for
-     * {@code idle.timeout}, stream time follows {@code now - idle.timeout} and closes what that
-     * closes. A task that has never had stream time has nothing to close and is left alone (a
-     * backfill of history into a new application must not find its windows closed). Stream time
-     * never moves back, and is stored as a record would store it, in the task's transaction.
+     * Each input partition's event time as the last commit stored it: a partition that sent
+     * everything before that commit still holds the watermark where it was (it has nothing to
+     * send again), not at the closed-until time.
+     */
+    private void restoreSourceTimes(final MonitorState monitor) {
+        final String prefix = SOURCE_PREFIX + monitor.config.name() + "|";
+        try (KeyValueIterator<String, Long> it = meta.prefixScan(prefix, new StringSerializer())) {
+            while (it.hasNext()) {
+                final KeyValue<String, Long> entry = it.next();
+                final int partition = Integer.parseInt(entry.key.substring(prefix.length()));
+                monitor.watermark.restore(partition, entry.value);
+                monitor.storedSourceTimes = sourceTimeSlots(monitor.storedSourceTimes, partition + 1);
+                monitor.storedSourceTimes[partition] = entry.value;
+            }
+        }
+        monitor.sourceTimesAtCommit = monitor.storedSourceTimes.clone();
+        monitor.watermark.refresh(context.currentSystemTimeMs());
+    }
+
+    /** {@code times}, at least {@code slots} long, new slots {@link InputWatermark#NONE}. */
+    private static long[] sourceTimeSlots(final long[] times, final int slots) {
+        if (times.length >= slots) {
+            return times;
+        }
+        final long[] grown = java.util.Arrays.copyOf(times, slots);
+        java.util.Arrays.fill(grown, times.length, slots, InputWatermark.NONE);
+        return grown;
+    }
+
+    /** Writes each input partition's event time that changed (under at-least-once, as of the last commit). */
+    private void persistSourceTimes(final MonitorState monitor) {
+        final InputWatermark watermark = monitor.watermark;
+        final int slots = watermark.partitions();
+        monitor.storedSourceTimes = sourceTimeSlots(monitor.storedSourceTimes, slots);
+        monitor.sourceTimesAtCommit = sourceTimeSlots(monitor.sourceTimesAtCommit, slots);
+        for (int p = 0; p < slots; p++) {
+            final long now = watermark.time(p);
+            final long time = atLeastOnce ? monitor.sourceTimesAtCommit[p] : now;
+            monitor.sourceTimesAtCommit[p] = now;
+            if (time != InputWatermark.NONE && time != monitor.storedSourceTimes[p]) {
+                meta.put(SOURCE_PREFIX + monitor.config.name() + "|" + p, time);
+                monitor.storedSourceTimes[p] = time;
+            }
+        }
+    }
+
+    /**
+     * The wall-clock punctuator. An input partition that sent nothing for {@code idle.timeout}
+     * stops holding its monitor's watermark back ({@link InputWatermark#refresh}). Once the whole
+     * task has processed no observation for {@code idle.timeout}, stream time and every
+     * watermark follow {@code now - idle.timeout}. Then it closes what that closes. A task that
+     * has never had stream time has nothing to close and is left alone (a backfill of history into
+     * a new application must not find its windows closed). Neither moves back; stream time is
+     * stored as a record would store it, in the task's transaction.
      */
     private void idle(final long now) {
-        if (streamTime < 0 || now - lastRecordWall < liveness.idleTimeoutMs()) {
+        if (streamTime < 0) {
             return;
         }
+        final boolean taskIdle = now - lastRecordWall >= liveness.idleTimeoutMs();
         final long target = now - liveness.idleTimeoutMs();
-        if (target <= streamTime) {
-            return;
+        if (taskIdle && target > streamTime) {
+            streamTime = target;
         }
-        streamTime = target;
         for (final MonitorState state : ordered) {
+            state.watermark.refresh(now);
+            if (taskIdle) {
+                state.watermark.advanceTo(target);
+            }
             closeWindows(state);
         }
     }
@@ -419,18 +503,19 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         if (time > streamTime) {
             streamTime = time;
         }
+        final long watermark = monitor.watermark.observe(observation.sourcePartition(), time, now);
         final long pane = Math.floorDiv(time, monitor.advance) * monitor.advance;
-        if (pane + monitor.size + monitor.grace <= streamTime) {
+        if (pane + monitor.size + monitor.grace <= watermark) {
             reject(series, observation, recordTimestamp, monitor,
                     DeadLetter.Kind.LATE, "event time " + time + " is late: its last window ["
-                    + pane + ", " + (pane + monitor.size) + ") closed at stream time " + (pane + monitor.size + monitor.grace)
-                    + " and stream time is " + streamTime);
+                    + pane + ", " + (pane + monitor.size) + ") closed at event time " + (pane + monitor.size + monitor.grace)
+                    + " and the input has come to " + watermark
+                    + " (the least event time of the input partitions still sending)");
         } else {
             count(monitor, pane, series, observation.category());
         }
-        for (final MonitorState state : ordered) {
-            closeWindows(state);
-        }
+        // Only this monitor's watermark moved.
+        closeWindows(monitor);
     }
 
     /** Adds one event of a category to its (pane, series) on the heap; see {@link PaneCounts}. */
@@ -537,7 +622,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         //   it expired, once the closed-until time covering it is durable (else a kill could keep
         //   the deletions, reopen the window with the replayed records alone and emit it again with
         //   fewer counts), and a compacted pane's old values one commit after the values replacing them;
-        // - the stream time one commit late: ahead of the records read again, it would judge them late;
+        // - the stream time and the input partitions' event times one commit late: ahead of the
+        //   records read again, they would close their windows before those arrive;
         // - past windows (previous, last-n references) kept for every window a restart could close again (expireHistory).
         // A restarted task then finds every window not marked emitted with its panes, counts the
         // replayed records into them and emits it again with at least the counts it had; panes of
@@ -596,6 +682,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
                 }
             }
             persistVolume(monitor);
+            persistSourceTimes(monitor);
             monitor.closedUntilDurable = monitor.storedClosedUntil;
             final long closed = atLeastOnce ? monitor.closedUntilTwoCommitsAgo : monitor.closedUntil;
             monitor.closedUntilTwoCommitsAgo = monitor.closedUntilAtCommit;
@@ -711,9 +798,13 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         }
     }
 
-    /** Emits every window of a monitor that stream time has closed, oldest first, only windows with data. */
+    /** Emits every window of a monitor that its watermark has closed, oldest first, only windows with data. */
     private void closeWindows(final MonitorState monitor) {
-        final long closable = Math.floorDiv(streamTime - monitor.grace, monitor.advance) * monitor.advance;
+        final long watermark = monitor.watermark.value();
+        if (watermark == InputWatermark.NONE) {
+            return;
+        }
+        final long closable = Math.floorDiv(watermark - monitor.grace, monitor.advance) * monitor.advance;
         if (closable <= monitor.closedUntil) {
             return;
         }

@@ -67,8 +67,11 @@ class BrokerRestartIT {
             final List<ProducerRecord<String, String>> closers = new ArrayList<>();
             for (final String country : List.of("DE", "US")) {
                 final String value = "{\"device\":\"ios\",\"country\":\"" + country + "\"}";
-                closers.add(new ProducerRecord<>(input, null, 60 * S + 3_600 * S, "closer-" + country, value)); // closes all six
-                lines.add(line(60 * S + 3_600 * S, "closer-" + country, value));
+                // On both partitions: a window task closes by the least event time of the input partitions.
+                for (int p = 0; p < 2; p++) {
+                    closers.add(new ProducerRecord<>(input, p, 60 * S + 3_600 * S, "closer-" + country, value)); // closes all six
+                    lines.add(line(60 * S + 3_600 * S, "closer-" + country, value));
+                }
             }
 
             try (DivergentApp app = DivergentApp.start(config)) {

@@ -56,7 +56,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * drifting from the middle to four fifths of the span (their alerts fire, then resolve), some with
  * a category the reference does not have in the last fifth, some with a reference that changes
  * mid-stream, some with none. The grace is an hour and the traffic spans {@value #WINDOWS} windows
- * of event time, so no window closes before the closers (one per series, an hour and more ahead) arrive,
+ * of event time, so no window closes before the closers (one per series and partition, an hour and more ahead) arrive,
  * whatever the order in which partitions, instances and restarts deliver the plays: the output
  * cannot depend on timing, and must equal {@code replay}'s.
  */
@@ -206,9 +206,9 @@ final class CrashWorkload implements AutoCloseable {
         send(events);
     }
 
-    /** Produces the closers of series {@code from} (inclusive) to {@code to}. */
+    /** Produces the closers of series {@code from} (inclusive) to {@code to}, on every partition. */
     void produceClosers(final int from, final int to) throws Exception {
-        send(closers.subList(from, to));
+        send(closers.subList(from * PARTITIONS, to * PARTITIONS));
     }
 
     /**
@@ -466,8 +466,12 @@ final class CrashWorkload implements AutoCloseable {
             }
             events.add(play(input(), time, "user-" + (i % 101), GENRES[pick(random, weights)], COUNTRIES[c], eventLines));
         }
+        // A closer per series on every partition: a window task closes by the least event time of
+        // the input partitions it hears from (InputWatermark), so each must pass the windows.
         for (final String country : COUNTRIES) {
-            closers.add(play(input(), CLOSE_AT, "closer-" + country, "action", country, eventLines));
+            for (int p = 0; p < PARTITIONS; p++) {
+                closers.add(play(input(), p, CLOSE_AT, "closer-" + country, "action", country, eventLines));
+            }
         }
     }
 
@@ -489,11 +493,18 @@ final class CrashWorkload implements AutoCloseable {
     private static ProducerRecord<String, String> play(final String topic, final long time, final String key,
                                                        final String genre, final String country, final List<String> lines)
             throws IOException {
+        return play(topic, null, time, key, genre, country, lines);
+    }
+
+    /** A play on {@code partition} (null: by key). */
+    private static ProducerRecord<String, String> play(final String topic, final Integer partition, final long time,
+                                                       final String key, final String genre, final String country,
+                                                       final List<String> lines) throws IOException {
         final ObjectNode value = JSON.createObjectNode();
         value.put("genre", genre);
         value.put("country", country);
         lines.add(line(time, key, value));
-        return new ProducerRecord<>(topic, null, time, key, JSON.writeValueAsString(value));
+        return new ProducerRecord<>(topic, partition, time, key, JSON.writeValueAsString(value));
     }
 
     private static String line(final long time, final String key, final ObjectNode value) throws IOException {

@@ -97,11 +97,14 @@ class EndToEndIT {
         // fourth, [30 s, 40 s), where both are silent: a no-data event each (issue 15).
         final long closeAt = 30 * S + 3_600 * S + 10 * S;
         final List<ProducerRecord<String, Object>> closers = new ArrayList<>();
+        // On both partitions: a window task closes by the least event time of the input partitions.
         for (final String country : List.of("DE", "US")) {
             final PlayEvent closer = PlayEvent.newBuilder().setUserId("closer").setGenre("action").setCountry(country).build();
-            closers.add(new ProducerRecord<>(input, null, closeAt, "closer-" + country, closer));
-            eventLines.add(JSON.writeValueAsString(Map.of("timestamp", closeAt, "key", "closer-" + country,
-                    "value", Map.of("user_id", "closer", "genre", "action", "country", country))));
+            for (int p = 0; p < 2; p++) {
+                closers.add(new ProducerRecord<>(input, p, closeAt, "closer-" + country, closer));
+                eventLines.add(JSON.writeValueAsString(Map.of("timestamp", closeAt, "key", "closer-" + country,
+                        "value", Map.of("user_id", "closer", "genre", "action", "country", country))));
+            }
         }
 
         final Map<String, Object> producerProps = new HashMap<>();

@@ -48,6 +48,10 @@ class PaneJournalRestoreTest {
         final WindowProcessor.Liveness liveness;
         /** processing.guarantee as the processor reads it from its context. */
         final String guarantee;
+        /** By monitor, the input partitions the processor awaits from its start (as behind the repartition). */
+        final Map<String, Integer> awaitedPartitions;
+        /** The wall clock the processor's context shows. */
+        long wall = Long.MAX_VALUE / 2;
 
         Run(final List<MonitorConfig> monitors, final long maxCategories) {
             this(monitors, maxCategories, new WindowProcessor.Liveness(0, 2, 3));
@@ -59,6 +63,13 @@ class PaneJournalRestoreTest {
 
         Run(final List<MonitorConfig> monitors, final long maxCategories, final WindowProcessor.Liveness liveness,
             final String guarantee) {
+            this(monitors, maxCategories, liveness, guarantee, Map.of());
+        }
+
+        /** @param awaitedPartitions by monitor, the input partitions awaited from the start */
+        Run(final List<MonitorConfig> monitors, final long maxCategories, final WindowProcessor.Liveness liveness,
+            final String guarantee, final Map<String, Integer> awaitedPartitions) {
+            this.awaitedPartitions = awaitedPartitions;
             this.monitors = monitors;
             this.maxCategories = maxCategories;
             this.liveness = liveness;
@@ -97,13 +108,26 @@ class PaneJournalRestoreTest {
                     Map.of(MONITOR, DivergentTopology.historyStore(MONITOR)),
                     Map.of(MONITOR, DivergentTopology.volumeStore(MONITOR))),
                     Long.MAX_VALUE, maxCategories, 10_000, liveness,
-                    new ReferenceLookup.Generation());
-            context.setCurrentSystemTimeMs(Long.MAX_VALUE / 2);
+                    new ReferenceLookup.Generation(), awaitedPartitions);
+            context.setCurrentSystemTimeMs(wall);
             processor.init(context);
         }
 
         void process(final String series, final String category, final long time) {
-            processor.process(new Record<>(series, new Observation(category, 0, 0, time), time));
+            process(series, category, time, 0);
+        }
+
+        /** One observation of an input record from {@code partition}. */
+        void process(final String series, final String category, final long time, final int partition) {
+            processor.process(new Record<>(series, new Observation(category, partition, 0, time), time));
+        }
+
+        /** Moves the wall clock to {@code now} and runs the current processor's wall-clock punctuator (the last scheduled). */
+        void punctuate(final long now) {
+            wall = now;
+            context.setCurrentSystemTimeMs(now);
+            final var punctuators = context.scheduledPunctuators();
+            punctuators.get(punctuators.size() - 1).getPunctuator().punctuate(now);
         }
 
         void commit() {
@@ -316,21 +340,36 @@ class PaneJournalRestoreTest {
     void underAtLeastOnceAKillDuringACommitLosesNoWindowAndNoCount() {
         final List<MonitorConfig> hopping = monitors("20s", "0s", "previous");
         final List<MonitorConfig> tumbling = monitors("60s", "30s");
+        final List<MonitorConfig> twoPaces = monitors("60s", "0s");
+        final Map<String, Integer> twoPartitions = Map.of(MONITOR, 2);
         int midCommitKills = 0;
         for (int trial = 0; trial < 200; trial++) {
             final Random random = new Random(trial);
             // Kinds: hopping 60 s / 20 s compared with the previous window; tumbling with a grace
             // of 30 s and jumps of 120 s (a pane that expires right after records were counted in
             // it, before a commit wrote them); hopping with ~400 records per pane, which compacts
-            // its panes' journals (a value per commit for 64 commits).
-            final int kind = trial % 3;
-            final List<MonitorConfig> monitors = kind == 1 ? tumbling : hopping;
+            // its panes' journals (a value per commit for 64 commits); tumbling with no grace over
+            // two input partitions read at two paces (the input partitions' event times stored
+            // and restored, one commit late).
+            final int kind = trial % 4;
+            final List<MonitorConfig> monitors = kind == 1 ? tumbling : kind == 3 ? twoPaces : hopping;
             final long maxCategories = trial / 3 % 2 == 0 ? 3 : 100;
             // 400 records of 4 series over ~400 s (~20 windows), or 1,500 over ~75 s; mostly in
             // time order, some up to 30 s behind (late past the default grace).
             final List<Object[]> input = new ArrayList<>();
             long time = 1_000;
-            for (int r = 0; r < (kind == 2 ? 1_500 : 400); r++) {
+            if (kind == 3) {
+                // Each partition in time order; partition 0 read three times as fast.
+                final long[] at = {1_000, 1_000};
+                for (int r = 0; r < 400; r++) {
+                    final int p = random.nextInt(4) == 0 ? 1 : 0;
+                    at[p] += random.nextInt(2_000);
+                    input.add(new Object[] {MONITOR + "|u=" + random.nextInt(4), "g" + random.nextInt(maxCategories == 3 ? 8 : 4), at[p], p});
+                }
+                time = Math.max(at[0], at[1]);
+                input.add(new Object[] {MONITOR + "|u=1", "g0", time + 3_600_000, 1});
+            }
+            for (int r = 0; r < (kind == 2 ? 1_500 : kind == 3 ? 0 : 400); r++) {
                 time += random.nextInt(kind == 2 ? 100 : 2_000);
                 if (kind == 1 && random.nextInt(8) == 0) {
                     time += 120_000;   // closes windows at once (also the first, from before its end)
@@ -338,12 +377,19 @@ class PaneJournalRestoreTest {
                 final long at = random.nextInt(10) == 0 ? Math.max(0, time - random.nextInt(30_000)) : time;
                 input.add(new Object[] {MONITOR + "|u=" + random.nextInt(4), "g" + random.nextInt(maxCategories == 3 ? 8 : 4), at});
             }
-            input.add(new Object[] {MONITOR + "|u=0", "g0", time + 3_600_000});   // closes every window
-            final Run plain = new Run(monitors, maxCategories, new WindowProcessor.Liveness(0, 2, 3), StreamsConfig.AT_LEAST_ONCE);
-            input.forEach(in -> plain.process((String) in[0], (String) in[1], (Long) in[2]));
+            input.add(new Object[] {MONITOR + "|u=0", "g0", time + 3_600_000, 0});   // closes every window
+            final Map<String, Integer> awaited = kind == 3 ? twoPartitions : Map.of();
+            final Run plain = new Run(monitors, maxCategories, new WindowProcessor.Liveness(0, 2, 3), StreamsConfig.AT_LEAST_ONCE,
+                    awaited);
+            input.forEach(in -> plain.process((String) in[0], (String) in[1], (Long) in[2], partition(in)));
             final Map<String, Long> expected = totals(plain.output());
+            if (kind == 3) {
+                assertThat(plain.output()).as("trial %d: no record late across the partitions", trial)
+                        .noneMatch(out -> out instanceof DeadLetter);
+            }
 
-            final Run killed = new Run(monitors, maxCategories, new WindowProcessor.Liveness(0, 2, 3), StreamsConfig.AT_LEAST_ONCE);
+            final Run killed = new Run(monitors, maxCategories, new WindowProcessor.Liveness(0, 2, 3), StreamsConfig.AT_LEAST_ONCE,
+                    awaited);
             Map<String, Map<Object, Object>> committed = snapshot(killed);
             int committedOffset = 0;
             int committedOutput = 0;
@@ -351,7 +397,7 @@ class PaneJournalRestoreTest {
             int next = 0;
             while (next < input.size()) {
                 final Object[] in = input.get(next++);
-                killed.process((String) in[0], (String) in[1], (Long) in[2]);
+                killed.process((String) in[0], (String) in[1], (Long) in[2], partition(in));
                 if (random.nextInt(3) == 0) {
                     killed.commit();
                     committed = snapshot(killed);
@@ -428,6 +474,11 @@ class PaneJournalRestoreTest {
             }
         }
         assertThat(midCommitKills).isGreaterThan(100);
+    }
+
+    /** The input partition of a generated record: its fourth element, else 0. */
+    private static int partition(final Object[] in) {
+        return in.length > 3 ? (Integer) in[3] : 0;
     }
 
     /**

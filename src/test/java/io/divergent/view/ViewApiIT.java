@@ -58,6 +58,7 @@ class ViewApiIT {
     private static final int SERIES = 12;
     private static final String DRIFTING = "genres|country=C03";
     private static final long CLOSER = 30 * S + 3_600 * S;
+    private static final int PARTITIONS = 4;
     private static final String[] GENRES = {"action", "comedy", "drama", "horror"};
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -82,7 +83,7 @@ class ViewApiIT {
         keys.put("monitor.genres.window.grace", "1h");
         keys.put("monitor.genres.alert.js_distance.warning", "0.3");
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(input, 4, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic(input, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
         final DivergentConfig configA = DivergentConfig.fromMap(keys);
         keys.put("kafka.state.dir", Files.createTempDirectory("divergent-view-b").toString());
@@ -115,9 +116,12 @@ class ViewApiIT {
                     () -> "every series' open window [20 s, 30 s) holding its 40 events, asked of instance A");
             // At the third window's end + grace: closes the three windows of every series, and no
             // later one (a later window would close as a silent no-data window, which alerts).
+            // On every partition: a window task closes by the least event time of the input partitions.
             for (int c = 0; c < SERIES; c++) {
-                producer.send(new ProducerRecord<>(input, null, CLOSER, "closer",
-                        "{\"genre\":\"action\",\"country\":\"" + country(c) + "\"}"));
+                for (int p = 0; p < PARTITIONS; p++) {
+                    producer.send(new ProducerRecord<>(input, p, CLOSER, "closer",
+                            "{\"genre\":\"action\",\"country\":\"" + country(c) + "\"}"));
+                }
             }
             // One record without the category: a dead letter of kind missing-category.
             producer.send(new ProducerRecord<>(input, null, 30 * S, "bad", "{\"country\":\"C00\"}"));
@@ -128,7 +132,7 @@ class ViewApiIT {
         // A series' windows close on any closer of its window partition, so the wait above can end
         // before a series' own closer is counted (it may still be in an observation batch not yet
         // handed over): wait for every series' open window too.
-        Waits.waitUntil(Duration.ofSeconds(60), () -> everySeriesOpenWindowHolds(CLOSER, 1),
+        Waits.waitUntil(Duration.ofSeconds(60), () -> everySeriesOpenWindowHolds(CLOSER, PARTITIONS),
                 () -> "every series' open window holding its closer, asked of instance A");
     }
 
@@ -181,8 +185,8 @@ class ViewApiIT {
     }
 
     /**
-     * The open window of every series is [3630 s, 3640 s): its closer, one "action" event, is the
-     * task's latest record; reference.mode previous has no topic reference to show.
+     * The open window of every series is [3630 s, 3640 s): its closers, an "action" event on each
+     * input partition, are the task's latest records; reference.mode previous has no topic reference to show.
      */
     @Test
     void eachInstanceAnswersTheOpenWindowOfTheSeriesTheOtherOwns() throws Exception {
@@ -200,7 +204,7 @@ class ViewApiIT {
             assertThat(body.get("series_id").asText()).isEqualTo(series);
             assertThat(body.get("window_start").asLong()).isEqualTo(CLOSER);
             assertThat(body.get("window_end").asLong()).isEqualTo(CLOSER + 10 * S);
-            assertThat(body.get("observed_total").asLong()).isEqualTo(1);
+            assertThat(body.get("observed_total").asLong()).isEqualTo(PARTITIONS);
             assertThat(body.get("has_reference").asBoolean()).isFalse();
             assertThat(body.get("categories")).hasSize(1);
             assertThat(body.get("categories").get(0).get("category").asText()).isEqualTo("action");
