@@ -3,6 +3,7 @@ package io.divergent.topology;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.CumulativeSum;
+import org.apache.kafka.common.metrics.stats.Value;
 import org.apache.kafka.streams.StreamsMetrics;
 
 import java.util.HashMap;
@@ -22,10 +23,22 @@ public final class DivergentMetrics {
     private final StreamsMetrics metrics;
     /** By metric name, then monitor tag: looked up per emitted event, so no key is built per call. */
     private final Map<String, Map<String, Sensor>> sensors = new HashMap<>();
+    /** The watermark gauges of this task, by metric name then monitor (removed with the task: {@link #close}). */
+    private final Map<String, Map<String, Sensor>> gauges = new HashMap<>();
+    private final String task;
 
-    /** @param metrics the task's metrics, where the sensors are added */
-    DivergentMetrics(final StreamsMetrics metrics) {
+    /**
+     * @param metrics the task's metrics, where the sensors are added
+     * @param task    the task's id, the {@code task} tag of its gauges
+     */
+    DivergentMetrics(final StreamsMetrics metrics, final String task) {
         this.metrics = metrics;
+        this.task = task;
+    }
+
+    /** @param metrics the task's metrics, where the sensors are added (no gauges: {@link #watermark} needs a task) */
+    DivergentMetrics(final StreamsMetrics metrics) {
+        this(metrics, "none");
     }
 
     /**
@@ -60,6 +73,33 @@ public final class DivergentMetrics {
 
     void alertRaised(final String monitor) {
         count("alerts-total", monitor, "Drift alerts raised");
+    }
+
+    /**
+     * Records a monitor's watermark in this task, at each commit: gauges
+     * {@code watermark-ms{monitor,task}} (epoch milliseconds: its windows close by it) and
+     * {@code watermark-skew-ms{monitor,task}} (the largest event time heard minus the watermark:
+     * how far the input partitions still sending hold it back). Nothing until there is a watermark.
+     */
+    void watermark(final String monitor, final long watermark, final long skew) {
+        gauge("watermark-ms", monitor, "Event time (epoch ms) up to which the monitor's input has come in this task: "
+                + "the least of the input partitions' event times still sending; windows close by it", watermark);
+        gauge("watermark-skew-ms", monitor, "The largest event time the task heard for the monitor minus its "
+                + "watermark: how far the slowest input partition still sending holds the windows back", skew);
+    }
+
+    private void gauge(final String name, final String monitor, final String description, final long value) {
+        gauges.computeIfAbsent(name, k -> new HashMap<>()).computeIfAbsent(monitor, m -> {
+            final Sensor sensor = metrics.addSensor("divergent." + name + "." + monitor + "." + task, Sensor.RecordingLevel.INFO);
+            sensor.add(new MetricName(name, GROUP, description, Map.of("monitor", monitor, "task", task)), new Value());
+            return sensor;
+        }).record(value);
+    }
+
+    /** Removes this task's gauges (the task closes: another instance or a later start reports them). */
+    void close() {
+        gauges.values().forEach(byMonitor -> byMonitor.values().forEach(metrics::removeSensor));
+        gauges.clear();
     }
 
     private void count(final String name, final String monitor, final String description) {

@@ -140,6 +140,15 @@ final class InputWatermark {
         return partition < time.length ? time[partition] : NONE;
     }
 
+    /** The largest event time heard (or restored) from any partition, {@link #NONE} if none. */
+    long largest() {
+        long max = NONE;
+        for (final long t : time) {
+            max = Math.max(max, t);
+        }
+        return max;
+    }
+
     /** Moves the watermark up to {@code time} if it is behind (the idle task's wall-clock rule). */
     void advanceTo(final long time) {
         value = Math.max(value, time);

@@ -319,7 +319,7 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
         this.meta = context.getStateStore(stores.meta());
         this.references = new ReferenceLookup(context.getStateStore(stores.references()), referenceGeneration,
                 ReferenceLookup.DecodedReferences.BUDGET);
-        this.metrics = new DivergentMetrics(context.metrics());
+        this.metrics = new DivergentMetrics(context.metrics(), context.taskId().toString());
         this.deadLetters = new DeadLetters(context, metrics, deadLetterBudget);
         final Long time = meta.get(STREAM_TIME);
         streamTime = time == null ? -1 : time;
@@ -429,6 +429,14 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
                 state.watermark.advanceTo(target);
             }
             closeWindows(state);
+        }
+    }
+
+    /** Removes the task's watermark gauges: the task's stores and its metrics go together. */
+    @Override
+    public void close() {
+        if (metrics != null) {
+            metrics.close();
         }
     }
 
@@ -683,6 +691,11 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             }
             persistVolume(monitor);
             persistSourceTimes(monitor);
+            final long watermark = monitor.watermark.value();
+            if (watermark != InputWatermark.NONE) {
+                metrics.watermark(monitor.config.name(), watermark,
+                        Math.max(0, monitor.watermark.largest() - watermark));
+            }
             monitor.closedUntilDurable = monitor.storedClosedUntil;
             final long closed = atLeastOnce ? monitor.closedUntilTwoCommitsAgo : monitor.closedUntil;
             monitor.closedUntilTwoCommitsAgo = monitor.closedUntilAtCommit;

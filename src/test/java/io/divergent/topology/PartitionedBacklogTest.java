@@ -174,4 +174,34 @@ class PartitionedBacklogTest {
         assertThat(totals(run)).containsEntry(240_000L, 12L).containsEntry(300_000L, 0L).hasSize(6);
         assertThat(late(run)).isEmpty();
     }
+
+    /**
+     * At each commit the task reports each monitor's watermark and how far the partitions still
+     * sending hold it back behind the largest event time heard (gauges {@code watermark-ms},
+     * {@code watermark-skew-ms}, tagged monitor and task): what tells an operator which windows
+     * wait and why.
+     */
+    @Test
+    void eachCommitReportsTheWatermarkAndHowFarItIsHeldBack() {
+        final PaneJournalRestoreTest.Run run = run(2, 0);
+        backlog(run, 0, 0, 30);
+        backlog(run, 1, 0, 1);
+        run.commit();
+        assertThat(gauge(run, "watermark-ms")).isEqualTo(1_000.0);
+        assertThat(gauge(run, "watermark-skew-ms")).isEqualTo(290_000.0);
+        backlog(run, 1, 1, 30);
+        run.commit();
+        assertThat(gauge(run, "watermark-ms")).isEqualTo(291_000.0);
+        assertThat(gauge(run, "watermark-skew-ms")).isZero();
+        run.processor.close();
+        assertThat(run.context.metrics().metrics().keySet()).noneMatch(name -> name.name().startsWith("watermark"));
+    }
+
+    private static double gauge(final PaneJournalRestoreTest.Run run, final String name) {
+        return run.context.metrics().metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals(DivergentMetrics.GROUP)
+                        && MONITOR.equals(e.getKey().tags().get("monitor")))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue())
+                .findFirst().orElseThrow(() -> new AssertionError("no gauge " + name));
+    }
 }

@@ -258,6 +258,17 @@ class ViewApiIT {
             assertThat(families.get("kafka_streams_stream_thread_metrics_process").get("type").asText()).isEqualTo("counter");
             assertThat(families.get("kafka_streams_stream_thread_metrics_process_rate").get("type").asText()).isEqualTo("gauge");
             assertThat(families).containsKey("kafka_streams_divergent_metrics_windows_emitted");
+            // Every window task heard the closers on all four input partitions: its watermark is
+            // theirs, and nothing holds it back.
+            final JsonNode watermark = families.get("kafka_streams_divergent_metrics_watermark_ms");
+            assertThat(watermark.get("type").asText()).isEqualTo("gauge");
+            assertThat(watermark.get("samples")).isNotEmpty().allSatisfy(sample -> {
+                assertThat(sample.get("labels").get("monitor").asText()).isEqualTo("genres");
+                assertThat(sample.get("labels").has("task")).isTrue();
+                assertThat(Double.parseDouble(sample.get("value").asText())).isEqualTo((double) CLOSER);
+            });
+            assertThat(families.get("kafka_streams_divergent_metrics_watermark_skew_ms").get("samples"))
+                    .isNotEmpty().allSatisfy(sample -> assertThat(Double.parseDouble(sample.get("value").asText())).isZero());
 
             final JsonNode dead = families.get("divergent_dead_letters");
             assertThat(dead.get("type").asText()).isEqualTo("counter");
