@@ -83,8 +83,12 @@ final class InputWatermark {
      * @param eventTime its event time
      * @param now       the wall clock
      * @return the watermark after it
+     * @throws IllegalArgumentException if {@code partition} is negative
      */
     long observe(final int partition, final long eventTime, final long now) {
+        if (partition < 0) {
+            throw new IllegalArgumentException("an input partition is >= 0: " + partition);
+        }
         if (partition >= time.length) {
             grow(partition + 1);
         }
@@ -122,8 +126,12 @@ final class InputWatermark {
      *
      * @param partition the input partition, >= 0
      * @param eventTime its largest event time as stored
+     * @throws IllegalArgumentException if {@code partition} is negative
      */
     void restore(final int partition, final long eventTime) {
+        if (partition < 0) {
+            throw new IllegalArgumentException("an input partition is >= 0: " + partition);
+        }
         if (partition >= time.length) {
             grow(partition + 1);
         }

@@ -94,6 +94,10 @@ class InputWatermarkTest {
     void negativeArgumentsAreRefused() {
         assertThatThrownBy(() -> new InputWatermark(-1, 0, 0, NONE)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new InputWatermark(0, -1, 0, NONE)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new InputWatermark(0, 0, 0, NONE).observe(-1, 0, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+        assertThatThrownBy(() -> new InputWatermark(0, 0, 0, NONE).restore(-1, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
     }
 
     /**
