@@ -10,7 +10,6 @@ import io.divergent.testing.DivergenceEvents;
 import io.divergent.testing.KafkaProbes;
 import io.divergent.testing.RunKeys;
 import io.divergent.testing.SharedBroker;
-import io.divergent.testing.Waits;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -85,7 +84,7 @@ class BacklogIT {
             // Partitions 0 and 1, every window, read to their end: the third holds every window.
             send(producer, byPartition.get(0));
             send(producer, byPartition.get(1));
-            awaitLagZero(admin, config, input);
+            KafkaProbes.awaitCaughtUp(admin, config, input, Duration.ofSeconds(90));
             assertThat(KafkaProbes.written(admin, List.of(config.outputTopic())))
                     .as("no window closed while partition 2 has not been heard from").isZero();
             // Partition 2's records, of the same event time, then the closers.
@@ -108,7 +107,7 @@ class BacklogIT {
             for (final String key : replayed.keySet()) {
                 assertThat(live.get(key)).as("event %s: once, field by field", key).containsExactly(replayed.get(key));
             }
-            awaitLagZero(admin, config, input);
+            KafkaProbes.awaitCaughtUp(admin, config, input, Duration.ofSeconds(90));
             assertThat(KafkaProbes.written(admin, List.of(config.deadLetterTopic().orElseThrow())))
                     .as("no dead letter: no record late").isZero();
         }
@@ -146,9 +145,4 @@ class BacklogIT {
         producer.flush();
     }
 
-    private static void awaitLagZero(final Admin admin, final DivergentConfig config, final String input) {
-        final List<String> consumed = List.of(input, config.applicationId() + "-divergent-observation-batches-repartition");
-        Waits.waitUntil(Duration.ofSeconds(90), () -> KafkaProbes.lag(admin, config.applicationId(), consumed) == 0,
-                () -> "lag of " + consumed + ": " + KafkaProbes.lag(admin, config.applicationId(), consumed));
-    }
 }

@@ -11,7 +11,6 @@ import io.divergent.testing.DivergenceEvents;
 import io.divergent.testing.KafkaProbes;
 import io.divergent.testing.RunKeys;
 import io.divergent.testing.SharedBroker;
-import io.divergent.testing.Waits;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -136,10 +135,8 @@ class BrokerRestartIT {
     }
 
     private static void awaitLagZero(final EmbeddedKafkaBroker broker, final DivergentConfig config, final String input) {
-        final List<String> consumed = List.of(input, config.applicationId() + "-divergent-observation-batches-repartition");
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-            Waits.waitUntil(Duration.ofSeconds(120), () -> KafkaProbes.lag(admin, config.applicationId(), consumed) == 0,
-                    () -> "lag of " + consumed + ": " + KafkaProbes.lag(admin, config.applicationId(), consumed));
+            KafkaProbes.awaitCaughtUp(admin, config, input, Duration.ofSeconds(120));
         }
     }
 }

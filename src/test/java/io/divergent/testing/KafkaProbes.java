@@ -53,6 +53,19 @@ public final class KafkaProbes {
     }
 
     /**
+     * Waits, up to {@code bound}, until a {@code run} of {@code config} has consumed its input
+     * topic and its observations repartition topic to their ends (consumer lag 0).
+     *
+     * @throws AssertionError naming the lag when the bound passes
+     */
+    public static void awaitCaughtUp(final Admin admin, final io.divergent.config.DivergentConfig config,
+                                     final String input, final Duration bound) {
+        final List<String> consumed = List.of(input, config.applicationId() + "-divergent-observation-batches-repartition");
+        Waits.waitUntil(bound, () -> lag(admin, config.applicationId(), consumed) == 0,
+                () -> "lag of " + consumed + ": " + lag(admin, config.applicationId(), consumed));
+    }
+
+    /**
      * Records of some topics not yet committed by a consumer group: data records a
      * {@code read_committed} reader finds after the group's committed offsets. Transaction
      * markers and aborted records do not count: under exactly-once Kafka Streams commits the
