@@ -340,9 +340,8 @@ final class WindowProcessor implements Processor<String, Observation, String, Ro
             monitor.closedUntilAtCommit = monitor.closedUntil;
             monitor.closedUntilTwoCommitsAgo = monitor.closedUntil;
             monitor.closedUntilDurable = monitor.closedUntil;
-            // The partitions' event times are not stored: the closed-until time says how far the
-            // watermark had come (a record of a closed window is late), and the partitions tell
-            // the rest as their records arrive again.
+            // The watermark starts at the closed-until time (a record of a closed window stays
+            // late), then takes the input partitions' event times the last commit stored.
             monitor.watermark = new InputWatermark(monitor.awaitedPartitions, liveness.idleTimeoutMs(),
                     context.currentSystemTimeMs(), monitor.closedUntil == Long.MIN_VALUE ? InputWatermark.NONE
                     : monitor.closedUntil + monitor.grace);
