@@ -79,4 +79,49 @@ class IdleCloseIT {
             }
         }
     }
+
+    /**
+     * An input of two partitions, live traffic on partition 0 only, partition 1 never written:
+     * the window task awaits both (run knows the count), and partition 1, silent since the start
+     * for idle.timeout (2 s), stops holding the windows, so they close while traffic flows (the
+     * task is never idle: a record every poll, about every 100 ms). Without partition idleness
+     * no window would close until partition 1 sent something.
+     */
+    @Test
+    void anInputPartitionThatNeverSendsStopsHoldingTheWindowsAfterTheIdleTimeout() throws Exception {
+        final String input = SharedBroker.uniqueName("idle-partition");
+        final Map<String, String> keys = RunKeys.base("idle-partition", SharedBroker.bootstrapServers(),
+                "mock://idle-partition-" + UUID.randomUUID(), Files.createTempDirectory("divergent-idle-partition"));
+        keys.put("partitions", "1");
+        keys.put("idle.timeout", "2s");
+        RunKeys.monitor(keys, "genres", input, "json", "genre", "2s");
+        final DivergentConfig config = DivergentConfig.fromMap(keys);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(input, 2, (short) 1),
+                    new NewTopic(config.referenceTopic(), 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+        try (DivergentApp app = DivergentApp.start(config);
+             Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()));
+             KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedBroker.bootstrapServers()),
+                     new StringSerializer(), new StringSerializer())) {
+            Waits.waitUntil(Duration.ofSeconds(60), () -> app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING,
+                    () -> "app state " + app.streams().state());
+            final java.util.concurrent.atomic.AtomicLong first = new java.util.concurrent.atomic.AtomicLong(-1);
+            // A record stamped now on partition 0 at every poll, until an event is written.
+            Waits.waitUntil(Duration.ofSeconds(60), Duration.ofMillis(100), () -> {
+                final long now = System.currentTimeMillis();
+                first.compareAndSet(-1, now);
+                producer.send(new ProducerRecord<>(input, 0, now, "u", "{\"genre\":\"rock\"}"));
+                producer.flush();
+                return KafkaProbes.written(admin, List.of(config.outputTopic())) > 0;
+            }, () -> "an event while partition 0 sends and partition 1 never has");
+            final Map<String, List<ObjectNode>> events = DivergenceEvents.readCommitted(SharedBroker.bootstrapServers(),
+                    config.outputTopic(), AvroSerdes.specific(DivergenceEvent.class, config.serdeProperties(), false)
+                            .deserializer(), 1, Duration.ofSeconds(60));
+            assertThat(events.keySet()).as("the first window of the traffic")
+                    .contains("genres@" + first.get() / 2_000 * 2_000);
+        }
+    }
 }
