@@ -36,26 +36,43 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class IdleCloseIT {
 
-    @Test
-    void theLastWindowClosesAfterTheProducerStops() throws Exception {
-        final String input = SharedBroker.uniqueName("idle-plays");
-        final Map<String, String> keys = RunKeys.base("idle", SharedBroker.bootstrapServers(),
-                "mock://idle-" + UUID.randomUUID(), Files.createTempDirectory("divergent-idle"));
+    /**
+     * A run of monitor {@code genres} (JSON, 2 s windows, no grace, idle.timeout 2 s, one window
+     * task) on a new input topic of {@code inputPartitions}.
+     */
+    private static DivergentConfig config(final String prefix, final String input, final int inputPartitions)
+            throws Exception {
+        final Map<String, String> keys = RunKeys.base(prefix, SharedBroker.bootstrapServers(),
+                "mock://" + prefix + "-" + UUID.randomUUID(), Files.createTempDirectory("divergent-" + prefix));
         keys.put("partitions", "1");
         keys.put("idle.timeout", "2s");
         RunKeys.monitor(keys, "genres", input, "json", "genre", "2s");
         final DivergentConfig config = DivergentConfig.fromMap(keys);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(input, 1, (short) 1),
+            admin.createTopics(List.of(new NewTopic(input, inputPartitions, (short) 1),
                     new NewTopic(config.referenceTopic(), 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
                     .all().get(30, TimeUnit.SECONDS);
         }
+        return config;
+    }
+
+    private static KafkaProducer<String, String> producer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedBroker.bootstrapServers()),
+                new StringSerializer(), new StringSerializer());
+    }
+
+    private static void awaitRunning(final DivergentApp app) {
+        Waits.waitUntil(Duration.ofSeconds(60), () -> app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING,
+                () -> "app state " + app.streams().state());
+    }
+
+    @Test
+    void theLastWindowClosesAfterTheProducerStops() throws Exception {
+        final String input = SharedBroker.uniqueName("idle-plays");
+        final DivergentConfig config = config("idle", input, 1);
         try (DivergentApp app = DivergentApp.start(config);
-             KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedBroker.bootstrapServers()),
-                     new StringSerializer(), new StringSerializer())) {
-            Waits.waitUntil(Duration.ofSeconds(60), () -> app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING,
-                    () -> "app state " + app.streams().state());
+             KafkaProducer<String, String> producer = producer()) {
+            awaitRunning(app);
             // One burst, stamped now, then nothing: no later record will ever close its window.
             final long now = System.currentTimeMillis();
             for (int i = 0; i < 25; i++) {
@@ -90,24 +107,11 @@ class IdleCloseIT {
     @Test
     void anInputPartitionThatNeverSendsStopsHoldingTheWindowsAfterTheIdleTimeout() throws Exception {
         final String input = SharedBroker.uniqueName("idle-partition");
-        final Map<String, String> keys = RunKeys.base("idle-partition", SharedBroker.bootstrapServers(),
-                "mock://idle-partition-" + UUID.randomUUID(), Files.createTempDirectory("divergent-idle-partition"));
-        keys.put("partitions", "1");
-        keys.put("idle.timeout", "2s");
-        RunKeys.monitor(keys, "genres", input, "json", "genre", "2s");
-        final DivergentConfig config = DivergentConfig.fromMap(keys);
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(input, 2, (short) 1),
-                    new NewTopic(config.referenceTopic(), 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
-                    .all().get(30, TimeUnit.SECONDS);
-        }
+        final DivergentConfig config = config("idle-partition", input, 2);
         try (DivergentApp app = DivergentApp.start(config);
              Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()));
-             KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedBroker.bootstrapServers()),
-                     new StringSerializer(), new StringSerializer())) {
-            Waits.waitUntil(Duration.ofSeconds(60), () -> app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING,
-                    () -> "app state " + app.streams().state());
+             KafkaProducer<String, String> producer = producer()) {
+            awaitRunning(app);
             final java.util.concurrent.atomic.AtomicLong first = new java.util.concurrent.atomic.AtomicLong(-1);
             // A record stamped now on partition 0 at every poll, until an event is written.
             Waits.waitUntil(Duration.ofSeconds(60), Duration.ofMillis(100), () -> {
