@@ -69,6 +69,9 @@ final class EventFactory {
 
     private static final List<Measure> MEASURES = List.of(Measure.values());
     private static final int[] FIELD = fieldPositions();
+    /** The schema's symbol of each math constant, by ordinal, matched by name once (valueOf per event was a hash lookup each). */
+    static final ContributionDirection[] DIRECTION = symbols(Contribution.Direction.values(), ContributionDirection.class);
+    static final GTestKind[] G_TEST = symbols(io.divergent.math.GTest.Kind.values(), GTestKind.class);
 
     private final MonitorConfig monitor;
     private final DivergenceCalculator calculator;
@@ -119,7 +122,7 @@ final class EventFactory {
         final List<Contributor> top = new ArrayList<>(d.topContributors().size());
         for (final Contribution c : d.topContributors()) {
             top.add(new Contributor(c.category(), c.p(), c.q(), c.term(), c.jsTerm(),
-                    ContributionDirection.valueOf(c.direction().name())));
+                    DIRECTION[c.direction().ordinal()]));
         }
         final List<java.time.Instant> pastStarts = new ArrayList<>(baseline.pastStarts().size());
         for (final Long pastStart : baseline.pastStarts()) {
@@ -136,7 +139,7 @@ final class EventFactory {
         event.setReference(reference);
         event.setCategories(d.categories());
         event.setGDf(d.gDegreesOfFreedom());
-        event.setGTest(GTestKind.valueOf(d.gTest().name()));
+        event.setGTest(G_TEST[d.gTest().ordinal()]);
         event.setKlInfinite(d.klInfinite());
         event.setTopContributors(top);
         event.setReferenceFoldedCategories(folding.referenceCategories());
@@ -187,6 +190,19 @@ final class EventFactory {
         event.setEntropyP(0.0);
         event.setNoData(true);
         return event;
+    }
+
+    /**
+     * The schema enum's symbols for a math enum's constants, in their order, by name.
+     *
+     * @throws IllegalArgumentException if a constant has no symbol of its name in the schema
+     */
+    private static <E extends Enum<E>> E[] symbols(final Enum<?>[] constants, final Class<E> schemaEnum) {
+        final E[] symbols = java.util.Arrays.copyOf(schemaEnum.getEnumConstants(), constants.length);
+        for (final Enum<?> constant : constants) {
+            symbols[constant.ordinal()] = Enum.valueOf(schemaEnum, constant.name());
+        }
+        return symbols;
     }
 
     /** Each measure's field position in the event, by ordinal: resolved once, read without a lookup. */

@@ -82,6 +82,19 @@ class EventFactoryTest {
         assertThat(written(noData)).isNotEmpty();
     }
 
+    /** The math enums map onto the schema's symbols of the same names, constant for constant. */
+    @Test
+    void eachMathConstantHasTheSchemaSymbolOfItsName() {
+        for (final io.divergent.math.Contribution.Direction direction : io.divergent.math.Contribution.Direction.values()) {
+            assertThat(EventFactory.DIRECTION[direction.ordinal()].name()).isEqualTo(direction.name());
+        }
+        for (final io.divergent.math.GTest.Kind kind : io.divergent.math.GTest.Kind.values()) {
+            assertThat(EventFactory.G_TEST[kind.ordinal()].name()).isEqualTo(kind.name());
+        }
+        assertThat(EventFactory.DIRECTION).hasSize(io.divergent.math.Contribution.Direction.values().length);
+        assertThat(EventFactory.G_TEST).hasSize(io.divergent.math.GTest.Kind.values().length);
+    }
+
     /** The event in Avro's binary encoding, by Avro's own writer (which checks every field against its schema). */
     private static byte[] written(final DivergenceEvent event) throws IOException {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
