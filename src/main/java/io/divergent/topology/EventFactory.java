@@ -193,12 +193,12 @@ final class EventFactory {
     }
 
     /**
-     * The schema enum's symbols for a math enum's constants, in their order, by name.
-     *
-     * @throws IllegalArgumentException if a constant has no symbol of its name in the schema
+     * The schema enum's symbols for a math enum's constants, indexed by ordinal, matched by name.
+     * A constant without a symbol of its name fails the class's initialisation (as its first event would have).
      */
+    @SuppressWarnings("unchecked")
     private static <E extends Enum<E>> E[] symbols(final Enum<?>[] constants, final Class<E> schemaEnum) {
-        final E[] symbols = java.util.Arrays.copyOf(schemaEnum.getEnumConstants(), constants.length);
+        final E[] symbols = (E[]) java.lang.reflect.Array.newInstance(schemaEnum, constants.length);
         for (final Enum<?> constant : constants) {
             symbols[constant.ordinal()] = Enum.valueOf(schemaEnum, constant.name());
         }
