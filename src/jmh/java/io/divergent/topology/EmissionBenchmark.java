@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * bytes (the events sink's serializer). Windows of the bench's size (about 7.5 events per
  * series and window, 10,000 series) drawn from the bench's reference over 64 or 1,024
  * categories; 4,096 windows of distinct series visited in turn, as a window close visits its
- * series.
+ * series. {@link #fold} is the step before: the window's histogram from its pane's counts.
  *
  * <p>Run: {@code mvn -B -Pbench package -DskipTests && java -jar target/benchmarks.jar
  * EmissionBenchmark -f 1 -wi 3 -i 5 -w 1s -r 1s}.
@@ -50,6 +50,9 @@ public class EmissionBenchmark {
     private EventFactory.Baseline baseline;
     private String[] series;
     private Histogram[] windows;
+    /** The same windows' counts as the window task holds them: one pane each (tumbling). */
+    private PaneCounts[] panes;
+    private long maxCategories;
     private int next;
 
     @Setup
@@ -64,7 +67,9 @@ public class EmissionBenchmark {
         keys.put("monitor.bench.value.format", "avro");
         keys.put("monitor.bench.category.field", "category");
         keys.put("monitor.bench.segment.fields", "series");
-        final MonitorConfig monitor = DivergentConfig.fromMap(keys).monitors().get(0);
+        final DivergentConfig config = DivergentConfig.fromMap(keys);
+        final MonitorConfig monitor = config.monitors().get(0);
+        maxCategories = config.maxCategories();
         factory = new EventFactory(monitor);
         serializer = AvroSerdes.specific(DivergenceEvent.class, Map.of("schema.registry.url", "mock://jmh-emission"),
                 false).serializer();
@@ -79,13 +84,17 @@ public class EmissionBenchmark {
         final SplittableRandom random = new SplittableRandom(16);
         series = new String[WINDOWS];
         windows = new Histogram[WINDOWS];
+        panes = new PaneCounts[WINDOWS];
         for (int s = 0; s < WINDOWS; s++) {
             series[s] = "bench/series=series-" + String.format("%05d", s);
             final Histogram.Builder window = Histogram.builder();
+            panes[s] = new PaneCounts(maxCategories + 1);
             final int events = 1 + random.nextInt(14);
             for (int e = 0; e < events; e++) {
                 final int found = java.util.Arrays.binarySearch(cumulative, random.nextDouble() * total);
-                window.add(reference.category(Math.min(cumulative.length - 1, found >= 0 ? found + 1 : -found - 1)), 1);
+                final String category = reference.category(Math.min(cumulative.length - 1, found >= 0 ? found + 1 : -found - 1));
+                window.add(category, 1);
+                panes[s].add(new String(category));
             }
             windows[s] = window.build();
         }
@@ -94,6 +103,15 @@ public class EmissionBenchmark {
     @Setup(Level.Iteration)
     public void rewind() {
         next = 0;
+    }
+
+    /** The window's histogram from its one pane's counts (the category cap's fold, nothing evicted). */
+    @Benchmark
+    public Histogram fold() {
+        final int s = next++ & (WINDOWS - 1);
+        final CategoryFold.Merger merger = new CategoryFold.Merger();
+        merger.pane(panes[s]);
+        return merger.fold(maxCategories).observed();
     }
 
     /** The event alone. */

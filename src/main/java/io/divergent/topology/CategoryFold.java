@@ -3,11 +3,13 @@ package io.divergent.topology;
 import io.divergent.math.Histogram;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToLongFunction;
 
 /**
  * The category cap of one series in one window: merges the Space-Saving summaries of the
@@ -105,8 +107,27 @@ final class CategoryFold {
         private boolean paneEvicted;
         private long paneSmallest;
 
+        /**
+         * The window's only pane so far, not yet merged: a tumbling window has one pane, whose
+         * counters the fold then reads in place (no map of the window's categories).
+         */
+        private PaneCounts only;
+        private int panes;
+
         /** Adds one pane's summary of the series: every counter it holds, {@value WindowProcessor#OTHER} included. */
         void pane(final PaneCounts counters) {
+            if (++panes == 1) {
+                only = counters;
+                return;
+            }
+            if (only != null) {
+                merge(only);
+                only = null;
+            }
+            merge(counters);
+        }
+
+        private void merge(final PaneCounts counters) {
             paneEvicted = false;
             paneSmallest = Long.MAX_VALUE;
             // One pass as if the pane's bound were 0, the usual case: a pane that never evicted
@@ -130,17 +151,20 @@ final class CategoryFold {
 
         /** Keeps the {@code maxCategories} most frequent categories; see the class comment. */
         Window fold(final long maxCategories) {
-            final Histogram.Builder builder = Histogram.builder();
-            if (categories.size() <= maxCategories) {
-                // Nothing evicted (an evicting pane holds maxCategories + 1 categories): every count is exact.
-                for (final Map.Entry<String, long[]> entry : categories.entrySet()) {
-                    builder.add(entry.getKey(), entry.getValue()[0]);
+            if (only != null) {
+                if (only.size() <= maxCategories) {
+                    final PaneCounts pane = only;
+                    return exact(pane.categories(pane.other() > 0 ? 1 : 0), pane::count,
+                            pane.estimateSum() + pane.other(), pane.other());
                 }
-                if (otherEvents > 0) {
-                    builder.add(WindowProcessor.OTHER, otherEvents);
-                }
-                return new Window(builder.build(), total, otherEvents, null, 0, 0);
+                merge(only);
+                only = null;
             }
+            if (categories.size() <= maxCategories) {
+                return exact(categories.keySet().toArray(new String[categories.size() + (otherEvents > 0 ? 1 : 0)]),
+                        category -> categories.get(category)[0], total, otherEvents);
+            }
+            final Histogram.Builder builder = Histogram.builder();
             final List<Map.Entry<String, long[]>> ranked = new ArrayList<>(categories.entrySet());
             ranked.sort((a, b) -> {
                 final long[] x = a.getValue();
@@ -165,6 +189,27 @@ final class CategoryFold {
             kept.add(WindowProcessor.OTHER);
             builder.add(WindowProcessor.OTHER, other);
             return new Window(builder.build(), total, other, kept, (int) (ranked.size() - maxCategories), keptError);
+        }
+
+        /**
+         * Nothing evicted (an evicting pane holds maxCategories + 1 categories): every count is
+         * exact and the window's histogram is the counts, with {@value WindowProcessor#OTHER} when
+         * any; built from one sort of the names, without a map of its own.
+         *
+         * @param names the window's categories in any order, and a last free slot when {@code other > 0}
+         */
+        private static Window exact(final String[] names, final ToLongFunction<String> count, final long total,
+                                    final long other) {
+            if (other > 0) {
+                names[names.length - 1] = WindowProcessor.OTHER;
+            }
+            Arrays.sort(names);
+            final double[] weights = new double[names.length];
+            for (int i = 0; i < names.length; i++) {
+                // The input's own __other__ never takes a counter (PaneCounts): it is only here.
+                weights[i] = other > 0 && names[i].equals(WindowProcessor.OTHER) ? other : count.applyAsLong(names[i]);
+            }
+            return new Window(Histogram.ofSorted(names, weights), total, other, null, 0, 0);
         }
     }
 }

@@ -126,6 +126,26 @@ final class PaneCounts {
         return counters.size();
     }
 
+    /** The categories that hold a counter, in no order, in a new array with {@code spare} free slots after them. */
+    String[] categories(final int spare) {
+        return counters.keySet().toArray(new String[counters.size() + spare]);
+    }
+
+    /** The count of a category since it took its counter; 0 when it holds none. */
+    long count(final String category) {
+        final Counter counter = counters.get(category);
+        return counter == null ? 0 : counter.count;
+    }
+
+    /** The sum of the counters' estimates (count + error): the events they account for. */
+    long estimateSum() {
+        long sum = 0;
+        for (final Counter counter : counters.values()) {
+            sum += counter.count + counter.error;
+        }
+        return sum;
+    }
+
     /** Events counted as {@value WindowProcessor#OTHER} because the input sent that category. */
     long other() {
         return other;
