@@ -197,7 +197,7 @@ final class EventFactory {
      * A constant without a symbol of its name fails the class's initialisation (as its first event would have).
      */
     @SuppressWarnings("unchecked")
-    private static <E extends Enum<E>> E[] symbols(final Enum<?>[] constants, final Class<E> schemaEnum) {
+    static <E extends Enum<E>> E[] symbols(final Enum<?>[] constants, final Class<E> schemaEnum) {
         final E[] symbols = (E[]) java.lang.reflect.Array.newInstance(schemaEnum, constants.length);
         for (final Enum<?> constant : constants) {
             symbols[constant.ordinal()] = Enum.valueOf(schemaEnum, constant.name());

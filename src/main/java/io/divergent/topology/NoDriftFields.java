@@ -17,6 +17,9 @@ import io.divergent.math.Unit;
  */
 final class NoDriftFields {
 
+    /** The schema's symbol of each method, by ordinal (as {@link EventFactory#DIRECTION}). */
+    static final NoDriftMethod[] METHOD = EventFactory.symbols(NoDrift.Method.values(), NoDriftMethod.class);
+
     private NoDriftFields() {
     }
 
@@ -58,6 +61,6 @@ final class NoDriftFields {
     }
 
     private static NoDriftValue value(final NoDrift.Value v) {
-        return new NoDriftValue(v.observed(), v.expected(), v.pValue(), NoDriftMethod.valueOf(v.method().name()));
+        return new NoDriftValue(v.observed(), v.expected(), v.pValue(), METHOD[v.method().ordinal()]);
     }
 }

@@ -91,6 +91,10 @@ class EventFactoryTest {
         for (final io.divergent.math.GTest.Kind kind : io.divergent.math.GTest.Kind.values()) {
             assertThat(EventFactory.G_TEST[kind.ordinal()].name()).isEqualTo(kind.name());
         }
+        for (final io.divergent.math.NoDrift.Method method : io.divergent.math.NoDrift.Method.values()) {
+            assertThat(NoDriftFields.METHOD[method.ordinal()].name()).isEqualTo(method.name());
+        }
+        assertThat(NoDriftFields.METHOD).hasSize(io.divergent.math.NoDrift.Method.values().length);
         assertThat(EventFactory.DIRECTION).hasSize(io.divergent.math.Contribution.Direction.values().length);
         assertThat(EventFactory.G_TEST).hasSize(io.divergent.math.GTest.Kind.values().length);
     }
