@@ -64,19 +64,21 @@ public final class MultipleTesting {
 
     private static void benjaminiHochberg(final double[] pValues, final double[] adjusted) {
         final int m = pValues.length;
-        // Sort indices by p-value (stable, so ties keep input order; their adjusted values are
-        // equal anyway because the running minimum runs from the largest rank down).
-        final Integer[] order = new Integer[m];
-        for (int i = 0; i < m; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Double.compare(pValues[a], pValues[b]));
+        // The adjusted value of each rank, from the largest rank down; tied p-values get equal
+        // adjusted values (the running minimum keeps the larger rank's), so each p-value's is
+        // that of any rank it holds, found by a binary search. A primitive sort: no boxed
+        // indices, no comparator.
+        final double[] sorted = pValues.clone();
+        Arrays.sort(sorted);
+        final double[] byRank = new double[m];
         double running = 1.0;
         for (int rank = m; rank >= 1; rank--) {
-            final int index = order[rank - 1];
             // p (m / j), as scipy computes it, so the reference values match to the last bit.
-            running = Math.min(running, pValues[index] * ((double) m / rank));
-            adjusted[index] = running;
+            running = Math.min(running, sorted[rank - 1] * ((double) m / rank));
+            byRank[rank - 1] = running;
+        }
+        for (int i = 0; i < m; i++) {
+            adjusted[i] = byRank[Arrays.binarySearch(sorted, pValues[i])];
         }
     }
 }
