@@ -17,7 +17,6 @@ import io.divergent.math.Measure;
 import org.apache.avro.Schema;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
@@ -165,7 +164,7 @@ final class EventFactory {
         final DivergenceEvent event = new DivergenceEvent();
         event.setSeriesId(series);
         event.setMonitor(monitor.name());
-        event.setSegments(new LinkedHashMap<>(SeriesId.segmentsOf(series)));
+        event.setSegments(SeriesId.segmentsOf(series));
         event.setWindowStart(java.time.Instant.ofEpochMilli(start));
         event.setWindowEnd(java.time.Instant.ofEpochMilli(end));
         event.setUnit(unit);

@@ -55,6 +55,8 @@ public final class SeriesId {
     /**
      * The segments of a series id, field to value, in order.
      *
+     * @return a new map, the caller's to keep or change
+     *
      * @throws IllegalArgumentException if a segment has no {@code =} or a bad escape
      */
     public static Map<String, String> segmentsOf(final String seriesId) {
