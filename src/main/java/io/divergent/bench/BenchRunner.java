@@ -498,9 +498,14 @@ public final class BenchRunner implements AutoCloseable {
         }
     }
 
+    /** A changelog topic's store name: the topic without the application id and {@code -changelog}. */
+    private static String store(final String applicationId, final String topic) {
+        return topic.substring(applicationId.length() + 1, topic.length() - "-changelog".length());
+    }
+
     /**
      * Bytes in the changelog topics of an application, from the broker's log directories; the
-     * progress log gets them per store.
+     * progress log gets them per store, with the stores' end offsets.
      */
     long changelogBytes(final String applicationId) {
         try {
@@ -508,20 +513,27 @@ public final class BenchRunner implements AutoCloseable {
                     .map(node -> node.id()).toList();
             long bytes = 0;
             final Map<String, Long> byStore = new java.util.TreeMap<>();
+            final Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
             for (final var dirs : admin.describeLogDirs(brokers).allDescriptions().get(10, TimeUnit.SECONDS).values()) {
                 for (final var dir : dirs.values()) {
                     for (final var replica : dir.replicaInfos().entrySet()) {
                         final String topic = replica.getKey().topic();
                         if (topic.startsWith(applicationId + "-") && topic.endsWith("-changelog")) {
                             bytes += replica.getValue().size();
-                            byStore.merge(topic.substring(applicationId.length() + 1, topic.length() - "-changelog".length()),
-                                    replica.getValue().size(), Long::sum);
+                            byStore.merge(store(applicationId, topic), replica.getValue().size(), Long::sum);
+                            ends.put(replica.getKey(), OffsetSpec.latest());
                         }
                     }
                 }
             }
             if (!byStore.isEmpty()) {
-                log.printf(java.util.Locale.ROOT, "  changelog bytes by store: %s%n", byStore);
+                // Offsets count each record and each transaction marker: with the bytes, what a
+                // store's writes cost each, record and batch overhead included.
+                final Map<String, Long> offsets = new java.util.TreeMap<>();
+                admin.listOffsets(ends).all().get(10, TimeUnit.SECONDS).forEach((partition, end) ->
+                        offsets.merge(store(applicationId, partition.topic()), end.offset(), Long::sum));
+                log.printf(java.util.Locale.ROOT, "  changelog bytes by store: %s; end offsets (records and "
+                        + "transaction markers): %s%n", byStore, offsets);
             }
             return bytes;
         } catch (final Exception e) {
