@@ -795,7 +795,7 @@ public final class DivergenceCalculator {
 
         /**
          * The contributors, strongest first: the heap's weakest popped into the last place, in a
-         * copy (a boxed sort with a comparator was a tenth of a small window's measures).
+         * copy; no boxed sort with a comparator (whose shared TimSort the JIT kept recompiling).
          */
         List<Contribution> toList(final Unit unit) {
             final int[] h = Arrays.copyOf(heap, size);
