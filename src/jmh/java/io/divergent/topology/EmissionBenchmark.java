@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * bytes (the events sink's serializer). Windows of the bench's size (about 7.5 events per
  * series and window, 10,000 series) drawn from the bench's reference over 64 or 1,024
  * categories; 4,096 windows of distinct series visited in turn, as a window close visits its
- * series. {@link #fold} is the step before: the window's histogram from its pane's counts.
+ * series. {@link #fold} is the step before: the window's histogram from its pane's counts
+ * ({@link #foldSixPanes}: merged from six panes, as on hopping windows of 60 s by 10 s).
  *
  * <p>Run: {@code mvn -B -Pbench package -DskipTests && java -jar target/benchmarks.jar
  * EmissionBenchmark -f 1 -wi 3 -i 5 -w 1s -r 1s}.
@@ -52,6 +53,8 @@ public class EmissionBenchmark {
     private Histogram[] windows;
     /** The same windows' counts as the window task holds them: one pane each (tumbling). */
     private PaneCounts[] panes;
+    /** The same windows' counts over six panes each (hopping 60 s / 10 s), each event in a random one. */
+    private PaneCounts[][] sixPanes;
     private long maxCategories;
     private int next;
 
@@ -85,16 +88,22 @@ public class EmissionBenchmark {
         series = new String[WINDOWS];
         windows = new Histogram[WINDOWS];
         panes = new PaneCounts[WINDOWS];
+        sixPanes = new PaneCounts[WINDOWS][];
         for (int s = 0; s < WINDOWS; s++) {
             series[s] = "bench/series=series-" + String.format("%05d", s);
             final Histogram.Builder window = Histogram.builder();
             panes[s] = new PaneCounts(maxCategories + 1);
+            sixPanes[s] = new PaneCounts[6];
+            for (int p = 0; p < 6; p++) {
+                sixPanes[s][p] = new PaneCounts(maxCategories + 1);
+            }
             final int events = 1 + random.nextInt(14);
             for (int e = 0; e < events; e++) {
                 final int found = java.util.Arrays.binarySearch(cumulative, random.nextDouble() * total);
                 final String category = reference.category(Math.min(cumulative.length - 1, found >= 0 ? found + 1 : -found - 1));
                 window.add(category, 1);
                 panes[s].add(new String(category));
+                sixPanes[s][random.nextInt(6)].add(new String(category));
             }
             windows[s] = window.build();
         }
@@ -111,6 +120,17 @@ public class EmissionBenchmark {
         final int s = next++ & (WINDOWS - 1);
         final CategoryFold.Merger merger = new CategoryFold.Merger();
         merger.pane(panes[s]);
+        return merger.fold(maxCategories).observed();
+    }
+
+    /** The window's histogram merged from six panes' counts (a hopping window of 60 s by 10 s). */
+    @Benchmark
+    public Histogram foldSixPanes() {
+        final int s = next++ & (WINDOWS - 1);
+        final CategoryFold.Merger merger = new CategoryFold.Merger();
+        for (final PaneCounts pane : sixPanes[s]) {
+            merger.pane(pane);
+        }
         return merger.fold(maxCategories).observed();
     }
 
