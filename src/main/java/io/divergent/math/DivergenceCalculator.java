@@ -758,7 +758,7 @@ public final class DivergenceCalculator {
                 if (!stronger(heap[parent], heap[child])) {
                     break;
                 }
-                swap(parent, child);
+                swap(heap, parent, child);
                 child = parent;
             }
         }
@@ -780,17 +780,15 @@ public final class DivergenceCalculator {
                 if (!stronger(h[parent], h[weaker])) {
                     return;
                 }
-                final int t = h[parent];
-                h[parent] = h[weaker];
-                h[weaker] = t;
+                swap(h, parent, weaker);
                 parent = weaker;
             }
         }
 
-        private void swap(final int i, final int j) {
-            final int t = heap[i];
-            heap[i] = heap[j];
-            heap[j] = t;
+        private static void swap(final int[] h, final int i, final int j) {
+            final int t = h[i];
+            h[i] = h[j];
+            h[j] = t;
         }
 
         /**
