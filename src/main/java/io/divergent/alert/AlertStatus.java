@@ -13,12 +13,14 @@ import java.util.Arrays;
  * its statistic. Immutable; {@link #INACTIVE} is what a (series, rule) without a stored entry has.
  *
  * @param firing        whether the alert is FIRING
- * @param trueStreak    consecutive windows, up to the last, whose condition held
+ * @param trueStreak    consecutive windows, up to the last, whose condition held; a firing alert that can
+ *                      neither remind nor escalate stops counting ({@link Lifecycle#step})
  * @param falseStreak   consecutive windows, up to the last, whose condition was false
  * @param startedAt     start of the first window of the current streak or episode (epoch ms); 0 when none
  * @param triggerStart  start of the window that made the alert FIRING; 0 when not firing
  * @param triggerEnd    end of that window; 0 when not firing
- * @param sinceNotified windows since the last FIRING notification (first, reminder or escalation)
+ * @param sinceNotified windows since the last FIRING notification (first, reminder or escalation); 0
+ *                      when the rule has no reminders
  * @param severity      the severity last notified; WARNING when not firing
  * @param statistic     the change detector's statistic S (0 for threshold rules)
  */

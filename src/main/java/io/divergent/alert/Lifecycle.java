@@ -48,14 +48,23 @@ public record Lifecycle(int forWindows, int repeatWindows, int resolveAfter) {
     /**
      * Moves an alert by one window.
      *
+     * <p>A firing alert's streaks count only while they can still be told: without reminders
+     * ({@code repeat} 0) and at the highest severity its rule has, nothing is notified again until
+     * it resolves (the {@code RESOLVED} event tells the false streak), so while its condition holds
+     * its status stays as it is and the alert status store writes nothing (issue 16: on the
+     * Zipf workload the no-data alerts of thousands of silent series were a quarter of the
+     * changelog, one record per series and window). {@link AlertStatus#sinceNotified} is 0
+     * without reminders.
+     *
      * @param before    the status after the previous window
      * @param condition whether this window's condition holds
      * @param severity  the severity the condition holds at (ignored when it does not)
+     * @param highest   the highest severity the rule can fire at
      * @param start     the window's start (epoch ms)
      * @param end       the window's end (epoch ms)
      */
-    public Step step(final AlertStatus before, final boolean condition, final Severity severity, final long start,
-                     final long end) {
+    public Step step(final AlertStatus before, final boolean condition, final Severity severity, final Severity highest,
+                     final long start, final long end) {
         final double s = before.statistic();
         if (condition) {
             final int streak = before.trueStreak() + 1;
@@ -64,8 +73,13 @@ public record Lifecycle(int forWindows, int repeatWindows, int resolveAfter) {
                     return new Step(new AlertStatus(true, streak, 0, before.startedAt(), before.triggerStart(),
                             before.triggerEnd(), 0, severity, s), Transition.ESCALATED);
                 }
+                if (repeatWindows == 0) {
+                    final int held = highest.compareTo(before.severity()) > 0 ? streak : before.trueStreak();
+                    return new Step(new AlertStatus(true, held, 0, before.startedAt(), before.triggerStart(),
+                            before.triggerEnd(), 0, before.severity(), s), null);
+                }
                 final int since = before.sinceNotified() + 1;
-                if (repeatWindows > 0 && since >= repeatWindows) {
+                if (since >= repeatWindows) {
                     return new Step(new AlertStatus(true, streak, 0, before.startedAt(), before.triggerStart(),
                             before.triggerEnd(), 0, before.severity(), s), Transition.REMINDER);
                 }
@@ -89,6 +103,6 @@ public record Lifecycle(int forWindows, int repeatWindows, int resolveAfter) {
             return new Step(new AlertStatus(false, 0, falses, 0, 0, 0, 0, Severity.WARNING, s), Transition.RESOLVED);
         }
         return new Step(new AlertStatus(true, 0, falses, before.startedAt(), before.triggerStart(), before.triggerEnd(),
-                before.sinceNotified() + 1, before.severity(), s), null);
+                repeatWindows == 0 ? 0 : before.sinceNotified() + 1, before.severity(), s), null);
     }
 }

@@ -72,8 +72,9 @@ public final class WindowAlerts {
         }
     }
 
-    /** One threshold rule: a measure and its thresholds, warning before critical. */
-    private record Rule(Measure measure, List<Threshold> thresholds, Schema.Field noDrift, boolean distance) {
+    /** One threshold rule: a measure and its thresholds, warning before critical, the highest severity among them. */
+    private record Rule(Measure measure, List<Threshold> thresholds, Schema.Field noDrift, boolean distance,
+                        Severity highest) {
     }
 
     private final MonitorConfig monitor;
@@ -91,8 +92,12 @@ public final class WindowAlerts {
         }
         for (final Map.Entry<Measure, List<Threshold>> entry : byMeasure.entrySet()) {
             final Schema.Field noDrift = NoDriftCalibration.getClassSchema().getField(entry.getKey().field());
+            Severity highest = Severity.WARNING;
+            for (final Threshold threshold : entry.getValue()) {
+                highest = threshold.severity().compareTo(highest) > 0 ? threshold.severity() : highest;
+            }
             rules.add(new Rule(entry.getKey(), List.copyOf(entry.getValue()), noDrift,
-                    noDrift != null && policy.effect() == AlertPolicy.Effect.EXCESS));
+                    noDrift != null && policy.effect() == AlertPolicy.Effect.EXCESS, highest));
         }
     }
 
@@ -133,7 +138,7 @@ public final class WindowAlerts {
                 // an effect hovering around its threshold does not flap between FIRING and RESOLVED.
                 final boolean condition = fired != null || before.firing() && evidence;
                 final Lifecycle.Step step = lifecycle.step(before, condition,
-                        fired == null ? before.severity() : fired.severity(), start, end);
+                        fired == null ? before.severity() : fired.severity(), rule.highest(), start, end);
                 states.put(series, name, step.status());
                 if (step.transition() != null) {
                     final Threshold shown = fired != null ? fired : thresholdOf(rule, before.severity());
@@ -146,7 +151,8 @@ public final class WindowAlerts {
             if (policy.noData()) {
                 // Its own kind: silence is not a value below a threshold, and it needs no evidence.
                 final AlertStatus before = states.get(series, NO_DATA);
-                final Lifecycle.Step step = lifecycle.step(before, event.getNoData(), Severity.WARNING, start, end);
+                final Lifecycle.Step step = lifecycle.step(before, event.getNoData(), Severity.WARNING, Severity.WARNING,
+                        start, end);
                 states.put(series, NO_DATA, step.status());
                 if (step.transition() != null) {
                     alerts.add(alert(event, AlertKind.NO_DATA, step, before, "observed_total", Direction.BELOW, 1,
@@ -159,7 +165,7 @@ public final class WindowAlerts {
                 final Double p = event.getVolumePValue();
                 final AlertStatus before = states.get(series, VOLUME);
                 final Lifecycle.Step step = lifecycle.step(before, !event.getNoData() && p != null && p <= level,
-                        Severity.WARNING, start, end);
+                        Severity.WARNING, Severity.WARNING, start, end);
                 states.put(series, VOLUME, step.status());
                 if (step.transition() != null) {
                     alerts.add(alert(event, AlertKind.VOLUME, step, before, "volume_p_value", Direction.BELOW, level,
@@ -183,7 +189,7 @@ public final class WindowAlerts {
             event.setChangeStatistic(s);
         }
         final boolean alarm = cusum.alarm(s);
-        final Lifecycle.Step step = lifecycle.step(before.withStatistic(s), alarm, Severity.WARNING,
+        final Lifecycle.Step step = lifecycle.step(before.withStatistic(s), alarm, Severity.WARNING, Severity.WARNING,
                 event.getWindowStart().toEpochMilli(), event.getWindowEnd().toEpochMilli());
         // Once its alert is resolved the detector starts afresh: S just under h would re-alarm on noise.
         final AlertStatus after = step.transition() == Lifecycle.Transition.RESOLVED

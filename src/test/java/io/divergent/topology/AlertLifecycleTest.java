@@ -265,6 +265,55 @@ class AlertLifecycleTest {
         }
     }
 
+    /**
+     * Issue 16, nineteenth pass: a firing alert that can neither remind (alert.repeat 0) nor
+     * escalate (no-data fires at WARNING only) writes nothing while it holds: on the Zipf bench
+     * the no-data alerts of silent series were a quarter of the changelog, a record per window.
+     */
+    @Test
+    void aFiringAlertThatCanNeitherRemindNorEscalateWritesNothingWhileItHolds() {
+        try (TopologyHarness t = new TopologyHarness(TopologyHarness.jsonMonitor("genres", "genre",
+                "monitor.genres.segment.fields", "country", "monitor.genres.alert.change", "false",
+                "idle.timeout", "off"))) {
+            final String store = DivergentTopology.alertStore("genres");
+            for (int minute = 0; minute < 10; minute++) {
+                for (final String country : List.of("fr", "us")) {
+                    // us is silent in [1m, 6m); fr closes every window.
+                    if (country.equals("fr") || minute < 1 || minute >= 6) {
+                        t.json(minute * M + S, "{\"genre\":\"a\",\"country\":\"" + country + "\"}");
+                    }
+                }
+                if (minute == 5) {
+                    // [1m, 5m) closed silent: the FIRING status, written once.
+                    assertThat(t.changelogRecords(store)).as("after four silent windows").isEqualTo(1);
+                }
+            }
+            t.json(10 * M, "{\"genre\":\"a\",\"country\":\"fr\"}");   // closes [9m, 10m)
+            // Silent at 1m: FIRING; silent to 5m: held, unwritten; back at 6m: 1, 2 of 3 (written), RESOLVED at 8m.
+            assertThat(t.alerts()).filteredOn(a -> a.getKind() == AlertKind.NO_DATA).extracting(AlertLifecycleTest::describe)
+                    .containsExactly("1 NO_DATA FIRING WARNING started 1 trigger 1 windows 1",
+                            "8 NO_DATA RESOLVED WARNING started 1 trigger 1 windows 3");
+            assertThat(t.changelogRecords(store)).as("FIRING, the two false windows, the delete").isEqualTo(4);
+        }
+    }
+
+    /** Without reminders an alert below its rule's highest severity still counts its streak: the escalation tells it. */
+    @Test
+    void withoutRemindersTheEscalationTellsTheWholeStreak() {
+        try (TopologyHarness t = harness("monitor.genres.alert.change", "false",
+                "monitor.genres.alert.js_distance.warning", "0.1", "monitor.genres.alert.js_distance.critical", "0.4")) {
+            window(t, 0, 80, 20);   // [0, 1m): JS distance 0.27 bits, ~0.23 beyond noise: warning
+            window(t, 1, 80, 20);   // closes [0, 1m): FIRING WARNING
+            window(t, 2, 80, 20);   // closes [1m, 2m): held (2 windows)
+            window(t, 3, 100, 0);   // closes [2m, 3m): held (3 windows); [3m, 4m) JS distance 0.56: critical
+            window(t, 4, 100, 0);   // closes [3m, 4m): escalated (4 windows)
+            window(t, 5, 100, 0);   // closes [4m, 5m): held at the highest severity
+            assertThat(t.alerts()).extracting(AlertLifecycleTest::describe).containsExactly(
+                    "0 THRESHOLD FIRING WARNING started 0 trigger 0 windows 1",
+                    "3 THRESHOLD FIRING CRITICAL started 0 trigger 0 windows 4");
+        }
+    }
+
     @Test
     void theBenjaminiHochbergStepUpAcrossSeries() {
         // Three series in one window with p-values p1 < p2 < p3: adjusted p3 = p3,
